@@ -1,0 +1,82 @@
+"""Find project counts (numbers of 项目): value, qualifier, metric, year, target.
+
+In: document text and sentences. Out: ``Count``s.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl import context
+from etl.model import Count, Sentence
+from etl.money import MoneyContext
+from etl.numbers import NUMBER, parse_number, qualifier_before
+from etl.segment import Rule, sentence_at
+
+_Q = r"(?P<q>共计|共|达到|达|近|超过|超|约|逾|不少于|不低于)?"
+COUNT_RULES = (
+    Rule("metric_first", re.compile(
+        r"(?P<metric>[\u4e00-\u9fffA-Za-z0-9+“”]{0,30}?项目)" + _Q + r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)"),
+        ("签约项目1157个", "优质项目近千个", "百亿级项目超30个"), ("项目建设", "项目1批")),
+    Rule("number_first", re.compile(
+        r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)(?P<metric>[^,,。;;、()()]{0,30}?项目)"),
+        ("100个技术领先的数字经济领域优质应用场景示范项目",), ("45项“免申即享”事项",)),
+)
+_METRIC_CUT = re.compile(r".*(?:全市|全区|我市|共计|共|累计|其中|引进|支持|推出|实施|已有|新增|完成|年度|年)")
+
+
+def _metric(raw: str) -> tuple[str, int]:
+    """Trim the words before the counted noun phrase; return (metric, chars cut)."""
+    m = _METRIC_CUT.match(raw)
+    if m and m.end() < len(raw) - 1:
+        return raw[m.end():], m.end()
+    return raw, 0
+
+
+def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[Count]:
+    """Find every count of projects in ``text``.
+
+    >>> from etl.segment import sentences
+    >>> t = "2021年,全市新洽谈产业招商项目3147个,同比增长32.45%;签约项目1157个。"
+    >>> [(c.span, c.value, c.year) for c in extract_counts(t, sentences(t), MoneyContext(2022, True, False))]
+    [('新洽谈产业招商项目3147个', 3147.0, 2021), ('签约项目1157个', 1157.0, 2021)]
+    """
+    masked = context.masked(text)
+    out: list[Count] = []
+    taken: list[tuple[int, int]] = []
+    for rule in COUNT_RULES:
+        for m in rule.pattern.finditer(masked):
+            try:
+                value = parse_number(m.group("num"))
+            except ValueError:
+                continue
+            if value <= 0 or value != int(value):
+                continue
+            if rule.name == "metric_first":
+                metric, cut = _metric(text[m.start("metric"):m.end("metric")])
+                start = m.start("metric") + cut
+                qualifier = _Q_MAP.get(m.group("q") or "", None)
+            else:
+                metric, _ = _metric(text[m.start("metric"):m.end("metric")])
+                start = m.start("num")
+                qualifier, _ = qualifier_before(text, start)
+            end = m.end()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            if m.group("more"):
+                qualifier = "over"
+            qualifier = qualifier or "exact"
+            sent = sentence_at(sents, start) or Sentence(start, end, text[start:end])
+            year = context.sentence_year(text[sent.start:start], ctx.issue_year, ctx.is_reply)
+            if year is None:
+                year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
+            in_commitment = any(s <= start < e for s, e in ctx.commitment_spans)
+            target = in_commitment or context.is_future(sent.text)
+            taken.append((start, end))
+            out.append(Count(text[start:end], start, end, value, qualifier, year, metric.strip("“”"), target, sent))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+_Q_MAP = {"共计": "exact", "共": "exact", "达到": "exact", "达": "exact", "近": "approx", "约": "approx",
+          "超过": "over", "超": "over", "逾": "over", "不少于": "min", "不低于": "min", "": None}

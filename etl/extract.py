@@ -1,0 +1,96 @@
+"""Run every extractor over one document's stored text.
+
+In: stored text (already decoded and simplified). Out: ``Extraction``, and ``to_answer_json``
+for the answer-key format (``file``, ``doc``, ``commitments``, ``money``, ``counts``, ``targets``).
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from etl import agencies, segment
+from etl.commitments import extract_commitments
+from etl.counts import extract_counts
+from etl.metadata import extract_metadata
+from etl.model import Extraction
+from etl.money import MoneyContext, extract_money
+from etl.targets import extract_targets
+
+
+def extract(text: str) -> Extraction:
+    """Extract metadata, outline, commitments, money, counts, targets and agency mentions."""
+    paras = segment.paragraphs(text)
+    sections = segment.outline(text, paras)
+    meta, aliases = extract_metadata(text, paras)
+    sents = segment.sentences(text)
+    commitments = extract_commitments(text, paras, sections, meta, aliases)
+    issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
+    is_policy = meta.doc_type == "policy_measures"
+    spans = tuple((c.start, c.end) for c in commitments)
+    ctx = MoneyContext(issue_year, not is_policy, is_policy, spans)
+    money = extract_money(text, sents, ctx)
+    counts = extract_counts(text, sents, ctx)
+    mentions = agencies.find_mentions(text, meta.jurisdiction, meta.issuer, aliases)
+    leads = [(c.start, c.end, c.lead_agencies) for c in commitments]
+    default = (meta.issuer,) if meta.issuer else ()
+    targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default)
+    money = [_with_agency(m, mentions) for m in money]
+    warnings = []
+    if not commitments:
+        warnings.append("no commitments found: no 下一步 passage or numbered measure recognised")
+    if meta.issue_date is None:
+        warnings.append("no issue date found")
+    if meta.issuer is None:
+        warnings.append("no issuer found")
+    return Extraction(text, meta, tuple(sections), tuple(commitments), tuple(money), tuple(counts),
+                      tuple(targets), tuple(mentions), tuple(warnings))
+
+
+def _with_agency(m, mentions):
+    """Attach the agency the amount's sentence names before it, if any."""
+    from dataclasses import replace
+
+    from etl.context import title_spans, inside
+
+    quoted = title_spans(m.sentence.text)
+    before = [r for r in mentions if m.sentence.start <= r.start < m.start
+              and not inside(quoted, r.start - m.sentence.start, r.end - m.sentence.start)]
+    return replace(m, agency=before[-1].canonical) if before else m
+
+
+def _num(v: float):
+    return int(v) if float(v).is_integer() else v
+
+
+def to_answer_json(file_name: str, ex: Extraction) -> dict:
+    """Render an extraction in the answer key's format."""
+    meta = ex.meta
+    return {
+        "file": file_name,
+        "doc": {
+            "doc_type": meta.doc_type, "title": meta.title, "issuer": meta.issuer,
+            "jurisdiction": meta.jurisdiction, "issue_date": meta.issue_date,
+            "proposal_no": meta.proposal_no, "addressee": meta.addressee,
+            "co_agencies": list(meta.co_agencies), "valid_from": meta.valid_from,
+            "valid_until": meta.valid_until,
+        },
+        "commitments": [
+            {"item": c.item, "task": c.task, "start": c.start, "end": c.end, "starts_with": c.text[:12],
+             "lead_agencies": list(c.lead_agencies), "deadline": c.deadline, "deadline_basis": c.deadline_basis}
+            for c in ex.commitments
+        ],
+        "money": [
+            {"span": m.span, "start": m.start, "end": m.end, "yuan": _num(m.yuan), "qualifier": m.qualifier,
+             "year": m.year, "kind": m.kind, "target": m.target}
+            for m in ex.money
+        ],
+        "counts": [
+            {"span": c.span, "start": c.start, "end": c.end, "value": _num(c.value), "qualifier": c.qualifier,
+             "year": c.year, "metric": c.metric, "target": c.target}
+            for c in ex.counts
+        ],
+        "targets": [
+            {"span": t.span, "start": t.start, "end": t.end, "value": _num(t.value), "unit": t.unit,
+             "qualifier": t.qualifier, "year": t.year, "metric": t.metric, "lead_agencies": list(t.lead_agencies)}
+            for t in ex.targets
+        ],
+    }

@@ -1,0 +1,130 @@
+"""Frozen dataclasses the extractors return: pure values with their offsets, no I/O.
+
+Every fact carries ``start``/``end`` into the stored document text (Python ``str`` indices,
+end exclusive) and the sentence it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered heading or item of the outline and the text it governs."""
+
+    level: int  # 1 = 一、 ; 2 = (一) ; 3 = 1. ; 4 = (1) ; 5 = 一是
+    label: str  # as written, e.g. "(三)", "1", "一"
+    label_style: str  # "cn_dun", "cn_paren", "num_dot", "num_paren", "cn_shi", "article"
+    start: int  # where the label begins
+    label_end: int  # just after the label and its punctuation
+    end: int  # end of the section's text (exclusive, trailing blanks trimmed)
+    heading: str  # the first line (or first sentence) after the label
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    """One agency as written, resolved to a registry entry or flagged unregistered."""
+
+    canonical: str
+    written_as: str
+    start: int
+    end: int
+    is_registered: bool = True
+
+
+@dataclass(frozen=True)
+class Money:
+    span: str
+    start: int
+    end: int
+    yuan: float
+    qualifier: str
+    year: int | None
+    kind: str
+    target: bool
+    sentence: Sentence
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    span: str
+    start: int
+    end: int
+    value: float
+    qualifier: str
+    year: int | None
+    metric: str
+    target: bool
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class Target:
+    span: str
+    start: int
+    end: int
+    value: float
+    unit: str
+    qualifier: str
+    year: int | None
+    metric: str
+    lead_agencies: tuple[str, ...]
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class Commitment:
+    item: str | None
+    task: int
+    start: int
+    end: int
+    text: str
+    lead_agencies: tuple[str, ...]
+    support_agencies: tuple[str, ...]
+    deadline: str | None
+    deadline_basis: str
+    deadline_text: str | None
+    section_path: str
+    lead_refs: tuple[AgencyRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    doc_type: str
+    title: str | None
+    issuer: str | None
+    jurisdiction: str | None
+    issue_date: str | None
+    proposal_no: str | None
+    addressee: str | None
+    co_agencies: tuple[str, ...]
+    valid_from: str | None
+    valid_until: str | None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    text: str
+    meta: DocMeta
+    sections: tuple[Section, ...]
+    commitments: tuple[Commitment, ...]
+    money: tuple[Money, ...]
+    counts: tuple[Count, ...]
+    targets: tuple[Target, ...]
+    agency_mentions: tuple[AgencyRef, ...]
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,348 @@
+"""Turn a file into decoded text: bytes in, ``ReadResult`` (stored text + original) out.
+
+The stored text is what every offset indexes and what the dashboard shows. Traditional
+characters are converted to simplified (OpenCC ``t2s``) only where the conversion keeps every
+character in place, so offsets into the stored text and into the original line up.
+Anything that cannot be read raises ``ReadError`` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Files larger than this are refused with a stated reason (see README)."""
+
+TEXT_SUFFIXES = {".txt", ".text", ""}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".html", ".htm", ".docx", ".pdf"}
+
+
+class ReadError(Exception):
+    r"""A file that cannot be read; ``str()`` names the file (safely printable) and the reason.
+
+    >>> str(ReadError("../../etc/\x1b[2J报告.txt", "empty file"))
+    '\\x1b[2J报告.txt: empty file'
+    """
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        self.display_name = safe_name(self.path)
+        super().__init__(f"{self.display_name}: {reason}")
+
+
+_MAX_NAME_CHARS = 120
+
+
+def safe_name(path: str | Path) -> str:
+    r"""Return the file's name fit for a message: no folders, no control characters, bounded.
+
+    Folders (``../``) are dropped, and every character that is not printable (control
+    characters, lone surrogates from undecodable names) is shown as an escape.
+
+    >>> safe_name("../../a\tb.txt")
+    'a\\tb.txt'
+    """
+    raw = str(path)
+    name = raw.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if name in ("", ".", ".."):
+        name = raw
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii") for ch in name)
+    if len(shown) > _MAX_NAME_CHARS:
+        shown = shown[: _MAX_NAME_CHARS - 1] + "…"
+    return shown or "<unnamed>"
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    text: str
+    original_text: str
+    encoding: str
+    source_format: str
+    content_sha256: str
+    warnings: tuple[str, ...] = ()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_LINE_SEPARATORS = re.compile(r"[\x85\u2028\u2029]")
+
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_CJK_ENCODINGS = ("gb18030", "big5")
+_SCORE_MARGIN = 0.1
+"""Below this gap between the GB18030 and Big5 scores, charset-normalizer decides."""
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` as UTF-8 (BOM or not), UTF-16/32, GB18030 or Big5; return (text, encoding).
+
+    Big5 bytes almost always decode "successfully" as GB18030 too (into nonsense), so when
+    both work the decoding with more common Chinese characters wins, and charset-normalizer
+    settles near ties.
+
+    >>> decode_bytes("广州市工业和信息化局".encode("gb18030"))
+    ('广州市工业和信息化局', 'gb18030')
+    >>> decode_bytes("廣州市工業和信息化局".encode("big5"))
+    ('廣州市工業和信息化局', 'big5')
+    """
+    if not data:
+        raise ReadError(name, "empty file")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return _strict(data, enc, name), enc
+    nul_count = data.count(0)
+    if nul_count:
+        enc = _sniff_utf16(data)
+        if enc is not None:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError as exc:
+                if exc.end >= len(data) and _plausible_share(data[: exc.start].decode(enc, "replace")) >= _PLAUSIBLE:
+                    raise ReadError(name, f"truncated: the file ends in the middle of a {enc.upper()} character (byte {exc.start})") from None
+            else:
+                if _plausible_share(text) >= _PLAUSIBLE:
+                    return text, enc
+        if nul_count * 100 > len(data):
+            raise ReadError(name, "binary data, not text (NUL bytes, and not UTF-16)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            raise ReadError(name, f"truncated: the file ends in the middle of a UTF-8 character (byte {exc.start})") from None
+        utf8_error = exc
+    candidates: dict[str, str] = {}
+    errors: dict[str, UnicodeDecodeError] = {}
+    for enc in _CJK_ENCODINGS:
+        try:
+            candidates[enc] = data.decode(enc)
+        except UnicodeDecodeError as exc:
+            errors[enc] = exc
+    if not candidates:
+        for enc, exc in errors.items():
+            if exc.end >= len(data) and _decodes(data[: exc.start], enc) and exc.start > len(data) // 2:
+                raise ReadError(name, f"truncated: the file ends in the middle of a {enc.upper()} character (byte {exc.start})")
+        raise ReadError(
+            name,
+            f"not text in a known encoding (tried UTF-8, UTF-16, GB18030, Big5; invalid UTF-8 at byte {utf8_error.start})",
+        )
+    if len(candidates) == 1:
+        enc, text = next(iter(candidates.items()))
+        return text, enc
+    return _pick_gb_or_big5(data, candidates)
+
+
+def _strict(data: bytes, enc: str, name: str) -> str:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        if exc.reason in ("truncated data", "unexpected end of data") or exc.end >= len(data):
+            raise ReadError(name, f"truncated: the file ends in the middle of a {enc.upper()} character (byte {exc.start})") from None
+        raise ReadError(name, f"invalid {enc.upper()} at byte {exc.start}: {exc.reason}") from None
+
+
+def _decodes(data: bytes, enc: str) -> bool:
+    try:
+        data.decode(enc)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """Name the UTF-16 byte order of BOM-less ``data`` from where its NUL bytes fall, or None.
+
+    Text in UTF-16 has a NUL in every ASCII character (newlines, digits): at odd offsets in
+    little-endian, at even offsets in big-endian. Binary data has them on both sides.
+    """
+    head = data[:65536]
+    nul_even = head[0::2].count(0)
+    nul_odd = head[1::2].count(0)
+    if nul_odd > 4 * nul_even:
+        return "utf-16-le"
+    if nul_even > 4 * nul_odd:
+        return "utf-16-be"
+    return None
+
+
+_PLAUSIBLE = 0.9
+"""Share of ordinary characters a UTF-16 decoding needs before it is believed."""
+
+
+def _plausible_share(text: str) -> float:
+    """Return the share of characters a Chinese document is made of (CJK, ASCII, punctuation)."""
+    if not text:
+        return 0.0
+    ordinary = sum(
+        (ch.isascii() and (ch.isprintable() or ch in "\n\r\t"))
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or "\u2010" <= ch <= "\u2027"
+        for ch in text
+    )
+    return ordinary / len(text)
+
+
+def _pick_gb_or_big5(data: bytes, candidates: dict[str, str]) -> tuple[str, str]:
+    scores = {enc: _cjk_common_share(text) for enc, text in candidates.items()}
+    gb, big5 = scores["gb18030"], scores["big5"]
+    if abs(gb - big5) >= _SCORE_MARGIN:
+        enc = "gb18030" if gb > big5 else "big5"
+        return candidates[enc], enc
+    from charset_normalizer import from_bytes
+
+    try:
+        best = from_bytes(data, cp_isolation=list(_CJK_ENCODINGS)).best()
+    except Exception:  # a detector failure must not become the reader's failure
+        best = None
+    enc = "big5" if best is not None and best.encoding in ("big5", "cp950") else "gb18030"
+    return candidates[enc], enc
+
+
+# The most frequent Chinese characters; traditional forms are added on first use.
+_COMMON_SIMPLIFIED = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研"
+_COMMON: set[str] = set()
+
+
+def _cjk_common_share(text: str) -> float:
+    """Return the share of CJK characters in ``text`` that are among the most frequent ones."""
+    if not _COMMON:
+        _COMMON.update(_COMMON_SIMPLIFIED, _converter("s2t").convert(_COMMON_SIMPLIFIED), _converter("s2tw").convert(_COMMON_SIMPLIFIED))
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 0.0
+    return sum(ch in _COMMON for ch in cjk) / len(cjk)
+
+
+_converters: dict[str, object] = {}
+
+
+def _converter(config: str):
+    if config not in _converters:
+        import opencc
+
+        _converters[config] = opencc.OpenCC(config)
+    return _converters[config]
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional characters to simplified, keeping every offset in place.
+
+    >>> to_simplified("廣州市工業和信息化局")
+    '广州市工业和信息化局'
+    """
+    t2s = _converter("t2s")
+    converted = t2s.convert(text)
+    if len(converted) == len(text):
+        return converted
+    # Phrase conversions changed a length: fall back to character-by-character.
+    return "".join(ch if len(c := t2s.convert(ch)) != 1 else c for ch in text)
+
+
+def normalize_text(text: str) -> str:
+    """Normalise line endings, drop control characters and lone surrogates (offsets index the result)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = _LINE_SEPARATORS.sub("\n", text)
+    return _CONTROL.sub("", text)
+
+
+def _too_large(size: int) -> str:
+    return f"too large: {size / 1e6:.0f} MB, the limit is {MAX_FILE_BYTES / 1e6:.0f} MB a file"
+
+
+def read_file(path: str | Path, data: bytes | None = None) -> ReadResult:
+    """Read one file into a ``ReadResult``; raise ``ReadError`` with the file and the reason.
+
+    ``path`` names the file (its suffix picks the format); when ``data`` is given it is the
+    file's content and ``path`` is only a label. No other exception type leaves this function,
+    whatever the bytes.
+    """
+    label = str(path)
+    path = Path(path)
+    if data is None:
+        data = _read_bytes(path, label)
+    elif len(data) > MAX_FILE_BYTES:
+        raise ReadError(label, _too_large(len(data)))
+    if not data:
+        raise ReadError(label, "empty file")
+    try:
+        return _read_data(path.suffix.lower(), data, label)
+    except ReadError as exc:
+        if exc.path != label:  # parsers name the file by its label too; keep one form
+            raise ReadError(label, exc.reason) from None
+        raise
+    except Exception as exc:  # a parser library's own failure: say so, never crash the run
+        raise ReadError(label, f"unreadable: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _read_bytes(path: Path, label: str) -> bytes:
+    try:
+        if path.is_dir():
+            raise ReadError(label, "a folder, not a file")
+        size = path.stat().st_size
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise ReadError(label, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise ReadError(label, _too_large(size))
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise ReadError(label, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(data) > MAX_FILE_BYTES:  # grew since stat
+        raise ReadError(label, _too_large(len(data)))
+    return data
+
+
+def _read_data(suffix: str, data: bytes, label: str) -> ReadResult:
+    digest = sha256_bytes(data)
+    warnings: list[str] = []
+    if suffix in (".html", ".htm"):
+        from etl import formats
+
+        original, encoding = formats.html_to_text(data, label)
+        fmt = "html"
+    elif suffix == ".docx":
+        from etl import formats
+
+        original, encoding = formats.docx_to_text(data, label), "docx"
+        fmt = "docx"
+    elif suffix == ".pdf":
+        from etl import formats
+
+        original, encoding = formats.pdf_to_text(data, label), "pdf"
+        fmt = "pdf"
+    else:
+        original, encoding = decode_bytes(data, label)
+        fmt = "txt"
+    original = normalize_text(original)
+    if not original.strip():
+        raise ReadError(label, "no text: the file holds only white space")
+    if _cjk_share(original) < 0.05:
+        raise ReadError(label, "no Chinese text found: not a document this tool reads (binary or garbled?)")
+    text = to_simplified(original)
+    if text != original:
+        warnings.append("traditional characters converted to simplified")
+    return ReadResult(text, original, encoding, fmt, digest, tuple(warnings))
+
+
+def _cjk_share(text: str) -> float:
+    sample = text[:20000]
+    visible = [ch for ch in sample if not ch.isspace()]
+    if not visible:
+        return 0.0
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in visible) / len(visible)

@@ -1,0 +1,266 @@
+"""Declare every table and column once: the DDL, the dashboard's labels and the schema test use this.
+
+In: nothing. Out: ``TABLES`` (name -> Table) and ``ddl()`` (the CREATE statements).
+Units sit at the end of column names (``amount_yuan``), kinds in prefixes/suffixes
+(``is_target``, ``deadline_date``, ``issue_year``), offsets as ``char_start``/``char_end``
+into ``documents.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    label_zh: str
+    label_en: str
+    description: str = ""
+    nullable: bool = True
+    accepted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name}.{name}")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+DOC_TYPES = ("npc_suggestion_reply", "cppcc_proposal_reply", "policy_measures", "other")
+DEADLINE_BASES = ("explicit", "validity", "reply_year", "none")
+QUALIFIERS = ("exact", "approx", "over", "min", "max")
+MONEY_KINDS = ("fiscal", "fund", "subsidy_rate", "economic")
+FIGURE_TYPES = ("money", "count", "target")
+AGENCY_ROLES = ("lead", "support", "issuer", "co_handling", "subject")
+AGENCY_LEVELS = ("government", "department", "office", "party", "enterprise", "group", "unknown")
+FILE_OUTCOMES = ("loaded", "unchanged", "duplicate", "failed")
+CHANGE_KINDS = ("added", "changed", "removed")
+
+
+def C(name, sql_type, zh, en, description="", nullable=True, accepted=()):  # noqa: N802 - table literal helper
+    return Column(name, sql_type, zh, en, description, nullable, tuple(accepted))
+
+
+TABLES: dict[str, Table] = {}
+
+
+def _table(table: Table) -> Table:
+    TABLES[table.name] = table
+    return table
+
+
+DOCUMENTS = _table(Table(
+    "documents",
+    "One loaded document: its stored text (every offset indexes it) and its metadata.",
+    (
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", "Stable ID from the file name", nullable=False),
+        C("file_name", "VARCHAR", "文件名", "File name", nullable=False),
+        C("source_path", "VARCHAR", "来源路径", "Source path"),
+        C("content_sha256", "VARCHAR", "内容哈希", "Content hash", "SHA-256 of the file bytes", nullable=False),
+        C("source_format", "VARCHAR", "格式", "Format", accepted=("txt", "html", "docx", "pdf")),
+        C("encoding", "VARCHAR", "编码", "Encoding"),
+        C("doc_type", "VARCHAR", "文档类型", "Document type", nullable=False, accepted=DOC_TYPES),
+        C("title", "VARCHAR", "标题", "Title"),
+        C("issuer_id", "VARCHAR", "发文单位编号", "Issuer ID"),
+        C("issuer_name", "VARCHAR", "发文单位", "Issuer"),
+        C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
+        C("issue_date", "DATE", "发文日期", "Issue date"),
+        C("issue_year", "INTEGER", "发文年份", "Issue year"),
+        C("proposal_no", "VARCHAR", "建议/提案号", "Proposal no."),
+        C("addressee", "VARCHAR", "答复对象", "Addressee"),
+        C("co_agencies", "VARCHAR[]", "会办单位", "Co-handling agencies", "Canonical names, in order of mention"),
+        C("valid_from", "DATE", "施行日期", "Valid from"),
+        C("valid_until", "DATE", "有效期至", "Valid until"),
+        C("text", "VARCHAR", "正文", "Text", "Stored text (simplified); offsets index it", nullable=False),
+        C("original_text", "VARCHAR", "原文", "Original text", "As decoded, before traditional→simplified"),
+        C("char_count", "INTEGER", "字数", "Characters", nullable=False),
+        C("warnings", "VARCHAR[]", "提示", "Warnings"),
+    ),
+    primary_key=("doc_id",),
+))
+
+AGENCIES = _table(Table(
+    "agencies",
+    "Agency registry plus the unregistered agencies the recogniser found (kept as written).",
+    (
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", nullable=False),
+        C("canonical_name", "VARCHAR", "单位", "Agency", nullable=False),
+        C("short_name", "VARCHAR", "简称", "Short name"),
+        C("name_en", "VARCHAR", "英文名", "English name"),
+        C("level", "VARCHAR", "层级", "Level", accepted=AGENCY_LEVELS),
+        C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
+        C("aliases", "VARCHAR[]", "别名", "Aliases"),
+        C("successor_id", "VARCHAR", "继任单位编号", "Successor ID"),
+        C("current_id", "VARCHAR", "现单位编号", "Current agency ID", "Last successor in the chain (itself if none)", nullable=False),
+        C("is_registered", "BOOLEAN", "已登记", "Registered", nullable=False),
+    ),
+    primary_key=("agency_id",),
+))
+
+COMMITMENTS = _table(Table(
+    "commitments",
+    "One forward-looking undertaking: a 下一步 item, or a measure's clause group with its own leads.",
+    (
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID", "Stable ID from document and text", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("item_label", "VARCHAR", "条目", "Item"),
+        C("task_no", "INTEGER", "分项", "Task", nullable=False),
+        C("section_path", "VARCHAR", "所在章节", "Section"),
+        C("text", "VARCHAR", "承诺内容", "Commitment", nullable=False),
+        C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
+        C("char_end", "INTEGER", "结束位置", "End", nullable=False),
+        C("lead_agency_ids", "VARCHAR[]", "牵头单位编号", "Lead agency IDs"),
+        C("lead_agency_names", "VARCHAR[]", "牵头单位", "Lead agencies"),
+        C("deadline_date", "DATE", "期限", "Deadline"),
+        C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("deadline_basis", "VARCHAR", "期限依据", "Deadline basis", nullable=False, accepted=DEADLINE_BASES),
+        C("deadline_text", "VARCHAR", "期限原文", "Deadline as written"),
+    ),
+    primary_key=("commitment_id",),
+))
+
+COMMITMENT_AGENCIES = _table(Table(
+    "commitment_agencies",
+    "Which agencies a commitment names, and in what role.",
+    (
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID", nullable=False),
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", nullable=False),
+        C("role", "VARCHAR", "角色", "Role", nullable=False, accepted=("lead", "support")),
+        C("written_as", "VARCHAR", "原文写法", "Written as"),
+        C("position", "INTEGER", "顺序", "Order", nullable=False),
+    ),
+    primary_key=("commitment_id", "agency_id", "role"),
+))
+
+FIGURES = _table(Table(
+    "figures",
+    "Money amounts, project counts and targets, each with its evidence sentence.",
+    (
+        C("figure_id", "VARCHAR", "数据编号", "Figure ID", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID", "The commitment whose span holds it"),
+        C("figure_type", "VARCHAR", "类别", "Type", nullable=False, accepted=FIGURE_TYPES),
+        C("span_text", "VARCHAR", "原文", "As written", nullable=False),
+        C("value", "DOUBLE", "数值", "Value", nullable=False),
+        C("unit", "VARCHAR", "单位", "Unit", nullable=False),
+        C("amount_yuan", "DOUBLE", "金额(元)", "Amount (yuan)", "Money only"),
+        C("qualifier", "VARCHAR", "限定", "Qualifier", nullable=False, accepted=QUALIFIERS),
+        C("money_kind", "VARCHAR", "资金类别", "Money kind", accepted=MONEY_KINDS),
+        C("figure_year", "INTEGER", "年份", "Year"),
+        C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
+        C("metric", "VARCHAR", "指标", "Metric"),
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID"),
+        C("agency_ids", "VARCHAR[]", "相关单位编号", "Agency IDs"),
+        C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
+        C("char_end", "INTEGER", "结束位置", "End", nullable=False),
+        C("sentence", "VARCHAR", "所在句子", "Sentence", nullable=False),
+        C("sentence_start", "INTEGER", "句子起始", "Sentence start", nullable=False),
+        C("sentence_end", "INTEGER", "句子结束", "Sentence end", nullable=False),
+    ),
+    primary_key=("figure_id",),
+))
+
+AGENCY_MENTIONS = _table(Table(
+    "agency_mentions",
+    "Every place an agency is named in a document (for the reader's highlights).",
+    (
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", nullable=False),
+        C("written_as", "VARCHAR", "原文写法", "Written as", nullable=False),
+        C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
+        C("char_end", "INTEGER", "结束位置", "End", nullable=False),
+    ),
+    primary_key=("doc_id", "char_start", "char_end"),
+))
+
+SECTIONS = _table(Table(
+    "sections",
+    "The numbering outline of each document (一、 / (一) / 1. / 一是 …).",
+    (
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("section_no", "INTEGER", "序号", "No.", nullable=False),
+        C("level", "INTEGER", "层级", "Level", nullable=False),
+        C("label", "VARCHAR", "编号", "Label", nullable=False),
+        C("heading", "VARCHAR", "标题", "Heading"),
+        C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
+        C("char_end", "INTEGER", "结束位置", "End", nullable=False),
+    ),
+    primary_key=("doc_id", "section_no"),
+))
+
+ETL_RUNS = _table(Table(
+    "etl_runs",
+    "One row per `python -m etl load` that completed.",
+    (
+        C("run_id", "VARCHAR", "运行编号", "Run ID", nullable=False),
+        C("started_at", "TIMESTAMP", "开始时间", "Started", nullable=False),
+        C("finished_at", "TIMESTAMP", "结束时间", "Finished", nullable=False),
+        C("files_seen", "INTEGER", "文件数", "Files", nullable=False),
+        C("loaded", "INTEGER", "已载入", "Loaded", nullable=False),
+        C("unchanged", "INTEGER", "未变化", "Unchanged", nullable=False),
+        C("failed", "INTEGER", "失败", "Failed", nullable=False),
+        C("seconds", "DOUBLE", "耗时(秒)", "Seconds", nullable=False),
+    ),
+    primary_key=("run_id",),
+))
+
+ETL_FILES = _table(Table(
+    "etl_files",
+    "What happened to each file of each run, with the reason when it failed.",
+    (
+        C("run_id", "VARCHAR", "运行编号", "Run ID", nullable=False),
+        C("path", "VARCHAR", "路径", "Path", nullable=False),
+        C("content_sha256", "VARCHAR", "内容哈希", "Content hash"),
+        C("outcome", "VARCHAR", "结果", "Outcome", nullable=False, accepted=FILE_OUTCOMES),
+        C("reason", "VARCHAR", "原因", "Reason"),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID"),
+        C("commitments", "INTEGER", "承诺数", "Commitments"),
+        C("figures", "INTEGER", "数据数", "Figures"),
+    ),
+))
+
+ETL_CHANGES = _table(Table(
+    "etl_changes",
+    "What each run added, changed or removed (documents, commitments, figures), for 'changed since'.",
+    (
+        C("run_id", "VARCHAR", "运行编号", "Run ID", nullable=False),
+        C("changed_at", "TIMESTAMP", "时间", "When", nullable=False),
+        C("entity", "VARCHAR", "对象", "Entity", nullable=False, accepted=("document", "commitment", "figure")),
+        C("entity_id", "VARCHAR", "编号", "ID", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("change", "VARCHAR", "变化", "Change", nullable=False, accepted=CHANGE_KINDS),
+        C("summary", "VARCHAR", "摘要", "Summary"),
+    ),
+))
+
+
+def ddl() -> list[str]:
+    """Return the CREATE TABLE statements for every declared table."""
+    statements = []
+    for table in TABLES.values():
+        cols = [f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in table.columns]
+        if table.primary_key:
+            cols.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+        statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} (\n  " + ",\n  ".join(cols) + "\n)")
+    return statements
+
+
+def label(table: str, column: str, lang: str = "zh") -> str:
+    """Return a column's display label in ``lang`` ('zh' or 'en')."""
+    col = TABLES[table].column(column)
+    return col.label_zh if lang == "zh" else col.label_en

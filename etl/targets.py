@@ -1,0 +1,139 @@
+"""Find targets: every quantified goal set for the future, money or not.
+
+In: document text, sentences, the money found, which spans are future commitments, and who
+leads them. Out: ``Target``s with unit, qualifier, target year, metric and lead agencies.
+A figure is a target when it sits in a forward-looking commitment, or in a sentence that plans
+(力争 / 预计 / 到2020年 / 计划 …), or in the sentence right after a plan in the same paragraph
+that reports nothing as done.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl import context
+from etl.model import AgencyRef, Money, Sentence, Target
+from etl.numbers import NUMBER, parse_number, qualifier_before, qualifier_tail
+from etl.segment import Paragraph, Rule
+
+UNITS = "家|个|名|项|人|所|座|场|次|件|款|台|套|户|支|批"
+TARGET_RULES = (
+    Rule("quantity", re.compile(r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>万人|" + UNITS + r"|%)"),
+         ("超600家", "不少于5个", "约20名", "100%"), ("5G", "500强", "三年")),
+    Rule("scale_class", re.compile(r"(?P<num>[千百]|[一二三四五六七八九十]?[千百]|\d+)(?P<scale>万亿|千亿|百亿|亿)级"),
+         ("千亿级", "500亿级"), ("千亿元",)),
+)
+RELATIVE_TERM = re.compile(r"用(?P<n>[一二三四五六七八九十\d]+)年(?:左右)?(?:的)?时间")
+_CN_SMALL = "零〇一二两三四五六七八九"
+
+
+def target_year(sentence: str, issue_year: int | None) -> int | None:
+    """Return the year a target is set for.
+
+    >>> target_year("力争2020年培育各类创新型中小企业超600家", 2017)
+    2020
+    >>> target_year("力争用三年左右的时间将其建设成为千亿级的互联网产业集聚区", 2017)
+    2020
+    """
+    y = context.sentence_year(sentence, None)
+    if y is not None:
+        return y
+    m = RELATIVE_TERM.search(sentence)
+    if m and issue_year:
+        n = m.group("n")
+        return issue_year + int(parse_number(n))
+    return None
+
+
+def _metric_near(text: str, sent: Sentence, start: int, end: int) -> str:
+    before = re.split(r"[,,;;、。:()()]", context.masked(text[sent.start:start]))[-1]
+    after = re.split(r"[,,;;、。:()()]", text[end:sent.end])[0]
+    before = re.sub(r"^(?:力争|预计|到20\d\d年|20\d\d年|计划|首期|新增|培育|其中|对)+", "", before)
+    return (before + after).strip("“”的") or before or after
+
+
+def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], money: list[Money],
+                    commitment_leads: list[tuple[int, int, tuple[str, ...]]], issue_year: int | None,
+                    mentions: list[AgencyRef], default_leads: tuple[str, ...]) -> list[Target]:
+    """Find every target in ``text``."""
+    future = _future_sentences(text, sents, paras, commitment_leads)
+    quoted = context.title_spans(text)
+    out: list[Target] = []
+    taken: list[tuple[int, int]] = []
+
+    def leads_for(pos: int) -> tuple[str, ...]:
+        for s, e, leads in commitment_leads:
+            if s <= pos < e:
+                return leads
+        para = next((p for p in paras if p.start <= pos < p.end), None)
+        if para is not None:
+            before = [r for r in mentions if para.start <= r.start < pos and not context.inside(quoted, r.start, r.end)]
+            if before:
+                return (before[-1].canonical,)
+        return default_leads
+
+    for m in money:
+        if m.kind == "subsidy_rate" or m.sentence.start not in future:
+            continue
+        taken.append((m.start, m.end))
+        out.append(Target(m.span, m.start, m.end, m.yuan, "元", m.qualifier,
+                          target_year(m.sentence.text, issue_year) if m.year is None else m.year,
+                          _metric_near(text, m.sentence, m.start, m.end), leads_for(m.start), m.sentence))
+    for sent in sents:
+        if sent.start not in future:
+            continue
+        seg = context.masked(sent.text)
+        for rule in TARGET_RULES:
+            for m in rule.pattern.finditer(seg):
+                start, end = sent.start + m.start(), sent.start + m.end()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                num = m.group("num")
+                if rule.name == "quantity":
+                    if num[0] in _CN_SMALL and len(num) == 1:
+                        continue  # 一个 / 三个办公室: a count word, not a goal
+                    if start > 0 and (text[start - 1].isalnum() and text[start - 1].isascii() or text[start - 1] in "第."):
+                        continue
+                    try:
+                        value = parse_number(num)
+                    except ValueError:
+                        continue
+                    unit = m.group("unit")
+                    qualifier, _ = qualifier_before(text, start)
+                    if m.group("more"):
+                        qualifier = "over"
+                    q_tail, _ = qualifier_tail(text, end)
+                    qualifier = qualifier or q_tail or "exact"
+                else:
+                    try:
+                        value = parse_number(num) * {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8}[m.group("scale")]
+                    except ValueError:
+                        continue
+                    unit, qualifier = "元", "approx"
+                taken.append((start, end))
+                out.append(Target(text[start:end], start, end, value, unit, qualifier,
+                                  target_year(sent.text, issue_year), _metric_near(text, sent, start, end),
+                                  leads_for(start), sent))
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+def _future_sentences(text: str, sents: list[Sentence], paras: list[Paragraph],
+                      commitment_leads: list[tuple[int, int, tuple[str, ...]]]) -> set[int]:
+    """Return the start offsets of the sentences whose figures are planned."""
+    future: set[int] = set()
+    prev_future_para = None
+    for sent in sents:
+        para = next((p for p in paras if p.start <= sent.start < p.end), None)
+        in_commitment = any(s <= sent.start < e for s, e, _ in commitment_leads)
+        if in_commitment or context.is_future(sent.text):
+            future.add(sent.start)
+            prev_future_para = para
+            continue
+        masked = context.masked(sent.text)
+        if (prev_future_para is not None and para is prev_future_para
+                and not context.PAST_MARKERS.search(masked) and context.sentence_year(masked, None) is None):
+            future.add(sent.start)
+            continue
+        prev_future_para = None
+    return future
