@@ -1,0 +1,144 @@
+"""The command line: ``python -m etl load|extract|evaluate|reviews`` (a thin layer over the library).
+
+Exit codes: 0 ok, 1 some files failed, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_DB = "data/commitments.duckdb"
+DEFAULT_GOLD = "tests/golden"
+
+
+def _progress(done: int, total: int, outcome) -> None:
+    width = 24
+    filled = int(width * done / max(total, 1))
+    bar = "#" * filled + "-" * (width - filled)
+    name = Path(outcome.path).name
+    msg = outcome.outcome if not outcome.reason else f"{outcome.outcome}: {outcome.reason}"
+    sys.stderr.write(f"[{bar}] {done}/{total} {name[:40]:<40} {msg[:80]}\n")
+    sys.stderr.flush()
+
+
+def cmd_load(args) -> int:
+    from etl.pipeline import DataCheckError, load_paths
+
+    paths = args.paths or ["seeds"]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        report = load_paths(paths, args.db, progress=None if args.quiet else _progress, workers=args.workers)
+    except DataCheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"\nLoaded into {args.db} in {report.seconds:.2f} s (run {report.run_id})")
+    print(f"  documents loaded: {report.count('loaded')}  unchanged: {report.count('unchanged')}  "
+          f"duplicate: {report.count('duplicate')}  failed: {report.count('failed')}")
+    for o in report.files:
+        if o.outcome in ("failed", "duplicate"):
+            print(f"  {o.outcome:<9} {Path(o.path).name}: {o.reason}")
+    print("  rows: " + ", ".join(f"{t} {n}" for t, n in report.rows.items()))
+    return 1 if report.count("failed") else 0
+
+
+def cmd_extract(args) -> int:
+    from etl.extract import extract, to_answer_json
+    from etl.read import ReadError, read_file
+
+    status = 0
+    out = []
+    for f in args.files:
+        try:
+            rr = read_file(f)
+        except ReadError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        out.append(to_answer_json(Path(f).name, extract(rr.text)))
+    if args.json:
+        for obj in out:
+            print(json.dumps(obj, ensure_ascii=False))
+    else:
+        print(json.dumps(out if len(out) != 1 else out[0], ensure_ascii=False, indent=2))
+    return status
+
+
+def cmd_evaluate(args) -> int:
+    from etl.evaluate import evaluate, load_gold
+    from etl.extract import extract, to_answer_json
+    from etl.read import read_file
+
+    gold_dir = Path(args.gold)
+    golds = load_gold(gold_dir)
+    if not golds:
+        print(f"error: no answer-key files in {gold_dir}", file=sys.stderr)
+        return 2
+    pairs = []
+    for g in golds:
+        candidates = [Path(args.docs) / g["file"], gold_dir / g["file"], Path("seeds") / g["file"]]
+        path = next((p for p in candidates if p.exists()), None)
+        if path is None:
+            print(f"error: document {g['file']} not found (looked in {args.docs})", file=sys.stderr)
+            return 1
+        pairs.append((g, to_answer_json(g["file"], extract(read_file(path).text))))
+    report = evaluate(pairs)
+    print(report.table())
+    if args.verbose:
+        for f, name, gold, got in report.doc_misses:
+            print(f"doc {f} {name}: gold {gold!r} got {got!r}")
+        for name, sec in report.sections.items():
+            for kind, f, x in sec.misses:
+                print(f"{name} {kind} {f}: {x.get('span') or x.get('starts_with')} @{x['start']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description=(
+        "Turn government documents into commitments, money, project counts and targets in DuckDB."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("load", help="load files or folders into the database",
+                       description="Load files or folders (default seeds/) into the database. The database is "
+                                   "built in a new file and swapped in only when the whole run succeeded.")
+    p.add_argument("paths", nargs="*", help="files or folders (default: seeds/)")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default {DEFAULT_DB})")
+    p.add_argument("--workers", type=int, default=None, help="processes for extraction (default: all cores for large runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("extract", help="print what is extracted from files, as answer-key JSON",
+                       description="Print the extraction of each file as JSON with the answer key's keys "
+                                   "(file, doc, commitments, money, counts, targets). No database.")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true", help="compact JSON (one object per line)")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("evaluate", help="score the extraction against the answer key",
+                       description="Extract the documents the answer-key files name and print precision, recall, "
+                                   "F1 per section and field accuracy.")
+    p.add_argument("--gold", default=DEFAULT_GOLD, help=f"answer-key folder (default {DEFAULT_GOLD})")
+    p.add_argument("--docs", default="seeds", help="folder holding the documents (default seeds/)")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    p.set_defaults(func=cmd_evaluate)
+
+    try:
+        from etl import reviews_cli
+        reviews_cli.add_parser(sub)
+    except ImportError:
+        pass
+
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""Turn extractions into table rows and write them to DuckDB; run the data checks.
+
+In: (doc_id, file, ReadResult, Extraction). Out: rows per table (``document_rows``), and
+``write_document`` / ``delete_document`` / ``check`` over an open read-write connection.
+IDs are derived from content, so loading the same files twice gives the same rows and IDs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import agencies as ag
+from etl.model import Extraction
+from etl.read import ReadResult
+from etl.schema import TABLES, ddl
+
+
+def _h(prefix: str, *parts) -> str:
+    raw = "\x1f".join("" if p is None else str(p) for p in parts)
+    return prefix + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def doc_id_for(file_name: str) -> str:
+    """Return the stable document ID of a file name (a changed file keeps its ID).
+
+    >>> doc_id_for("000_a.txt") == doc_id_for("000_a.txt")
+    True
+    """
+    return _h("d_", Path(file_name).name)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult, ex: Extraction) -> dict[str, list[dict]]:
+    """Build every table's rows for one document."""
+    meta = ex.meta
+    reg = ag.registry()
+    issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
+    rows: dict[str, list[dict]] = {name: [] for name in ("documents", "commitments", "commitment_agencies",
+                                                          "figures", "agency_mentions", "sections", "agencies")}
+    unregistered: dict[str, str] = {}
+
+    def aid(name: str | None) -> str | None:
+        if not name:
+            return None
+        if reg.get(name) is None:
+            unregistered.setdefault(name, name)
+        return ag.agency_id(name)
+
+    rows["documents"].append({
+        "doc_id": doc_id, "file_name": file_name, "source_path": source_path,
+        "content_sha256": rr.content_sha256, "source_format": rr.source_format, "encoding": rr.encoding,
+        "doc_type": meta.doc_type, "title": meta.title, "issuer_id": aid(meta.issuer), "issuer_name": meta.issuer,
+        "jurisdiction": meta.jurisdiction, "issue_date": meta.issue_date, "issue_year": issue_year,
+        "proposal_no": meta.proposal_no, "addressee": meta.addressee,
+        "co_agencies": list(meta.co_agencies), "valid_from": meta.valid_from, "valid_until": meta.valid_until,
+        "text": rr.text, "original_text": rr.original_text if rr.original_text != rr.text else None,
+        "char_count": len(rr.text), "warnings": list(rr.warnings) + list(ex.warnings),
+    })
+    for name in meta.co_agencies:
+        aid(name)
+
+    seen: dict[str, int] = {}
+    commitment_spans = []
+    for c in ex.commitments:
+        base = _h("c_", doc_id, c.item, c.task, _norm(c.text))
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        cid = base if n == 0 else _h("c_", base, n)
+        commitment_spans.append((c.start, c.end, cid))
+        rows["commitments"].append({
+            "commitment_id": cid, "doc_id": doc_id, "item_label": c.item, "task_no": c.task,
+            "section_path": c.section_path, "text": c.text, "char_start": c.start, "char_end": c.end,
+            "lead_agency_ids": [aid(a) for a in c.lead_agencies], "lead_agency_names": list(c.lead_agencies),
+            "deadline_date": c.deadline, "deadline_year": int(c.deadline[:4]) if c.deadline else None,
+            "deadline_basis": c.deadline_basis, "deadline_text": c.deadline_text,
+        })
+        pos = 0
+        for role, names in (("lead", c.lead_agencies), ("support", c.support_agencies)):
+            for name in dict.fromkeys(names):
+                rows["commitment_agencies"].append({"commitment_id": cid, "agency_id": aid(name), "role": role,
+                                                    "written_as": name, "position": pos})
+                pos += 1
+
+    def in_commitment(start: int) -> str | None:
+        for s, e, cid in commitment_spans:
+            if s <= start < e:
+                return cid
+        return None
+
+    fseen: dict[str, int] = {}
+
+    def fid(kind: str, span: str, sentence: str) -> str:
+        base = _h("f_", doc_id, kind, span, _norm(sentence))
+        n = fseen.get(base, 0)
+        fseen[base] = n + 1
+        return base if n == 0 else _h("f_", base, n)
+
+    def figure(kind, f, value, unit, amount, money_kind, year, is_target, metric, agency_names):
+        ids = [aid(a) for a in agency_names if a]
+        rows["figures"].append({
+            "figure_id": fid(kind, f.span, f.sentence.text), "doc_id": doc_id, "commitment_id": in_commitment(f.start),
+            "figure_type": kind, "span_text": f.span, "value": float(value), "unit": unit, "amount_yuan": amount,
+            "qualifier": f.qualifier, "money_kind": money_kind, "figure_year": year, "is_target": bool(is_target),
+            "metric": metric, "agency_id": ids[0] if ids else None, "agency_ids": ids,
+            "char_start": f.start, "char_end": f.end, "sentence": f.sentence.text,
+            "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
+        })
+
+    lead_of = {cid: next((c.lead_agencies for c in ex.commitments if (c.start, c.end) == (s, e)), ())
+               for s, e, cid in commitment_spans}
+    for m in ex.money:
+        cid = in_commitment(m.start)
+        names = [m.agency] if m.agency else list(lead_of.get(cid, ())) if cid else []
+        figure("money", m, m.yuan, "元", m.yuan, m.kind, m.year, m.target, None, names)
+    for c in ex.counts:
+        cid = in_commitment(c.start)
+        figure("count", c, c.value, "个", None, None, c.year, c.target, c.metric, list(lead_of.get(cid, ())) if cid else [])
+    for t in ex.targets:
+        figure("target", t, t.value, t.unit, t.value if t.unit == "元" else None, None, t.year, True, t.metric,
+               list(t.lead_agencies))
+
+    mention_seen = set()
+    for r in ex.agency_mentions:
+        if (r.start, r.end) in mention_seen:
+            continue
+        mention_seen.add((r.start, r.end))
+        rows["agency_mentions"].append({"doc_id": doc_id, "agency_id": aid(r.canonical), "written_as": r.written_as,
+                                        "char_start": r.start, "char_end": r.end})
+    for i, s in enumerate(ex.sections):
+        rows["sections"].append({"doc_id": doc_id, "section_no": i, "level": s.level, "label": s.label,
+                                 "heading": s.heading[:200], "char_start": s.start, "char_end": s.end})
+    for name in unregistered:
+        rows["agencies"].append(_agency_row(name, registered=False))
+    return rows
+
+
+def _agency_row(name: str, registered: bool) -> dict:
+    reg = ag.registry()
+    a = reg.get(name)
+    if a is not None:
+        current = reg.current(name)
+        return {"agency_id": a.agency_id, "canonical_name": a.canonical, "short_name": a.short_name,
+                "name_en": a.name_en, "level": a.level, "jurisdiction": a.jurisdiction, "aliases": list(a.aliases),
+                "successor_id": ag.agency_id(a.successor) if a.successor else None,
+                "current_id": ag.agency_id(current), "is_registered": True}
+    return {"agency_id": ag.agency_id(name), "canonical_name": name, "short_name": name, "name_en": None,
+            "level": "unknown", "jurisdiction": ag.jurisdiction_of(name), "aliases": [], "successor_id": None,
+            "current_id": ag.agency_id(name), "is_registered": registered}
+
+
+def registry_rows() -> list[dict]:
+    return [_agency_row(a.canonical, True) for a in ag.registry().agencies]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for stmt in ddl():
+        con.execute(stmt)
+
+
+DOC_TABLES = ("documents", "commitments", "commitment_agencies", "figures", "agency_mentions", "sections")
+
+
+def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
+    con.execute("DELETE FROM commitment_agencies WHERE commitment_id IN "
+                "(SELECT commitment_id FROM commitments WHERE doc_id = ?)", [doc_id])
+    for table in ("figures", "agency_mentions", "sections", "commitments", "documents"):
+        con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert rows in bulk through a DataFrame (column order from the schema)."""
+    if not rows:
+        return
+    cols = TABLES[table].column_names
+    df = pd.DataFrame(rows, columns=cols)
+    con.register("_rows", df)
+    try:
+        casts = ", ".join(f"CAST({c} AS {TABLES[table].column(c).sql_type}) AS {c}" for c in cols)
+        con.execute(f"INSERT INTO {table} SELECT {casts} FROM _rows")
+    finally:
+        con.unregister("_rows")
+
+
+def upsert_agencies(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    if not rows:
+        return
+    unique = {r["agency_id"]: r for r in rows}
+    existing = {r[0] for r in con.execute("SELECT agency_id FROM agencies").fetchall()}
+    insert_rows(con, "agencies", [r for k, r in unique.items() if k not in existing])
+
+
+CHECKS = {
+    "documents.doc_id unique": "SELECT count(*) - count(DISTINCT doc_id) FROM documents",
+    "commitments.commitment_id unique": "SELECT count(*) - count(DISTINCT commitment_id) FROM commitments",
+    "figures.figure_id unique": "SELECT count(*) - count(DISTINCT figure_id) FROM figures",
+    "commitments point at their text": (
+        "SELECT count(*) FROM commitments c JOIN documents d USING (doc_id) "
+        "WHERE substr(d.text, c.char_start + 1, c.char_end - c.char_start) <> c.text"),
+    "figures point at their span": (
+        "SELECT count(*) FROM figures f JOIN documents d USING (doc_id) "
+        "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.span_text"),
+    "figures point at their sentence": (
+        "SELECT count(*) FROM figures f JOIN documents d USING (doc_id) "
+        "WHERE substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.sentence"),
+    "agency mentions point at their words": (
+        "SELECT count(*) FROM agency_mentions m JOIN documents d USING (doc_id) "
+        "WHERE substr(d.text, m.char_start + 1, m.char_end - m.char_start) <> m.written_as"),
+    "every commitment has a document": (
+        "SELECT count(*) FROM commitments c ANTI JOIN documents d USING (doc_id)"),
+    "every figure has a document": "SELECT count(*) FROM figures f ANTI JOIN documents d USING (doc_id)",
+    "every linked agency is known": (
+        "SELECT count(*) FROM commitment_agencies l ANTI JOIN agencies a USING (agency_id)"),
+}
+
+
+def check(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Run the data checks (unique, not null, accepted values, offsets); return the failures."""
+    failures = []
+    for name, sql in CHECKS.items():
+        n = con.execute(sql).fetchall()[0][0]
+        if n:
+            failures.append(f"{name}: {n} rows")
+    for table in TABLES.values():
+        for col in table.columns:
+            if not col.nullable:
+                n = con.execute(f"SELECT count(*) FROM {table.name} WHERE {col.name} IS NULL").fetchall()[0][0]
+                if n:
+                    failures.append(f"{table.name}.{col.name} not null: {n} rows")
+            if col.accepted:
+                n = con.execute(
+                    f"SELECT count(*) FROM {table.name} WHERE {col.name} IS NOT NULL AND NOT list_contains(?, {col.name})",
+                    [list(col.accepted)]).fetchall()[0][0]
+                if n:
+                    failures.append(f"{table.name}.{col.name} accepted values: {n} rows")
+    return failures

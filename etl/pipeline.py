@@ -1,0 +1,310 @@
+"""Wire the stages: files -> read -> extract -> rows -> a new DuckDB file swapped in atomically.
+
+In: paths (files or folders) and the database path. Out: ``LoadReport``. A run copies the
+current database to a temporary file, applies its changes there, runs the data checks and
+only then replaces the database with ``os.replace``: a failed or killed run leaves the
+previous database intact. Unchanged files (same content hash) are not extracted again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from etl import load
+from etl.extract import extract
+from etl.read import SUPPORTED_SUFFIXES, ReadError, read_file, sha256_bytes
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    outcome: str  # loaded / unchanged / duplicate / failed
+    reason: str | None = None
+    doc_id: str | None = None
+    commitments: int = 0
+    figures: int = 0
+    sha: str | None = None
+
+
+@dataclass
+class LoadReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    run_id: str = ""
+    check_failures: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(f.outcome == outcome for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        return not self.check_failures and self.count("failed") == 0
+
+
+def collect(paths: list[str | Path]) -> list[Path]:
+    """Expand folders into the supported files below them, in a stable order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
+                          and f.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            out.append(p)
+    seen = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def process_file(path: str, data: bytes | None = None, file_name: str | None = None) -> tuple[str, object]:
+    """Read and extract one file; return ("ok", rows) or ("failed", reason). Runs in workers."""
+    name = file_name or Path(path).name
+    try:
+        rr = read_file(path if file_name is None else Path(path).with_name(name), data)
+        ex = extract(rr.text)
+        doc_id = load.doc_id_for(name)
+        return "ok", load.document_rows(doc_id, name, str(path), rr, ex)
+    except ReadError as exc:
+        return "failed", exc.reason
+    except RecursionError:
+        return "failed", "document too deeply nested to parse"
+    except MemoryError:
+        return "failed", "out of memory while reading the file"
+    except Exception as exc:  # an extractor bug must not lose the other files
+        return "failed", f"extraction error: {type(exc).__name__}: {exc}"
+
+
+def _process_path(path: str) -> tuple[str, object]:
+    return process_file(path)
+
+
+def _existing(db_path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """(doc_id -> (sha, file_name), sha -> doc_id) of the current database."""
+    if not db_path.exists():
+        return {}, {}
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute("SELECT doc_id, content_sha256, file_name FROM documents").fetchall()
+    finally:
+        con.close()
+    return {d: (s, f) for d, s, f in rows}, {s: d for d, s, _ in rows}
+
+
+def _snapshot(con, doc_id: str) -> dict[str, dict[str, str]]:
+    out = {"commitment": {}, "figure": {}}
+    for cid, text in con.execute("SELECT commitment_id, text FROM commitments WHERE doc_id = ?", [doc_id]).fetchall():
+        out["commitment"][cid] = text
+    for fid, span, ftype in con.execute("SELECT figure_id, span_text, figure_type FROM figures WHERE doc_id = ?",
+                                        [doc_id]).fetchall():
+        out["figure"][fid] = f"{ftype} {span}"
+    return out
+
+
+def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[[int, int, FileOutcome], None] | None = None,
+               workers: int | None = None) -> LoadReport:
+    """Load files into the database at ``db_path`` (created if missing)."""
+    t0 = time.perf_counter()
+    started = dt.datetime.now()
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    files = collect(paths)
+    report = LoadReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
+    existing, by_sha = _existing(db_path)
+
+    # Decide what to extract: hashes first, so unchanged files cost a read and a hash only.
+    todo: list[tuple[int, Path]] = []
+    outcomes: list[FileOutcome | None] = [None] * len(files)
+    run_shas: dict[str, str] = {}
+    for i, path in enumerate(files):
+        name = path.name
+        try:
+            size = path.stat().st_size
+            from etl.read import MAX_FILE_BYTES
+            if size > MAX_FILE_BYTES:
+                outcomes[i] = FileOutcome(str(path), "failed",
+                                          f"too large: {size / 1e6:.0f} MB, the limit is {MAX_FILE_BYTES / 1e6:.0f} MB a file")
+                continue
+            sha = sha256_bytes(path.read_bytes())
+        except OSError as exc:
+            outcomes[i] = FileOutcome(str(path), "failed", f"cannot read: {exc.strerror or exc}")
+            continue
+        doc_id = load.doc_id_for(name)
+        if doc_id in existing and existing[doc_id][0] == sha:
+            outcomes[i] = FileOutcome(str(path), "unchanged", None, doc_id, sha=sha)
+        elif sha in by_sha and by_sha[sha] != doc_id:
+            outcomes[i] = FileOutcome(str(path), "duplicate", f"same content as {existing[by_sha[sha]][1]}",
+                                      by_sha[sha], sha=sha)
+        elif sha in run_shas and run_shas[sha] != doc_id:
+            outcomes[i] = FileOutcome(str(path), "duplicate", "same content as another file of this run", sha=sha)
+        else:
+            run_shas[sha] = doc_id
+            todo.append((i, path))
+    done = 0
+    total = len(files)
+    for i, o in enumerate(outcomes):
+        if o is not None and progress:
+            done += 1
+            progress(done, total, o)
+
+    results: dict[int, tuple[str, object]] = {}
+    n_workers = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(todo) >= 16 else 1)
+    if n_workers > 1:
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            chunk = max(1, len(todo) // (n_workers * 8))
+            for (i, path), res in zip(todo, pool.map(_process_path, [str(p) for _, p in todo], chunksize=chunk)):
+                results[i] = res
+                done += 1
+                if progress:
+                    progress(done, total, _outcome(path, res))
+    else:
+        for i, path in todo:
+            res = _process_path(str(path))
+            results[i] = res
+            done += 1
+            if progress:
+                progress(done, total, _outcome(path, res))
+
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    _clean_stale(db_path)
+    if db_path.exists():
+        shutil.copyfile(db_path, tmp)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            load.create_schema(con)
+            if con.execute("SELECT count(*) FROM agencies").fetchall()[0][0] == 0:
+                load.insert_rows(con, "agencies", load.registry_rows())
+            batch: dict[str, list[dict]] = {t: [] for t in load.DOC_TABLES}
+            agencies_rows: list[dict] = []
+            changes: list[dict] = []
+            now = dt.datetime.now()
+            con.execute("BEGIN")
+            for i, path in todo:
+                status, payload = results[i]
+                if status != "ok":
+                    outcomes[i] = FileOutcome(str(path), "failed", str(payload))
+                    continue
+                rows = payload
+                doc_id = rows["documents"][0]["doc_id"]
+                before = _snapshot(con, doc_id) if doc_id in existing else None
+                if before is not None:
+                    load.delete_document(con, doc_id)
+                for t in load.DOC_TABLES:
+                    batch[t] += rows[t]
+                agencies_rows += rows["agencies"]
+                changes += _changes(report.run_id, now, doc_id, before, rows)
+                outcomes[i] = FileOutcome(str(path), "loaded", None, doc_id, len(rows["commitments"]),
+                                          len(rows["figures"]), rows["documents"][0]["content_sha256"])
+            for t in load.DOC_TABLES:
+                load.insert_rows(con, t, batch[t])
+            load.upsert_agencies(con, agencies_rows)
+            load.insert_rows(con, "etl_changes", changes)
+            report.files = [o for o in outcomes if o is not None]
+            report.seconds = time.perf_counter() - t0
+            load.insert_rows(con, "etl_files", [
+                {"run_id": report.run_id, "path": o.path, "content_sha256": o.sha, "outcome": o.outcome,
+                 "reason": o.reason, "doc_id": o.doc_id, "commitments": o.commitments, "figures": o.figures}
+                for o in report.files])
+            load.insert_rows(con, "etl_runs", [{
+                "run_id": report.run_id, "started_at": started, "finished_at": dt.datetime.now(),
+                "files_seen": len(report.files), "loaded": report.count("loaded"),
+                "unchanged": report.count("unchanged") + report.count("duplicate"),
+                "failed": report.count("failed"), "seconds": report.seconds}])
+            report.check_failures = load.check(con)
+            if report.check_failures:
+                con.execute("ROLLBACK")
+                raise DataCheckError(report.check_failures)
+            con.execute("COMMIT")
+            for t in ("documents", "commitments", "figures", "agencies"):
+                report.rows[t] = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+        _fsync_dir(db_path.parent)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        wal = Path(str(tmp) + ".wal")
+        if wal.exists():
+            wal.unlink()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+class DataCheckError(Exception):
+    def __init__(self, failures: list[str]):
+        self.failures = failures
+        super().__init__("data checks failed; the previous database is kept: " + "; ".join(failures))
+
+
+def _outcome(path: Path, res: tuple[str, object]) -> FileOutcome:
+    status, payload = res
+    if status == "ok":
+        return FileOutcome(str(path), "loaded", None, payload["documents"][0]["doc_id"],
+                           len(payload["commitments"]), len(payload["figures"]))
+    return FileOutcome(str(path), "failed", str(payload))
+
+
+def _changes(run_id: str, now, doc_id: str, before: dict | None, rows: dict) -> list[dict]:
+    out = []
+    if before is None:
+        out.append({"run_id": run_id, "changed_at": now, "entity": "document", "entity_id": doc_id,
+                    "doc_id": doc_id, "change": "added", "summary": rows["documents"][0]["title"]})
+        before = {"commitment": {}, "figure": {}}
+    else:
+        out.append({"run_id": run_id, "changed_at": now, "entity": "document", "entity_id": doc_id,
+                    "doc_id": doc_id, "change": "changed", "summary": rows["documents"][0]["title"]})
+    after = {"commitment": {r["commitment_id"]: r["text"] for r in rows["commitments"]},
+             "figure": {r["figure_id"]: f"{r['figure_type']} {r['span_text']}" for r in rows["figures"]}}
+    for entity in ("commitment", "figure"):
+        for key, summary in after[entity].items():
+            if key not in before[entity]:
+                out.append({"run_id": run_id, "changed_at": now, "entity": entity, "entity_id": key,
+                            "doc_id": doc_id, "change": "added", "summary": summary[:200]})
+        for key, summary in before[entity].items():
+            if key not in after[entity]:
+                out.append({"run_id": run_id, "changed_at": now, "entity": entity, "entity_id": key,
+                            "doc_id": doc_id, "change": "removed", "summary": summary[:200]})
+    return out
+
+
+def _clean_stale(db_path: Path) -> None:
+    """Remove temporary files left by killed runs (their process is gone)."""
+    for p in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
+        try:
+            pid = int(p.name.split(".")[-2] if p.name.endswith(".tmp") else p.name.split(".")[-3])
+        except (ValueError, IndexError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            p.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
