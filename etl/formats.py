@@ -194,11 +194,14 @@ def html_to_text(data: bytes, name: str) -> tuple[str, str]:
     lines = [line for line in _lines_of(body) if not is_junk_line(line)]
     if not any(_CJK.search(line) for line in lines if line != title):
         raise ReadError(name, "no body text: the page holds only navigation, scripts or boilerplate")
-    head = lines[:_HEADER_SEARCH_LINES]
     header = []
-    if title and not any(title in line for line in head):
+    head = lines[:_HEADER_SEARCH_LINES]
+    if title in head:  # the page's heading: move it to the top
+        lines.remove(title)
         header.append(title)
-    if date_line and not any(_same_date(date_line, line) for line in head):
+    elif title and not any(title in line for line in head):
+        header.append(title)
+    if date_line and not any(_same_date(date_line, line) for line in lines[:_HEADER_SEARCH_LINES]):
         header.append(date_line)
     return "\n".join(header + lines), encoding
 
@@ -469,7 +472,8 @@ def _table_lines(table):
 
 MAX_PDF_PAGES = 2000
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[/,,]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
-_PARAGRAPH_END = "。!?;:!?;:」』”)】》"
+_SENTENCE_END = tuple("。!?;:!?;:")
+_CLOSERS = "”’」』)】》)\"'"
 _OUTLINE_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、.]|第[一二三四五六七八九十百\d]+[章节条])")
 _FULL_LINE_SHARE = 0.85
 
@@ -529,7 +533,7 @@ def reflow(lines: list[str]) -> list[str]:
     full = widths[int(len(widths) * 0.9)] if len(widths) > 1 else widths[0]
     paragraphs = [lines[0]]
     for previous, line in zip(lines, lines[1:]):
-        wrapped = _width(previous) >= _FULL_LINE_SHARE * full and not previous.endswith(tuple(_PARAGRAPH_END))
+        wrapped = _width(previous) >= _FULL_LINE_SHARE * full and not previous.rstrip(_CLOSERS).endswith(_SENTENCE_END)
         if wrapped and not _OUTLINE_START.match(line):
             joint = " " if previous[-1].isascii() and previous[-1].isalnum() and line[0].isascii() and line[0].isalnum() else ""
             paragraphs[-1] += joint + line

@@ -106,16 +106,15 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             return _strict(data, enc, name), enc
     nul_count = data.count(0)
     if nul_count:
-        enc = _sniff_utf16(data)
-        if enc is not None:
+        for enc in _utf16_orders(data):
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
                 if exc.end >= len(data) and _plausible_share(data[: exc.start].decode(enc, "replace")) >= _PLAUSIBLE:
                     raise ReadError(name, f"truncated: the file ends in the middle of a {enc.upper()} character (byte {exc.start})") from None
-            else:
-                if _plausible_share(text) >= _PLAUSIBLE:
-                    return text, enc
+                continue
+            if _plausible_share(text) >= _PLAUSIBLE:
+                return text, enc
         if nul_count * 100 > len(data):
             raise ReadError(name, "binary data, not text (NUL bytes, and not UTF-16)")
     try:
@@ -162,20 +161,17 @@ def _decodes(data: bytes, enc: str) -> bool:
     return True
 
 
-def _sniff_utf16(data: bytes) -> str | None:
-    """Name the UTF-16 byte order of BOM-less ``data`` from where its NUL bytes fall, or None.
+def _utf16_orders(data: bytes) -> tuple[str, ...]:
+    """Return the UTF-16 byte orders worth trying on BOM-less ``data``, likeliest first.
 
     Text in UTF-16 has a NUL in every ASCII character (newlines, digits): at odd offsets in
-    little-endian, at even offsets in big-endian. Binary data has them on both sides.
+    little-endian, at even offsets in big-endian. Some Chinese characters (一 is U+4E00) put
+    one on the other side, so both orders are tried and the decoding must look like text.
     """
     head = data[:65536]
     nul_even = head[0::2].count(0)
     nul_odd = head[1::2].count(0)
-    if nul_odd > 4 * nul_even:
-        return "utf-16-le"
-    if nul_even > 4 * nul_odd:
-        return "utf-16-be"
-    return None
+    return ("utf-16-le", "utf-16-be") if nul_odd >= nul_even else ("utf-16-be", "utf-16-le")
 
 
 _PLAUSIBLE = 0.9
@@ -261,7 +257,7 @@ def normalize_text(text: str) -> str:
 
 
 def _too_large(size: int) -> str:
-    return f"too large: {size / 1e6:.0f} MB, the limit is {MAX_FILE_BYTES / 1e6:.0f} MB a file"
+    return f"too large: {size / 2**20:.0f} MB, the limit is {MAX_FILE_BYTES / 2**20:.0f} MB a file"
 
 
 def read_file(path: str | Path, data: bytes | None = None) -> ReadResult:
