@@ -25,7 +25,7 @@ LEAD_GROUP = Rule("lead_group", re.compile(
 INLINE_LEAD = Rule("inline_lead", re.compile(r"由(?P<lead>[^,,。;;]{2,40}?)(?:会同(?P<with>[^,,。;;]{2,40}?))?(?:牵头|负责)"),
                    ("由产业服务办公室会同区科工信局牵头建设",), ("由区长任组长",))
 FIRST_LEADS = re.compile(r"排在第一位的为牵头单位|排名第一的为牵头单位|第一个为牵头单位|列第一位的为牵头单位")
-SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
+SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
 NON_AGENCY_SUBJECT = re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$")
 SELF = ("我市", "我局", "我委", "我们", "我区", "我办", "本局", "本委")
 
@@ -97,6 +97,14 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
             continue
         children = [s for s in sections if sec.start < s.start < sec.end and s.level > sec.level]
         if not children:
+            # No numbered items: each paragraph of the passage is one commitment.
+            for idx, p in enumerate(paras):
+                if sec.start < p.start < sec.end and idx not in used:
+                    if CLOSING.search(p.text) or "。" not in p.text and len(p.text) < 20:
+                        break
+                    items.append((None, p.start, p.end))
+                    used.add(idx)
+            used.update(i for i, p in enumerate(paras) if sec.start <= p.start < sec.end)
             continue
         top = min(c.level for c in children)
         for child in (c for c in children if c.level == top):
@@ -133,6 +141,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         items.append((None, p.start + m.start(), p.end))
         used.add(i)
     items.sort(key=lambda x: x[1])
+    items = [part for item in items for part in split_inline_items(text, *item)]
     out = []
     for label, s, e in items:
         s, e = _strip(text, s, e)
@@ -147,6 +156,31 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         deadline, basis, written = _deadline(body, meta, is_policy=False)
         out.append(Commitment(label, 1, s, e, body, tuple(leads), (), deadline, basis, written,
                               _section_path(sections, s)))
+    return out
+
+
+INLINE_ITEM = Rule("inline_item", re.compile(r"(?:^|(?<=[;;。:,,]))\s*(?P<n>[一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff“])"),
+                   ("下步,我局将做好以下工作:一是出台政策;二是设立基金。",), ("一是否",))
+
+
+def split_inline_items(text: str, label: str | None, s: int, e: int) -> list[tuple[str | None, int, int]]:
+    """Split an unnumbered next-step paragraph that enumerates 一是…;二是… into its items.
+
+    >>> t = "下步,我局将做好以下工作:一是出台政策;二是设立基金。"
+    >>> [t[a:b] for _, a, b in split_inline_items(t, None, 0, len(t))]
+    ['一是出台政策;', '二是设立基金。']
+    """
+    if label is not None:
+        return [(label, s, e)]
+    marks = list(INLINE_ITEM.pattern.finditer(text, s, e))
+    numbers = [m["n"] for m in marks]
+    if len(marks) < 2 or numbers[:2] != ["一", "二"]:
+        return [(label, s, e)]
+    out = []
+    for k, m in enumerate(marks):
+        start = m.start("n")
+        end = marks[k + 1].start("n") if k + 1 < len(marks) else e
+        out.append((m["n"] + "是", start, end))
     return out
 
 

@@ -35,7 +35,7 @@ def masked(text: str) -> str:
     """Blank out titles 《…》 and short quotations “…” (same length), so rules skip them.
 
     >>> masked("印发《2021年版清单》,2021年")
-    '印发＿＿＿＿＿＿＿＿,2021年'
+    '印发＿＿＿＿＿＿＿＿＿＿,2021年'
     """
     return _BRACKETED.sub(lambda m: "＿" * len(m.group()), text)
 

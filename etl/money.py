@@ -33,7 +33,7 @@ KIND_RULES = (
     ("subsidy_rate", re.compile(r"^[^,,;;。]{0,6}?(?:奖励|资助|补贴|补助|奖补|薪酬)"), "after"),
     ("subsidy_rate", re.compile(r"(?:给予|予以)[^,,;;。]{0,6}$"), "before"),
     ("fund", re.compile(r"^[^,,;;。]{0,24}?(?:基金|计划|资金池)"), "after"),
-    ("fund", re.compile(r"(?:总规模|规模为?|首期)[^,,;;。]{0,4}$"), "before"),
+    ("fund", re.compile(r"(?:总规模|基金规模|资金规模|规模为|首期)[^,,;;。]{0,2}$"), "before"),
     ("economic", re.compile(r"(?:收入|税收|融资|贷款|余额|交易额|投资额|减负|减税|降费|欠款|电费|销售|产值|营收|增长|利润|出口|进口|消费|规模|GDP|增加值)[^,,;;。]{0,10}$"), "before"),
     ("economic", re.compile(r"^[^,,;;。]{0,10}?(?:融资|贷款|收入|税收)"), "after"),
     ("fiscal", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立)"), "before"),

@@ -50,8 +50,8 @@ class Paragraph:
 def paragraphs(text: str) -> list[Paragraph]:
     """Split into paragraphs: one per line, a line broken mid-sentence joined with the next.
 
-    >>> [p.text for p in paragraphs("3.加强培育。引进一批高水平的科\\n技创新平台,开展攻关。\\n感谢")]
-    ['3.加强培育。引进一批高水平的科\\n技创新平台,开展攻关。', '感谢']
+    >>> [p.text for p in paragraphs("3.加强数字经济企业培育。引进建设一批高水平的科\\n技创新平台。\\n感谢")]
+    ['3.加强数字经济企业培育。引进建设一批高水平的科\\n技创新平台。', '感谢']
     """
     lines = []
     pos = 0
@@ -82,7 +82,7 @@ def _continues(text: str, prev: Paragraph, s: int, e: int) -> bool:
         return False
     if text[prev.end:s].count("\n") != 1:
         return False  # a blank line between them
-    if len(prev.text) < 30 or "。" not in prev.text:
+    if len(prev.text) < 20:
         return False  # headings, signatures and short lines stand alone
     if label_at(text, s) is not None:
         return False

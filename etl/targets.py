@@ -11,18 +11,34 @@ from __future__ import annotations
 
 import re
 
-from etl import context
+from etl import context, dates
 from etl.model import AgencyRef, Money, Sentence, Target
 from etl.numbers import NUMBER, parse_number, qualifier_before, qualifier_tail
 from etl.segment import Paragraph, Rule
 
-UNITS = "家|个|名|项|人|所|座|场|次|件|款|台|套|户|支|批"
+UNITS = "家|个|名|项|人|所|座|场|次|件|款|台|套|户|支|批|辆|吨|亩|公里|平方米|张|床|栋|宗"
 TARGET_RULES = (
     Rule("quantity", re.compile(r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>万人|" + UNITS + r"|%)"),
          ("超600家", "不少于5个", "约20名", "100%"), ("5G", "500强", "三年")),
     Rule("scale_class", re.compile(r"(?P<num>[千百]|[一二三四五六七八九十]?[千百]|\d+)(?P<scale>万亿|千亿|百亿|亿)级"),
          ("千亿级", "500亿级"), ("千亿元",)),
 )
+RATE_BEFORE = re.compile(r"按照?|补贴|补助|贴息|奖励")
+RATE_AFTER = re.compile(r"^(?:给予|予以|补贴|补助|奖励|资助|的比例|比例)")
+
+
+def is_rate(seg: str, start: int, end: int) -> bool:
+    """A percentage written as the basis of a subsidy is a rate, not a goal.
+
+    >>> s = "按照实际投资额的10%给予最高5000万元奖励"
+    >>> is_rate(s, s.index("10%"), s.index("10%") + 3)
+    True
+    >>> s = "提供公共服务事项100%网上办理"
+    >>> is_rate(s, s.index("100%"), s.index("100%") + 4)
+    False
+    """
+    clause = re.split(r"[,,;;。]", seg[:start])[-1]
+    return bool(RATE_BEFORE.search(clause) or RATE_AFTER.match(seg[end:end + 4]))
 RELATIVE_TERM = re.compile(r"用(?P<n>[一二三四五六七八九十\d]+)年(?:左右)?(?:的)?时间")
 _CN_SMALL = "零〇一二两三四五六七八九"
 
@@ -38,6 +54,9 @@ def target_year(sentence: str, issue_year: int | None) -> int | None:
     y = context.sentence_year(sentence, None)
     if y is not None:
         return y
+    plan = re.search(r"(十[二三四五]五)(?:”)?(?:期间|时期|末)", sentence)
+    if plan:
+        return dates.FIVE_YEAR_PLANS[plan.group(1)]
     m = RELATIVE_TERM.search(sentence)
     if m and issue_year:
         n = m.group("n")
@@ -45,10 +64,23 @@ def target_year(sentence: str, issue_year: int | None) -> int | None:
     return None
 
 
+_METRIC_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|力争|预计|争取|到20\d\d年|20\d\d年|计划|首期|其中|对|“十[二三四五]五”期间)+")
+
+
+def _clause(text: str, sent: Sentence, pos: int) -> str:
+    """The part of the sentence between the semicolons around ``pos`` (一是…;二是… items)."""
+    start = max(text.rfind(";", sent.start, pos), text.rfind(";", sent.start, pos)) + 1 or sent.start
+    ends = [i for i in (text.find(";", pos, sent.end), text.find(";", pos, sent.end)) if i != -1]
+    return text[max(start, sent.start):min(ends) if ends else sent.end]
+
+
 def _metric_near(text: str, sent: Sentence, start: int, end: int) -> str:
-    before = re.split(r"[,,;;、。:()()]", context.masked(text[sent.start:start]))[-1]
+    """The words around a target that say what is counted (informational, not scored)."""
+    raw_before = text[sent.start:start]
+    cut = len(re.split(r"[,,;;、。:()()]", context.masked(raw_before))[-1])
+    before = raw_before[len(raw_before) - cut:] if cut else ""
     after = re.split(r"[,,;;、。:()()]", text[end:sent.end])[0]
-    before = re.sub(r"^(?:力争|预计|到20\d\d年|20\d\d年|计划|首期|新增|培育|其中|对)+", "", before)
+    before = _METRIC_LEAD.sub("", before)
     return (before + after).strip("“”的") or before or after
 
 
@@ -77,7 +109,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
             continue
         taken.append((m.start, m.end))
         out.append(Target(m.span, m.start, m.end, m.yuan, "元", m.qualifier,
-                          target_year(m.sentence.text, issue_year) if m.year is None else m.year,
+                          target_year(_clause(text, m.sentence, m.start), issue_year) if m.year is None else m.year,
                           _metric_near(text, m.sentence, m.start, m.end), leads_for(m.start), m.sentence))
     for sent in sents:
         if sent.start not in future:
@@ -99,6 +131,8 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
                     except ValueError:
                         continue
                     unit = m.group("unit")
+                    if unit == "%" and is_rate(seg, m.start(), m.end()):
+                        continue  # a rate a subsidy is computed with, not a goal
                     qualifier, _ = qualifier_before(text, start)
                     if m.group("more"):
                         qualifier = "over"
@@ -112,7 +146,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
                     unit, qualifier = "元", "approx"
                 taken.append((start, end))
                 out.append(Target(text[start:end], start, end, value, unit, qualifier,
-                                  target_year(sent.text, issue_year), _metric_near(text, sent, start, end),
+                                  target_year(_clause(text, sent, start), issue_year), _metric_near(text, sent, start, end),
                                   leads_for(start), sent))
     out.sort(key=lambda t: t.start)
     return out
@@ -125,7 +159,7 @@ def _future_sentences(text: str, sents: list[Sentence], paras: list[Paragraph],
     prev_future_para = None
     for sent in sents:
         para = next((p for p in paras if p.start <= sent.start < p.end), None)
-        in_commitment = any(s <= sent.start < e for s, e, _ in commitment_leads)
+        in_commitment = any(s < sent.end and sent.start < e for s, e, _ in commitment_leads)
         if in_commitment or context.is_future(sent.text):
             future.add(sent.start)
             prev_future_para = para
