@@ -201,7 +201,7 @@ def html_to_text(data: bytes, name: str) -> tuple[str, str]:
         header.append(title)
     elif title and not any(title in line for line in head):
         header.append(title)
-    if date_line and not any(_same_date(date_line, line) for line in lines[:_HEADER_SEARCH_LINES]):
+    if date_line and not any(_same_date(date_line, line) for line in lines[:_HEADER_SEARCH_LINES] if _DATE_LINE.search(line)):
         header.append(date_line)
     return "\n".join(header + lines), encoding
 
@@ -281,9 +281,13 @@ def _page_date_line(soup) -> str:
     return _date_line(match) if match else ""
 
 
+_KNOWN_DATE_LABELS = ("发布日期", "发布时间", "发表于", "发文日期", "成文日期")
+"""Labels the metadata extractor reads; a page's other labels become 发布日期."""
+
+
 def _date_line(match: re.Match[str]) -> str:
-    label, colon = match.group(1), match.group(2) or ":"
-    return f"{label}{colon}{_iso(match.group(3), match.group(4), match.group(5))}"
+    label = match.group(1) if match.group(1) in _KNOWN_DATE_LABELS else "发布日期"
+    return f"{label}{match.group(2) or ':'}{_iso(match.group(3), match.group(4), match.group(5))}"
 
 
 def _iso(year: str, month: str, day: str) -> str:
@@ -305,17 +309,19 @@ def _drop_junk_elements(body) -> None:
         if not tag.decomposed:
             tag.decompose()
     total = _cjk_count(body.get_text()) or 1
-    for tag in body.find_all(True):
+    for tag in reversed(body.find_all(True)):  # innermost first: a wrapper is judged without its menus
         if tag.decomposed or tag.name in ("body", "html"):
             continue
-        marks = " ".join([tag.name if tag.name == "header" else "", str(tag.get("id") or ""), *_classes(tag)])
         text = tag.get_text()
-        share = _cjk_count(text) / total
-        if marks.strip() and _JUNK_CLASS.search(marks) and share < _JUNK_BLOCK_MAX_SHARE:
+        if tag.name in _LINK_LIST_TAGS and _is_link_list(tag, text):
             tag.decompose()
-        elif tag.name in ("ul", "ol", "div", "table", "p", "dl", "section", "span", "td") and _is_link_list(tag, text):
-            if share < _JUNK_BLOCK_MAX_SHARE:
-                tag.decompose()
+            continue
+        marks = " ".join([tag.name if tag.name == "header" else "", str(tag.get("id") or ""), *_classes(tag)])
+        if marks.strip() and _JUNK_CLASS.search(marks) and _cjk_count(text) / total < _JUNK_BLOCK_MAX_SHARE:
+            tag.decompose()
+
+
+_LINK_LIST_TAGS = ("ul", "ol", "div", "table", "tr", "p", "dl", "section", "span", "td", "li")
 
 
 def _classes(tag) -> list[str]:
