@@ -1,0 +1,60 @@
+"""The command line: help on every command, exit codes, JSON in the answer key's shape."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, **kw)
+
+
+@pytest.mark.parametrize("cmd", [[], ["load"], ["extract"], ["evaluate"]])
+def test_help(cmd):
+    r = run(*cmd, "--help")
+    assert r.returncode == 0 and "usage" in r.stdout.lower()
+
+
+def test_usage_error_exits_2():
+    assert run("nonsense").returncode == 2
+    assert run("load", "no/such/folder", "--db", "/tmp/x.duckdb").returncode == 2
+
+
+def test_extract_json_has_the_answer_key_shape():
+    r = run("extract", "seeds/000_394190c2cbb107cb.txt", "--json")
+    assert r.returncode == 0
+    got = json.loads(r.stdout.splitlines()[0])
+    gold = json.loads((ROOT / "tests/golden/000_394190c2cbb107cb.json").read_text(encoding="utf-8"))
+    assert set(got) == set(gold)
+    for section in ("commitments", "money", "counts", "targets"):
+        if gold[section] and got[section]:
+            assert set(got[section][0]) == set(gold[section][0])
+    assert set(got["doc"]) == set(gold["doc"])
+
+
+def test_extract_bad_file_exits_1(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    r = run("extract", str(bad))
+    assert r.returncode == 1 and "empty.txt" in r.stderr
+
+
+def test_load_summary_and_failed_exit(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.txt").write_text((ROOT / "seeds/001_3847f0f144510125.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\x00")
+    r = run("load", str(folder), "--db", str(tmp_path / "c.duckdb"))
+    assert r.returncode == 1
+    assert "documents loaded: 1" in r.stdout and "bad.txt" in r.stdout
+
+
+def test_evaluate_prints_the_table():
+    r = run("evaluate")
+    assert r.returncode == 0
+    assert "commitments" in r.stdout and "F1" in r.stdout

@@ -1,0 +1,101 @@
+"""Commitments: next-step passages in replies, measures and clause groups in policies."""
+
+import pytest
+
+from etl.commitments import LEAD_GROUP, INLINE_LEAD, NEXT_STEP, parse_lead_group
+from etl.extract import extract
+from etl.model import DocMeta
+
+
+@pytest.mark.parametrize("rule", [LEAD_GROUP, INLINE_LEAD, NEXT_STEP], ids=lambda r: r.name)
+def test_rule_examples(rule):
+    for ex in rule.examples:
+        assert rule.pattern.search(ex), ex
+    for non in rule.non_examples:
+        assert not rule.pattern.fullmatch(non), non
+
+
+REPLY = """许若宁委员:
+您提出的《关于加快推进融合发展的建议》(第2009号)收悉。现将办理情况答复如下:
+一、工作情况
+2016年,我市投入34.1亿元支持产业转型升级。
+下一步,联盟将着重推进成员企业间的互访与技术创新协作。
+二、下一步工作计划
+(一)聚焦产业链,支持中小企业参与强链补链稳链工作。
+(二)打造服务“一张网”,全年投入2亿元扶持资金培育专精特新企业。
+(三)市科技局将会同市财政局,力争2023年新增研发机构100家。
+感谢您对我市工作的关心和支持。
+广州市工业和信息化局
+2022年6月17日
+"""
+
+
+def test_reply_items_leads_and_deadlines():
+    ex = extract(REPLY)
+    got = [(c.item, c.lead_agencies, c.deadline, c.deadline_basis) for c in ex.commitments]
+    assert got == [
+        (None, (), None, "none"),
+        ("(一)", ("广州市工业和信息化局",), None, "none"),
+        ("(二)", ("广州市工业和信息化局",), "2022-12-31", "reply_year"),
+        ("(三)", ("广州市科学技术局",), "2023-12-31", "explicit"),
+    ]
+    assert ex.commitments[0].text.startswith("下一步,联盟将")
+    assert ex.commitments[-1].text.endswith("100家。")
+
+
+POLICY = """广州市促进产业发展若干措施
+为加快产业发展,制定本措施。排在第一位的为牵头单位。
+(一)加快探索数据治理新模式。重点在数据确权等领域先行先试。(市大湾区办、市委网信办牵头)开展数据确权流通沙盒实验。(黄埔区政府牵头)
+(二)加大财政支持。对新引进项目给予最高500万元奖励。(责任单位:市工业和信息化局、市财政局)
+(三)设立产业基金。(市商务局牵头,市财政局、市国资委配合)
+(四)优化公共服务环境。完善配套设施。
+本措施自印发之日起施行,有效期3年。
+广州市人民政府
+2020年4月2日
+"""
+
+
+def test_policy_tasks_and_lead_groups():
+    ex = extract(POLICY)
+    assert ex.meta.doc_type == "policy_measures"
+    assert ex.meta.valid_until == "2023-04-01"
+    got = [(c.item, c.task, c.lead_agencies, c.support_agencies) for c in ex.commitments]
+    assert got == [
+        ("(一)", 1, ("广州市推进粤港澳大湾区建设领导小组办公室", "中共广州市委网络安全和信息化委员会办公室"), ()),
+        ("(一)", 2, ("广州市黄埔区人民政府",), ()),
+        ("(二)", 1, ("广州市工业和信息化局",), ("广州市财政局",)),
+        ("(三)", 1, ("广州市商务局",), ("广州市财政局", "广州市人民政府国有资产监督管理委员会")),
+        ("(四)", 1, ("广州市人民政府",), ()),
+    ]
+    assert all(c.deadline == "2023-04-01" and c.deadline_basis == "validity" for c in ex.commitments)
+    t1, t2 = ex.commitments[0], ex.commitments[1]
+    assert t1.text.endswith("牵头)") and t2.start == t1.end
+
+
+def test_parentheses_that_are_not_lead_groups():
+    text = POLICY.replace("(四)优化公共服务环境。完善配套设施。", "(四)发展5G(第五代移动通信技术),海珠区(琶洲核心区)加快建设。")
+    ex = extract(text)
+    last = ex.commitments[-1]
+    assert last.item == "(四)" and last.task == 1 and last.lead_agencies == ("广州市人民政府",)
+
+
+def test_inline_items_of_a_next_step_paragraph():
+    text = REPLY.replace("下一步,联盟将着重推进成员企业间的互访与技术创新协作。",
+                         "下步,我局将做好以下工作:一是在年底前出台扶持政策;二是推动设立产业基金。")
+    ex = extract(text)
+    items = [(c.item, c.deadline_basis) for c in ex.commitments if c.item in ("一是", "二是")]
+    assert items == [("一是", "explicit"), ("二是", "none")]
+
+
+def test_a_document_without_structure_has_no_commitments_and_a_warning():
+    ex = extract("这是一段没有任何编号和下一步安排的文字。它只是说明情况。")
+    assert ex.commitments == ()
+    assert any("no commitments" in w for w in ex.warnings)
+
+
+def test_lead_group_with_supporters():
+    meta = DocMeta("policy_measures", None, "广州市人民政府", "广州市", None, None, None, (), None, None)
+    leads, support = parse_lead_group("责任单位:市商务局、市财政局", meta, {}, first_leads=True)
+    assert [c for _, c, _ in leads] == ["广州市商务局"] and [c for _, c, _ in support] == ["广州市财政局"]
+    leads, support = parse_lead_group("责任单位:市商务局、市财政局", meta, {}, first_leads=False)
+    assert [c for _, c, _ in leads] == ["广州市商务局", "广州市财政局"] and support == []
