@@ -27,6 +27,8 @@ INLINE_LEAD = Rule("inline_lead", re.compile(r"由(?P<lead>[^,,。;;]{2,40}?)(?:
 FIRST_LEADS = re.compile(r"排在第一位的为牵头单位|排名第一的为牵头单位|第一个为牵头单位|列第一位的为牵头单位")
 SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
 NON_AGENCY_SUBJECT = re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$")
+FRAMEWORK_HEADING = re.compile(r"^(?:指导思想|总体要求|基本原则|适用范围|目标任务)[。]?$")
+"""Headings of a policy's framework part: they state principles, not measures."""
 SELF = ("我市", "我局", "我委", "我们", "我区", "我办", "本局", "本委")
 
 
@@ -43,16 +45,16 @@ def _section_path(sections: list[Section], pos: int) -> str:
     return " > ".join(f"{s.label}{'、' if s.label_style == 'cn_dun' else ''}{s.heading[:20]}" for s in chain)
 
 
-def _item_extent(text: str, paras: list[Paragraph], idx: int, stop_at_label: bool = True) -> int:
-    """End of the item that starts paragraph ``idx``: its paragraph and any unlabelled
-    continuation paragraphs, up to the next label, heading or closing formula."""
+def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
+    """End of the item that starts paragraph ``idx``: its paragraph and the unlabelled
+    paragraphs after it, up to the next label, next-step passage, closing formula or signature."""
     end = paras[idx].end
     for p in paras[idx + 1:]:
         if label_at(text, p.start) is not None or CLOSING.search(p.text) or NEXT_STEP.pattern.match(p.text):
             break
-        if "。" not in p.text or len(p.text) < 20:
+        if "。" not in p.text and len(p.text) < 30:
             break  # a heading, signature or date line
-        break  # items in these documents are one paragraph; continuation needs more evidence
+        end = p.end
     return end
 
 
@@ -215,11 +217,13 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
     candidates = []
     for sec in sections:
         idx = para_at.get(sec.start)
-        if idx is None:
+        if idx is None or FRAMEWORK_HEADING.match(sec.heading):
             continue
         p = paras[idx]
-        if "。" not in p.text and len(p.text) < 40:
-            continue  # a heading, not a measure
+        has_children = any(sec.start < o.start < sec.end and o.level > sec.level for o in sections)
+        has_body = _item_extent(text, paras, idx) > p.end
+        if "。" not in p.text and len(p.text) < 40 and (has_children or not has_body):
+            continue  # a heading over other items, not a measure
         candidates.append((sec, idx))
     # Keep the innermost measures: drop one that holds another candidate.
     keep = []
