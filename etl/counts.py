@@ -14,14 +14,6 @@ from etl.numbers import NUMBER, parse_number, qualifier_before
 from etl.segment import Rule, sentence_at
 
 _Q = r"(?P<q>共计|共|达到|达|近|超过|超|约|逾|不少于|不低于)?"
-COUNT_RULES = (
-    Rule("metric_first", re.compile(
-        r"(?P<metric>[\u4e00-\u9fffA-Za-z0-9+“”]{0,30}?项目)" + _Q + r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)"),
-        ("签约项目1157个", "优质项目近千个", "百亿级项目超30个"), ("项目建设", "项目1批")),
-    Rule("number_first", re.compile(
-        r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)(?P<metric>[^,,。;;、()()]{0,30}?项目)"),
-        ("100个技术领先的数字经济领域优质应用场景示范项目",), ("45项“免申即享”事项",)),
-)
 _METRIC_CUT = re.compile(r".*(?:全市|全区|我市|共计|共|累计|其中|引进|支持|推出|实施|已有|新增|完成|年度|年)")
 
 
@@ -31,6 +23,38 @@ def _metric(raw: str) -> tuple[str, int]:
     if m and m.end() < len(raw) - 1:
         return raw[m.end():], m.end()
     return raw, 0
+
+
+_PROJECT = re.compile("项目")
+_AFTER_PROJECT = re.compile(_Q + r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)")
+_METRIC_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9+“”]")
+_NUMBER_UNIT = re.compile(r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)")
+_UP_TO_PROJECT = re.compile(r"[^,,。;;、()()]{0,30}?项目")
+
+COUNT_RULES = (
+    Rule("metric_first", re.compile("项目" + _AFTER_PROJECT.pattern),
+         ("签约项目1157个", "优质项目近千个", "百亿级项目超30个"), ("项目建设", "项目1批")),
+    Rule("number_first", re.compile(_NUMBER_UNIT.pattern + _UP_TO_PROJECT.pattern),
+         ("100个技术领先的数字经济领域优质应用场景示范项目",), ("45项“免申即享”事项",)),
+)
+"""The two ways a project count is written: the counted noun then the number (found from each
+项目 with the metric read backwards), or the number then the noun."""
+
+
+def _candidates(masked: str):
+    """Yield (rule, num_match, metric_start, metric_end, end) for both shapes, in one pass each."""
+    for p in _PROJECT.finditer(masked):
+        m = _AFTER_PROJECT.match(masked, p.end())
+        if not m:
+            continue
+        start = p.start()
+        while start > 0 and p.end() - start < 32 and _METRIC_CHAR.match(masked, start - 1):
+            start -= 1
+        yield "metric_first", m, start, p.end(), m.end()
+    for m in _NUMBER_UNIT.finditer(masked):
+        tail = _UP_TO_PROJECT.match(masked, m.end())
+        if tail:
+            yield "number_first", m, m.end(), tail.end(), tail.end()
 
 
 def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[Count]:
@@ -44,36 +68,33 @@ def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[
     masked = context.masked(text)
     out: list[Count] = []
     taken: list[tuple[int, int]] = []
-    for rule in COUNT_RULES:
-        for m in rule.pattern.finditer(masked):
-            try:
-                value = parse_number(m.group("num"))
-            except ValueError:
-                continue
-            if value <= 0 or value != int(value):
-                continue
-            if rule.name == "metric_first":
-                metric, cut = _metric(text[m.start("metric"):m.end("metric")])
-                start = m.start("metric") + cut
-                qualifier = _Q_MAP.get(m.group("q") or "", None)
-            else:
-                metric, _ = _metric(text[m.start("metric"):m.end("metric")])
-                start = m.start("num")
-                qualifier, _ = qualifier_before(text, start)
-            end = m.end()
-            if any(s < end and start < e for s, e in taken):
-                continue
-            if m.group("more"):
-                qualifier = "over"
-            qualifier = qualifier or "exact"
-            sent = sentence_at(sents, start) or Sentence(start, end, text[start:end])
-            year = context.sentence_year(text[sent.start:start], ctx.issue_year, ctx.is_reply)
-            if year is None:
-                year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
-            in_commitment = any(s <= start < e for s, e in ctx.commitment_spans)
-            target = in_commitment or context.is_future(sent.text)
-            taken.append((start, end))
-            out.append(Count(text[start:end], start, end, value, qualifier, year, metric.strip("“”"), target, sent))
+    for shape, m, ms, me, end in _candidates(masked):
+        try:
+            value = parse_number(m.group("num"))
+        except ValueError:
+            continue
+        if value <= 0 or value != int(value):
+            continue
+        metric, cut = _metric(text[ms:me])
+        if shape == "metric_first":
+            start = ms + cut
+            qualifier = _Q_MAP.get(m.group("q") or "", None)
+        else:
+            start = m.start("num")
+            qualifier, _ = qualifier_before(text, start)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        if m.group("more"):
+            qualifier = "over"
+        qualifier = qualifier or "exact"
+        sent = sentence_at(sents, start) or Sentence(start, end, text[start:end])
+        year = context.sentence_year(text[sent.start:start], ctx.issue_year, ctx.is_reply)
+        if year is None:
+            year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
+        in_commitment = any(s <= start < e for s, e in ctx.commitment_spans)
+        target = in_commitment or context.is_future(sent.text)
+        taken.append((start, end))
+        out.append(Count(text[start:end], start, end, value, qualifier, year, metric.strip("“”"), target, sent))
     out.sort(key=lambda c: c.start)
     return out
 

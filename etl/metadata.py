@@ -38,10 +38,15 @@ def local_aliases(text: str) -> dict[str, str]:
     {'领导小组': '天河区产业发展领导小组', '产业服务办公室': '天河区产业发展领导小组产业服务办公室'}
     """
     out: dict[str, str] = {}
-    for m in ALIAS_DEF.finditer(text):
+    if "称" not in text and "下设" not in text:
+        return out
+    for m in ALIAS_DEF.finditer(text) if "称" in text else ():
         full = re.sub(r"^(?:成立|设立|组建|建立)", "", m["full"])
         out[m["short"]] = full
-    for m in SUBUNITS.finditer(text):
+    for k in (hit.start() for hit in re.finditer("下设", text)):
+        m = SUBUNITS.search(text, max(0, k - 20), k + 400)
+        if not m or m.start("parent") > k:
+            continue
         parent = out.get(m["parent"].strip("“”"), m["parent"].strip("“”"))
         if not re.search(r"领导小组|委员会|联席会议", parent):
             continue

@@ -9,6 +9,7 @@ that reports nothing as done.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from etl import context, dates
@@ -157,9 +158,14 @@ def _future_sentences(text: str, sents: list[Sentence], paras: list[Paragraph],
     """Return the start offsets of the sentences whose figures are planned."""
     future: set[int] = set()
     prev_future_para = None
+    para_starts = [p.start for p in paras]
+    spans = sorted((s, e) for s, e, _ in commitment_leads)
+    span_starts = [s for s, _ in spans]
     for sent in sents:
-        para = next((p for p in paras if p.start <= sent.start < p.end), None)
-        in_commitment = any(s < sent.end and sent.start < e for s, e, _ in commitment_leads)
+        k = bisect.bisect_right(para_starts, sent.start) - 1
+        para = paras[k] if k >= 0 and sent.start < paras[k].end else None
+        j = bisect.bisect_left(span_starts, sent.end) - 1
+        in_commitment = j >= 0 and any(spans[i][1] > sent.start for i in range(max(0, j - 2), j + 1))
         if in_commitment or context.is_future(sent.text):
             future.add(sent.start)
             prev_future_para = para
