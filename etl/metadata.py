@@ -13,8 +13,8 @@ from etl import agencies, dates
 from etl.model import DocMeta
 from etl.segment import Paragraph, Rule
 
-ADDRESSEE = Rule("addressee", re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,10}?)(?P<role>代表|委员)(?:们)?[::]"),
-                 ("王泽新等代表:", "许若宁委员:"), ("各区人民政府,市政府各部门:",))
+ADDRESSEE = Rule("addressee", re.compile(r"^(?:尊敬的)?(?P<name>[\u4e00-\u9fff·、]{2,24}?)(?P<role>代表|委员)(?:们)?[::]"),
+                 ("王泽新等代表:", "许若宁委员:", "尊敬的李明、王芳代表:"), ("各区人民政府,市政府各部门:", "民革广州市委员会:"))
 PROPOSAL_NO = Rule("proposal_no", re.compile(r"第\s*(?P<no>\d{3,})\s*号"), ("(第20222223号)", "第2009号委员提案"), ("穗府〔2020〕4号",))
 REPLY_MARKERS = re.compile(r"答复如下|收悉|此复|办理情况|答复")
 POLICY_TITLE = re.compile(
@@ -83,8 +83,8 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
     lines = _lines(text)
     addressee = None
     role = None
-    for p in paras[:12]:
-        m = ADDRESSEE.pattern.match(p.text)
+    for line in [ln for ln in lines if ln][:12]:
+        m = ADDRESSEE.pattern.match(line)
         if m:
             addressee, role = m["name"], m["role"]
             break
@@ -100,7 +100,7 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
     for line in lines[:40]:
         if not line or "当前位置" in line or len(line) > 80:
             continue
-        if is_reply and re.search(r"答复$|复函$", line) and not line.startswith(("现将", "您")):
+        if is_reply and re.search(r"答复$|复函$|答复的函$", line) and not line.startswith(("现将", "您")):
             title = line
             break
         if not is_reply and POLICY_TITLE.match(line) and "《" not in line:

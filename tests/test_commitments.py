@@ -99,3 +99,14 @@ def test_lead_group_with_supporters():
     assert [c for _, c, _ in leads] == ["广州市商务局"] and [c for _, c, _ in support] == ["广州市财政局"]
     leads, support = parse_lead_group("责任单位:市商务局、市财政局", meta, {}, first_leads=False)
     assert [c for _, c, _ in leads] == ["广州市商务局", "广州市财政局"] and support == []
+
+
+def test_reply_metadata_variants():
+    text = ("广州市商务局关于市十六届人大一次会议第20221234号代表建议答复的函\n尊敬的李明、王芳代表:\n"
+            "您提出的《关于发展夜间经济的建议》(第20221234号)收悉。我局会同市文化广电旅游局、市公安局研究办理,现答复如下:\n"
+            "下一步,我局将持续推动夜间经济发展。\n广州市商务局\n二〇二二年六月一日\n")
+    meta = extract(text).meta
+    assert meta.doc_type == "npc_suggestion_reply"
+    assert meta.title.endswith("答复的函") and meta.addressee == "李明、王芳"
+    assert meta.issue_date == "2022-06-01" and meta.issuer == "广州市商务局"
+    assert meta.co_agencies == ("广州市文化广电旅游局", "广州市公安局")
