@@ -91,7 +91,7 @@ def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[
         year = context.sentence_year(text[sent.start:start], ctx.issue_year, ctx.is_reply)
         if year is None:
             year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
-        in_commitment = any(s <= start < e for s, e in ctx.commitment_spans)
+        in_commitment = start in ctx.commitment_index
         target = in_commitment or context.is_future(sent.text)
         taken.append((start, end))
         out.append(Count(text[start:end], start, end, value, qualifier, year, metric.strip("“”"), target, sent))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from etl import context
 from etl.model import Money, Sentence
 from etl.numbers import parse_number, qualifier_before, qualifier_tail
-from etl.segment import Rule, sentence_at
+from etl.segment import Rule, SpanIndex, sentence_at
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+"
 _SCALE = r"万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千"
@@ -47,6 +48,10 @@ class MoneyContext:
     is_reply: bool
     is_policy: bool
     commitment_spans: tuple[tuple[int, int], ...] = ()
+
+    @cached_property
+    def commitment_index(self) -> SpanIndex:
+        return SpanIndex(self.commitment_spans)
 
 
 def classify_kind(left: str, right: str) -> str:
@@ -115,7 +120,7 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
         year = context.sentence_year(text[sent.start:start], ctx.issue_year, ctx.is_reply)
         if year is None:
             year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
-        in_commitment = any(s <= start < e for s, e in ctx.commitment_spans)
+        in_commitment = start in ctx.commitment_index
         target = in_commitment or context.is_future(sent.text)
         out.append(Money(text[start:end], start, end, value, qualifier, year, kind, target, sent))
     return out

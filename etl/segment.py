@@ -7,6 +7,7 @@ Offsets index the stored text unchanged.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -131,16 +132,18 @@ def outline(text: str, paras: list[Paragraph] | None = None) -> list[Section]:
         style, raw, label_end = got
         heading = _first_clause(text, label_end, p.end)
         opened.append((LEVEL_OF_STYLE[style], raw, style, p.start, label_end, heading, i))
+    ends = [paras[-1].end] * len(opened)
+    stack: list[int] = []
+    for k, (level, *_rest) in enumerate(opened):
+        while stack and opened[stack[-1]][0] >= level:
+            ends[stack.pop()] = paras[opened[k][-1]].start
+        stack.append(k)
+    starts = [p.start for p in paras]
     sections = []
     for k, (level, raw, style, start, label_end, heading, idx) in enumerate(opened):
-        end = paras[-1].end
-        for level2, *_rest in opened[k + 1:]:
-            if level2 <= level:
-                end = paras[_rest[-1]].start
-                break
         # trim back to the end of the last paragraph inside the section
-        inside = [p for p in paras if start <= p.start < end]
-        end = inside[-1].end if inside else end
+        last = bisect.bisect_left(starts, ends[k]) - 1
+        end = paras[last].end if last >= idx else ends[k]
         sections.append(Section(level, item_label(raw, style), style, start, label_end, end, heading))
     return sections
 
@@ -198,3 +201,25 @@ def sentence_at(sents: list[Sentence], pos: int) -> Sentence | None:
     if lo < len(sents) and sents[lo].start <= pos < sents[lo].end:
         return sents[lo]
     return None
+
+
+class SpanIndex:
+    """Find which of a set of non-overlapping spans holds a position, by bisection."""
+
+    def __init__(self, spans):
+        self.spans = sorted((s, e) for s, e, *_ in spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def find(self, pos: int) -> tuple[int, int] | None:
+        """Return the span holding ``pos``, or None.
+
+        >>> SpanIndex([(0, 5), (10, 20)]).find(12), SpanIndex([(0, 5)]).find(7)
+        ((10, 20), None)
+        """
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k >= 0 and pos < self.spans[k][1]:
+            return self.spans[k]
+        return None
+
+    def __contains__(self, pos: int) -> bool:
+        return self.find(pos) is not None

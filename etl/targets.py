@@ -15,7 +15,7 @@ import re
 from etl import context, dates
 from etl.model import AgencyRef, Money, Sentence, Target
 from etl.numbers import NUMBER, parse_number, qualifier_before, qualifier_tail
-from etl.segment import Paragraph, Rule
+from etl.segment import Paragraph, Rule, SpanIndex
 
 UNITS = "家|个|名|项|人|所|座|场|次|件|款|台|套|户|支|批|辆|吨|亩|公里|平方米|张|床|栋|宗"
 TARGET_RULES = (
@@ -94,11 +94,17 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
     out: list[Target] = []
     taken: list[tuple[int, int]] = []
 
+    lead_of = {(s, e): leads for s, e, leads in commitment_leads}
+    index = SpanIndex(commitment_leads)
+    para_index = SpanIndex([(p.start, p.end) for p in paras])
+    para_at = {(p.start, p.end): p for p in paras}
+
     def leads_for(pos: int) -> tuple[str, ...]:
-        for s, e, leads in commitment_leads:
-            if s <= pos < e:
-                return leads
-        para = next((p for p in paras if p.start <= pos < p.end), None)
+        span = index.find(pos)
+        if span is not None:
+            return lead_of[span]
+        span = para_index.find(pos)
+        para = para_at[span] if span else None
         if para is not None:
             before = [r for r in mentions if para.start <= r.start < pos and not context.inside(quoted, r.start, r.end)]
             if before:
