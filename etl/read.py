@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_TEXT_CHARS = 5_000_000
+"""A document's text beyond this (about 2,500 pages) is refused: extraction takes ~2 s a million characters."""
 """Files larger than this are refused with a stated reason (see README)."""
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -330,6 +332,8 @@ def _read_data(suffix: str, data: bytes, label: str) -> ReadResult:
         raise ReadError(label, "no text: the file holds only white space")
     if _cjk_share(original) < 0.05:
         raise ReadError(label, "no Chinese text found: not a document this tool reads (binary or garbled?)")
+    if len(original) > MAX_TEXT_CHARS:
+        raise ReadError(label, f"too long: {len(original):,} characters of text, the limit is {MAX_TEXT_CHARS:,} a document")
     text = to_simplified(original)
     if text != original:
         warnings.append("traditional characters converted to simplified")

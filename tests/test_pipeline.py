@@ -145,3 +145,17 @@ def test_killed_run_leaves_the_previous_database(tmp_path, seeds_copy):
     report = load_paths([SEEDS], db)
     assert report.count("unchanged") == 5
     assert not list(tmp_path.glob(".c.duckdb.*.tmp"))
+
+
+def test_a_huge_text_file_is_refused_with_its_reason(tmp_path):
+    from etl.read import MAX_TEXT_CHARS
+    folder = tmp_path / "in"
+    folder.mkdir()
+    line = (SEEDS / "000_394190c2cbb107cb.txt").read_text(encoding="utf-8").splitlines()[1]
+    with open(folder / "huge.txt", "w", encoding="utf-8") as fh:
+        for _ in range(MAX_TEXT_CHARS // len(line) + 2):
+            fh.write(line + "\n")
+    shutil.copy(SEEDS / "001_3847f0f144510125.txt", folder)
+    report = load_paths([folder], tmp_path / "c.duckdb")
+    failed = {Path(o.path).name: o.reason for o in report.files if o.outcome == "failed"}
+    assert "too long" in failed["huge.txt"] and report.count("loaded") == 1
