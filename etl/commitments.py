@@ -13,7 +13,7 @@ from etl import agencies, dates
 from etl.model import AgencyRef, Commitment, DocMeta, Section
 from etl.segment import Paragraph, Rule, item_label, label_at
 
-NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|今后(?:一个时期)?(?:工作)?"),
+NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|接下来|今后(?:一个时期)?(?:工作)?"),
                  ("下一步,我市将", "下一步工作计划", "下步工作"), ("一步一个脚印",))
 NEXT_STEP_HEADING = re.compile(r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路")
 CLOSING = re.compile(r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)")
@@ -50,7 +50,8 @@ def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
     paragraphs after it, up to the next label, next-step passage, closing formula or signature."""
     end = paras[idx].end
     for p in paras[idx + 1:]:
-        if label_at(text, p.start) is not None or CLOSING.search(p.text) or NEXT_STEP.pattern.match(p.text):
+        if (label_at(text, p.start) is not None or CLOSING.search(p.text) or NEXT_STEP.pattern.match(p.text)
+                or INLINE_ITEM.pattern.match(p.text)):
             break
         if "。" not in p.text and len(p.text) < 30:
             break  # a heading, signature or date line
@@ -94,9 +95,11 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     items: list[tuple[str | None, int, int]] = []  # (label, start, end)
     used: set[int] = set()
     # A heading that announces next steps: its child items are the commitments.
+    para_at = {p.start: p for p in paras}
     for sec in sections:
-        if sec.level > 2 or not NEXT_STEP_HEADING.search(sec.heading) or "。" in sec.heading:
-            continue
+        own = para_at.get(sec.start)
+        if sec.level > 2 or not NEXT_STEP_HEADING.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
+            continue  # not a heading line that announces next steps
         children = [s for s in sections if sec.start < s.start < sec.end and s.level > sec.level]
         if not children:
             # No numbered items: each paragraph of the passage is one commitment.
@@ -121,16 +124,25 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         if i in used:
             continue
         m = NEXT_STEP.pattern.search(p.text)
+        own = label_at(text, p.start)
+        if m and own is not None and m.start() == own[2] - p.start:
+            # "(三)下一步,我们将…": a numbered item that is itself a next step.
+            items.append((item_label(own[1], own[0]), p.start, _item_extent(text, paras, i)))
+            used.add(i)
+            continue
         if not m or (m.start() > 0 and p.text[m.start() - 1] not in "。;;!"):
             continue
-        if label_at(text, p.start) is not None and m.start() > 0:
+        if own is not None and m.start() > 0:
             continue
         if p.text.rstrip().endswith((":", ":")):
-            # "下一步,…重点抓好以下几个方面的工作:" then numbered items.
+            # "下一步,…重点抓好以下几个方面的工作:" then numbered (or 一是/二是) items.
             j = i + 1
             style = None
             while j < len(paras):
                 got = label_at(text, paras[j].start)
+                shi = INLINE_ITEM.pattern.match(paras[j].text)
+                if got is None and shi:
+                    got = ("cn_shi", shi["n"] + "是", paras[j].start + shi.end())
                 if got is None or (style and got[0] != style) or CLOSING.search(paras[j].text):
                     break
                 style = got[0]

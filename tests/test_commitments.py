@@ -110,3 +110,12 @@ def test_reply_metadata_variants():
     assert meta.title.endswith("答复的函") and meta.addressee == "李明、王芳"
     assert meta.issue_date == "2022-06-01" and meta.issuer == "广州市商务局"
     assert meta.co_agencies == ("广州市文化广电旅游局", "广州市公安局")
+
+
+def test_next_step_items_as_separate_shi_paragraphs_and_labelled_next_steps():
+    text = REPLY.replace("下一步,联盟将着重推进成员企业间的互访与技术创新协作。",
+                         "(三)下一步,我们将继续优化营商环境。\n接下来,我局将重点做好以下工作:\n一是加快出台政策。\n二是加大资金支持。")
+    ex = extract(text)
+    labels = [c.item for c in ex.commitments]
+    assert labels[:3] == ["(三)", "一是", "二是"]
+    assert ex.commitments[1].text == "一是加快出台政策。"
