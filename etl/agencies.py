@@ -135,7 +135,7 @@ def _alias_re() -> re.Pattern:
 
 GENERIC_AGENCY = re.compile(
     r"(?:广州市|市委|市|" + _DISTRICT + r"|区)"
-    r"[\u4e00-\u9fff]{1,14}?"
+    r"[\u4e00-\u9fff]{2,14}?"
     r"(?:局|委员会|委|办公室|办|总社|领导小组)"
     r"(?![\u4e00-\u9fff]{0,2}(?:长|主任|书记|制度|机制|工作|系统|平台))"
 )

@@ -25,6 +25,7 @@ CO_HANDLING = re.compile(
     r"(?:会同|组织|联合|与|协调)(?P<list>[^。;]*?)(?:等(?:会办|协办)?单位|负责办理|研究办理|共同办理|办理|等部门)")
 ALIAS_DEF = re.compile(r"(?P<full>[\u4e00-\u9fff]{3,30})[(（](?:以下简称|下称|简称)[“\"](?P<short>[^”\"]{2,12})[”\"][)）]")
 SUBUNITS = re.compile(r"(?P<parent>[\u4e00-\u9fff“”]{2,20}?)下设[^。:]*[::](?P<rest>[^。]*)")
+SIGNED_LINE = re.compile(r"^(?P<agency>[\u4e00-\u9fff]{4,40}?)[\s\u3000]+(?P<date>\S{8,16}日)$")
 VALID_FROM = re.compile(r"自(?P<date>[^起,。]{6,16}?)起(?:施行|实施|执行)")
 VALID_FROM_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起(?:施行|实施|执行)")
 VALID_UNTIL = re.compile(r"有效期至(?P<date>[^,。;)]{6,16})")
@@ -63,10 +64,13 @@ def find_signature(text: str, jurisdiction: str | None = None) -> tuple[str | No
     """Return (issuer, date) of the last signature block: an agency line followed by a date line."""
     lines = [ln for ln in _lines(text) if ln]
     found = (None, None)
-    for i, line in enumerate(lines[:-1]):
-        date = dates.date_line(lines[i + 1])
+    for i, line in enumerate(lines):
+        date = dates.date_line(lines[i + 1]) if i + 1 < len(lines) else None
         if not date:
-            continue
+            same = SIGNED_LINE.match(line)  # "广州市商务局  2021年7月5日" on one line
+            if not same or not dates.date_line(same["date"]):
+                continue
+            line, date = same["agency"], dates.date_line(same["date"])
         got = agencies.resolve(line, jurisdiction)
         if got is None:
             refs = agencies.find_mentions(line)

@@ -119,3 +119,9 @@ def test_next_step_items_as_separate_shi_paragraphs_and_labelled_next_steps():
     labels = [c.item for c in ex.commitments]
     assert labels[:3] == ["(三)", "一是", "二是"]
     assert ex.commitments[1].text == "一是加快出台政策。"
+
+
+def test_signature_on_one_line():
+    text = REPLY.replace("广州市工业和信息化局\n2022年6月17日", "广州市商务局　　2021年7月5日")
+    meta = extract(text).meta
+    assert (meta.issuer, meta.issue_date) == ("广州市商务局", "2021-07-05")
