@@ -4,14 +4,17 @@ In: facts databases (see ``bench.facts``). Out: per query and size the median an
 repeated runs, and per page the time of a full ``AppTest`` run.
 
 The queries timed are the ones the pages really issue: every page is run once in ``AppTest``
-with each public function of ``dashboard.queries`` wrapped to record its calls, and the
-recorded calls are then replayed against each database. When ``dashboard/queries.py`` does
-not exist yet, a set of equivalent SQL over the schema is timed instead (and labelled so).
+with each function of ``dashboard.queries.QUERY_FUNCTIONS`` wrapped to record its calls, and
+the recorded calls are then replayed against each database (result caches cleared before
+each run), together with every query function called with default and filtered arguments.
+Without ``dashboard/queries.py``, equivalent SQL over the schema is timed instead (labelled so).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import importlib
 import inspect
 import os
@@ -27,8 +30,8 @@ from bench import stats
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard"
-DB_ENV_VARS = ("COMMITMENTS_DB", "DASHBOARD_DB", "ETL_DB", "DB", "DB_PATH")
-"""Environment variables a page may read its database path from; all are set while timing."""
+DB_ENV = "COMMITMENTS_DB"
+REVIEWS_ENV = "COMMITMENTS_REVIEWS_DB"
 
 EQUIVALENT_SQL: dict[str, tuple[str, list]] = {
     # What an overview, a money page, a commitments table, a search and a reader would ask.
@@ -91,10 +94,10 @@ def page_files() -> list[Path]:
 
 @contextlib.contextmanager
 def database_env(db: Path):
-    """Point the dashboard at ``db`` through the environment variables it may read."""
-    saved = {k: os.environ.get(k) for k in DB_ENV_VARS}
-    for k in DB_ENV_VARS:
-        os.environ[k] = str(db)
+    """Point the dashboard at ``db`` (and at a reviews file that does not exist: no corrections)."""
+    saved = {k: os.environ.get(k) for k in (DB_ENV, REVIEWS_ENV)}
+    os.environ[DB_ENV] = str(db)
+    os.environ[REVIEWS_ENV] = str(Path(db).with_name("no-reviews.sqlite"))
     try:
         yield
     finally:
@@ -117,28 +120,57 @@ def _public_functions(module) -> dict[str, Callable]:
             and not inspect.isclass(fn)}
 
 
-def _unwrapped(fn: Callable) -> Callable:
-    """The function under a Streamlit cache decorator (so a replay runs the query, not the cache)."""
-    return getattr(fn, "__wrapped__", fn)
+def _short(value) -> str:
+    """A short readable form of a recorded argument (Filters show only their non-default fields)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        default = type(value)()
+        changed = [f"{f.name}={getattr(value, f.name)!r}" for f in dataclasses.fields(value)
+                   if f.name != "as_of" and getattr(value, f.name) != getattr(default, f.name)]
+        return f"{type(value).__name__}({', '.join(changed)})"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _label(name: str, args: tuple, kwargs: dict) -> str:
+    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def query_functions() -> dict[str, Callable]:
+    """The dashboard's public query functions (``QUERY_FUNCTIONS``, else every public function)."""
+    queries = _queries_module()
+    declared = getattr(queries, "QUERY_FUNCTIONS", None)
+    if declared:
+        return {fn.__name__: fn for fn in declared}
+    return _public_functions(queries)
 
 
 def record_page_calls(db: Path, timeout: float = 120) -> tuple[list[Call], dict[str, float], dict[str, str]]:
-    """Run every page once in AppTest over ``db``; return the query calls made, page seconds, page errors."""
+    """Run every page once in AppTest over ``db``; return the query calls made, page seconds, page errors.
+
+    Only the outermost calls are kept (a query function calling another is timed as one).
+    """
     from streamlit.testing.v1 import AppTest
 
     queries = _queries_module()
-    originals = _public_functions(queries)
+    originals = query_functions()
     calls: list[Call] = []
     seen: set[str] = set()
+    depth = [0]
 
     def wrap(name: str, fn: Callable) -> Callable:
+        @functools.wraps(fn)
         def recorder(*args, **kwargs):
-            key = f"{name}{args!r}{sorted(kwargs.items())!r}"
-            if key not in seen:
-                seen.add(key)
-                calls.append(Call(name, _unwrapped(fn), args, kwargs))
-            return fn(*args, **kwargs)
-        recorder.__wrapped__ = fn
+            if depth[0] == 0:
+                label = _label(name, args, kwargs)
+                if label not in seen:
+                    seen.add(label)
+                    calls.append(Call(name, fn, args, kwargs, label))
+            depth[0] += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                depth[0] -= 1
         return recorder
 
     page_seconds: dict[str, float] = {}
@@ -148,6 +180,7 @@ def record_page_calls(db: Path, timeout: float = 120) -> tuple[list[Call], dict[
     try:
         with database_env(db):
             for page in page_files():
+                _clear_caches()
                 at = AppTest.from_file(str(page), default_timeout=timeout)
                 t0 = time.perf_counter()
                 at.run()
@@ -161,7 +194,48 @@ def record_page_calls(db: Path, timeout: float = 120) -> tuple[list[Call], dict[
     return calls, page_seconds, errors
 
 
-def _clear_caches() -> None:
+def default_calls(db: Path) -> list[Call]:
+    """Every query function called as a page would on first view, plus a few filtered variants.
+
+    Document and commitment IDs are those with the most facts in ``db`` (present in every
+    larger facts database, whose copy 0 keeps the original IDs).
+    """
+    from dashboard.filters_state import Filters
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        doc_id = con.execute("SELECT doc_id FROM figures GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchall()[0][0]
+        commitment_id = con.execute("SELECT commitment_id FROM commitments ORDER BY commitment_id LIMIT 1").fetchall()[0][0]
+        agency_id = con.execute("SELECT agency_id FROM commitment_agencies WHERE role = 'lead' "
+                                "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchall()[0][0]
+    finally:
+        con.close()
+    by_name = {"doc_id": doc_id, "commitment_id": commitment_id}
+    calls = []
+    variants = [Filters(), Filters(agency_ids=(agency_id,)), Filters(keyword="人工智能")]
+    for name, fn in query_functions().items():
+        params = list(inspect.signature(fn).parameters.values())
+        if params and params[0].name in by_name:
+            args_list = [(by_name[params[0].name],)]
+        elif params and params[0].name == "f":
+            args_list = [(v,) for v in variants]
+        elif not params:
+            args_list = [()]
+        else:
+            continue
+        calls += [Call(name, fn, args, {}, _label(name, args, {})) for args in args_list]
+    return calls
+
+
+def _clear_caches(results_only: bool = False) -> None:
+    """Forget the dashboard's cached results (``results_only``: keep its cached review corrections,
+    which a running dashboard reloads only when the reviews file changes)."""
+    queries = sys.modules.get("dashboard.queries")
+    with contextlib.suppress(Exception):
+        if results_only and hasattr(queries, "_cached"):
+            queries._cached.clear()
+        elif hasattr(queries, "clear_cache"):
+            queries.clear_cache()
     with contextlib.suppress(Exception):
         import streamlit as st
 
@@ -188,32 +262,20 @@ def time_pages(db: Path, repeats: int, timeout: float = 120) -> tuple[dict[str, 
     return out, errors
 
 
-def _rebind(value, old_db: Path, new_db: Path, con):
-    """Swap a recorded argument that names or opens the recording database for the one timed now."""
-    if isinstance(value, duckdb.DuckDBPyConnection):
-        return con
-    if isinstance(value, (str, Path)) and Path(value) == old_db:
-        return type(value)(new_db)
-    return value
-
-
-def time_calls(calls: list[Call], recorded_db: Path, db: Path, repeats: int) -> dict[str, list[float]]:
-    """Replay each recorded call against ``db``; return seconds per call label."""
+def time_calls(calls: list[Call], db: Path, repeats: int) -> dict[str, list[float]]:
+    """Run each call ``repeats`` times against ``db``, caches cleared before each run; seconds per label."""
     out: dict[str, list[float]] = {}
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        with database_env(db):
-            for call in calls:
-                args = tuple(_rebind(a, recorded_db, db, con) for a in call.args)
-                kwargs = {k: _rebind(v, recorded_db, db, con) for k, v in call.kwargs.items()}
-                label = call.label or call.name
-                n = 2
-                while label in out:
-                    label = f"{call.name} #{n}"
-                    n += 1
-                out[label] = stats.repeat(lambda: call.fn(*args, **kwargs), repeats)
-    finally:
-        con.close()
+    with database_env(db):
+        for call in calls:
+            _clear_caches()
+            call.fn(*call.args, **call.kwargs)  # warm-up: imports, the OS file cache
+            xs = []
+            for _ in range(repeats):
+                _clear_caches(results_only=True)
+                t0 = time.perf_counter()
+                call.fn(*call.args, **call.kwargs)
+                xs.append(time.perf_counter() - t0)
+            out[call.label or call.name] = xs
     return out
 
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from etl import agencies as ag
 from etl.model import Extraction
@@ -169,24 +169,38 @@ DOC_TABLES = ("documents", "commitments", "commitment_agencies", "figures", "age
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
+    delete_documents(con, [doc_id])
+
+
+def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
+    """Delete every row of these documents, in one statement per table."""
+    if not doc_ids:
+        return
+    ids = list(doc_ids)
     con.execute("DELETE FROM commitment_agencies WHERE commitment_id IN "
-                "(SELECT commitment_id FROM commitments WHERE doc_id = ?)", [doc_id])
+                "(SELECT commitment_id FROM commitments WHERE list_contains($ids, doc_id))", {"ids": ids})
     for table in ("figures", "agency_mentions", "sections", "commitments", "documents"):
-        con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        con.execute(f"DELETE FROM {table} WHERE list_contains($ids, doc_id)", {"ids": ids})
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
-    """Insert rows in bulk through a DataFrame (column order from the schema)."""
+    """Insert rows in bulk through an Arrow table built column by column (column order from the schema)."""
     if not rows:
         return
     cols = TABLES[table].column_names
-    df = pd.DataFrame(rows, columns=cols)
-    con.register("_rows", df)
+    arrow = pa.table({c: pa.array([r.get(c) for r in rows], type=_ARROW_TYPES.get(TABLES[table].column(c).sql_type))
+                      for c in cols})
+    con.register("_rows", arrow)
     try:
         casts = ", ".join(f"CAST({c} AS {TABLES[table].column(c).sql_type}) AS {c}" for c in cols)
         con.execute(f"INSERT INTO {table} SELECT {casts} FROM _rows")
     finally:
         con.unregister("_rows")
+
+
+_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+                "DATE": pa.string(), "VARCHAR[]": pa.list_(pa.string())}
+"""Arrow types to carry each SQL type in (dates travel as ISO strings; TIMESTAMP is inferred)."""
 
 
 def upsert_agencies(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
@@ -197,22 +211,25 @@ def upsert_agencies(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     insert_rows(con, "agencies", [r for k, r in unique.items() if k not in existing])
 
 
-CHECKS = {
+SCOPE_TABLE = "_check_scope"
+"""A temporary table of doc_ids: when present, ``check(con, doc_ids)`` checks only their rows."""
+
+CHECKS = {  # {scope} becomes "" or a filter on the documents being checked
     "documents.doc_id unique": "SELECT count(*) - count(DISTINCT doc_id) FROM documents",
     "commitments.commitment_id unique": "SELECT count(*) - count(DISTINCT commitment_id) FROM commitments",
     "figures.figure_id unique": "SELECT count(*) - count(DISTINCT figure_id) FROM figures",
     "commitments point at their text": (
         "SELECT count(*) FROM commitments c JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, c.char_start + 1, c.char_end - c.char_start) <> c.text"),
+        "WHERE substr(d.text, c.char_start + 1, c.char_end - c.char_start) <> c.text {scope}"),
     "figures point at their span": (
         "SELECT count(*) FROM figures f JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.span_text"),
+        "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.span_text {scope}"),
     "figures point at their sentence": (
         "SELECT count(*) FROM figures f JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.sentence"),
+        "WHERE substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.sentence {scope}"),
     "agency mentions point at their words": (
         "SELECT count(*) FROM agency_mentions m JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, m.char_start + 1, m.char_end - m.char_start) <> m.written_as"),
+        "WHERE substr(d.text, m.char_start + 1, m.char_end - m.char_start) <> m.written_as {scope}"),
     "every commitment has a document": (
         "SELECT count(*) FROM commitments c ANTI JOIN documents d USING (doc_id)"),
     "every figure has a document": "SELECT count(*) FROM figures f ANTI JOIN documents d USING (doc_id)",
@@ -220,24 +237,57 @@ CHECKS = {
         "SELECT count(*) FROM commitment_agencies l ANTI JOIN agencies a USING (agency_id)"),
 }
 
+_ROW_SCOPE = {  # how a table's rows are narrowed to the checked documents
+    "documents": "doc_id IN (SELECT doc_id FROM {t})",
+    "commitments": "doc_id IN (SELECT doc_id FROM {t})",
+    "figures": "doc_id IN (SELECT doc_id FROM {t})",
+    "agency_mentions": "doc_id IN (SELECT doc_id FROM {t})",
+    "sections": "doc_id IN (SELECT doc_id FROM {t})",
+    "commitment_agencies": "commitment_id IN (SELECT commitment_id FROM commitments WHERE doc_id IN (SELECT doc_id FROM {t}))",
+}
 
-def check(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Run the data checks (unique, not null, accepted values, offsets); return the failures."""
-    failures = []
-    for name, sql in CHECKS.items():
-        n = con.execute(sql).fetchall()[0][0]
-        if n:
-            failures.append(f"{name}: {n} rows")
-    for table in TABLES.values():
-        for col in table.columns:
-            if not col.nullable:
-                n = con.execute(f"SELECT count(*) FROM {table.name} WHERE {col.name} IS NULL").fetchall()[0][0]
-                if n:
-                    failures.append(f"{table.name}.{col.name} not null: {n} rows")
-            if col.accepted:
-                n = con.execute(
-                    f"SELECT count(*) FROM {table.name} WHERE {col.name} IS NOT NULL AND NOT list_contains(?, {col.name})",
-                    [list(col.accepted)]).fetchall()[0][0]
-                if n:
-                    failures.append(f"{table.name}.{col.name} accepted values: {n} rows")
-    return failures
+
+def check(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None = None) -> list[str]:
+    """Run the data checks (unique, not null, accepted values, offsets); return the failures.
+
+    With ``doc_ids``, the row-by-row checks (offsets, not null, accepted values) of the document
+    tables look only at those documents' rows (the rest passed when they were loaded); the
+    uniqueness and reference checks always cover every row.
+    """
+    scoped = doc_ids is not None
+    if scoped:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} (doc_id VARCHAR)")
+        con.register("_scope_ids", pa.table({"doc_id": pa.array(list(doc_ids), type=pa.string())}))
+        con.execute(f"INSERT INTO {SCOPE_TABLE} SELECT doc_id FROM _scope_ids")
+        con.unregister("_scope_ids")
+    try:
+        failures = []
+        for name, sql in CHECKS.items():
+            scope = f"AND d.doc_id IN (SELECT doc_id FROM {SCOPE_TABLE})" if scoped else ""
+            n = con.execute(sql.format(scope=scope)).fetchall()[0][0]
+            if n:
+                failures.append(f"{name}: {n} rows")
+        for table in TABLES.values():
+            failures += _column_checks(con, table, scoped)
+        return failures
+    finally:
+        if scoped:
+            con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+
+
+def _column_checks(con: duckdb.DuckDBPyConnection, table, scoped: bool) -> list[str]:
+    """Check a table's not-null and accepted-values rules in one scan."""
+    parts, names, params = [], [], []
+    for col in table.columns:
+        if not col.nullable:
+            parts.append(f"count_if({col.name} IS NULL)")
+            names.append(f"{table.name}.{col.name} not null")
+        if col.accepted:
+            parts.append(f"count_if({col.name} IS NOT NULL AND NOT list_contains(?, {col.name}))")
+            names.append(f"{table.name}.{col.name} accepted values")
+            params.append(list(col.accepted))
+    if not parts:
+        return []
+    where = f" WHERE {_ROW_SCOPE[table.name].format(t=SCOPE_TABLE)}" if scoped and table.name in _ROW_SCOPE else ""
+    counts = con.execute(f"SELECT {', '.join(parts)} FROM {table.name}{where}", params).fetchall()[0]
+    return [f"{name}: {n} rows" for name, n in zip(names, counts) if n]

@@ -9,6 +9,7 @@ previous database intact. Unchanged files (same content hash) are not extracted 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import shutil
 import time
@@ -22,7 +23,7 @@ import duckdb
 
 from etl import load
 from etl.extract import extract
-from etl.read import SUPPORTED_SUFFIXES, ReadError, read_file, sha256_bytes
+from etl.read import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_file, sha256_bytes
 
 
 @dataclass
@@ -61,8 +62,14 @@ def collect(paths: list[str | Path]) -> list[Path]:
                           and f.suffix.lower() in SUPPORTED_SUFFIXES)
         else:
             out.append(p)
-    seen = set()
-    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+    seen: set[str] = set()
+    unique = []
+    for p in out:
+        real = os.path.realpath(p)
+        if real not in seen:
+            seen.add(real)
+            unique.append(p)
+    return unique
 
 
 def process_file(path: str, data: bytes | None = None, file_name: str | None = None) -> tuple[str, object]:
@@ -99,19 +106,86 @@ def _existing(db_path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]
     return {d: (s, f) for d, s, f in rows}, {s: d for d, s, _ in rows}
 
 
-def _snapshot(con, doc_id: str) -> dict[str, dict[str, str]]:
-    out = {"commitment": {}, "figure": {}}
-    for cid, text in con.execute("SELECT commitment_id, text FROM commitments WHERE doc_id = ?", [doc_id]).fetchall():
-        out["commitment"][cid] = text
-    for fid, span, ftype in con.execute("SELECT figure_id, span_text, figure_type FROM figures WHERE doc_id = ?",
-                                        [doc_id]).fetchall():
-        out["figure"][fid] = f"{ftype} {span}"
+def _snapshots(con, doc_ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """Return, per document, its stored commitments and figures (id -> summary), in two queries."""
+    out = {d: {"commitment": {}, "figure": {}} for d in doc_ids}
+    if not doc_ids:
+        return out
+    for doc_id, cid, text in con.execute("SELECT doc_id, commitment_id, text FROM commitments "
+                                         "WHERE list_contains($ids, doc_id)", {"ids": doc_ids}).fetchall():
+        out[doc_id]["commitment"][cid] = text
+    for doc_id, fid, span, ftype in con.execute("SELECT doc_id, figure_id, span_text, figure_type FROM figures "
+                                                "WHERE list_contains($ids, doc_id)", {"ids": doc_ids}).fetchall():
+        out[doc_id]["figure"][fid] = f"{ftype} {span}"
     return out
+
+
+BATCH_DOCS = 256
+"""Documents written to DuckDB at a time while the workers go on extracting (bounds memory)."""
+
+
+class _Writer:
+    """Buffer extracted rows and write them in batches: replaced documents are snapshotted
+    (for the change log) and deleted in bulk, then every table gets one insert per batch."""
+
+    def __init__(self, con, existing: dict, run_id: str, now: dt.datetime):
+        self.con, self.existing, self.run_id, self.now = con, existing, run_id, now
+        self.pending: list[dict[str, list[dict]]] = []
+        self.agencies: list[dict] = []
+        self.doc_ids: list[str] = []
+
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        self.pending.append(rows)
+        self.doc_ids.append(rows["documents"][0]["doc_id"])
+        if len(self.pending) >= BATCH_DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        con = self.con
+        replaced = [r["documents"][0]["doc_id"] for r in self.pending if r["documents"][0]["doc_id"] in self.existing]
+        con.execute("BEGIN")
+        before = _snapshots(con, replaced)
+        load.delete_documents(con, replaced)
+        batch: dict[str, list[dict]] = {t: [] for t in load.DOC_TABLES}
+        changes: list[dict] = []
+        for rows in self.pending:
+            doc_id = rows["documents"][0]["doc_id"]
+            for t in load.DOC_TABLES:
+                batch[t] += rows[t]
+            self.agencies += rows["agencies"]
+            changes += _changes(self.run_id, self.now, doc_id, before.get(doc_id), rows)
+        for t in load.DOC_TABLES:
+            load.insert_rows(con, t, batch[t])
+        load.insert_rows(con, "etl_changes", changes)
+        con.execute("COMMIT")
+        self.pending = []
+
+
+def _results(todo: list[tuple[int, Path]], n_workers: int):
+    """Yield (index, path, result) in order, extracting in ``n_workers`` processes when above one."""
+    if n_workers <= 1:
+        for i, path in todo:
+            yield i, path, _process_path(str(path))
+        return
+    pool = ProcessPoolExecutor(max_workers=n_workers)
+    try:
+        chunk = max(1, min(32, len(todo) // (n_workers * 8)))
+        for (i, path), res in zip(todo, pool.map(_process_path, [str(p) for _, p in todo], chunksize=chunk)):
+            yield i, path, res
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[[int, int, FileOutcome], None] | None = None,
                workers: int | None = None) -> LoadReport:
-    """Load files into the database at ``db_path`` (created if missing)."""
+    """Load files into the database at ``db_path`` (created if missing).
+
+    Files are hashed first (unchanged ones cost a read and a hash only); the others are
+    extracted in worker processes while the rows already extracted are written, in batches,
+    into a copy of the database that replaces it only after the data checks pass.
+    """
     t0 = time.perf_counter()
     started = dt.datetime.now()
     db_path = Path(db_path)
@@ -128,7 +202,6 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
         name = path.name
         try:
             size = path.stat().st_size
-            from etl.read import MAX_FILE_BYTES
             if size > MAX_FILE_BYTES:
                 outcomes[i] = FileOutcome(str(path), "failed",
                                           f"too large: {size / 1e6:.0f} MB, the limit is {MAX_FILE_BYTES / 1e6:.0f} MB a file")
@@ -155,59 +228,36 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
             done += 1
             progress(done, total, o)
 
-    results: dict[int, tuple[str, object]] = {}
     n_workers = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(todo) >= 16 else 1)
-    if n_workers > 1:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            chunk = max(1, len(todo) // (n_workers * 8))
-            for (i, path), res in zip(todo, pool.map(_process_path, [str(p) for _, p in todo], chunksize=chunk)):
-                results[i] = res
-                done += 1
-                if progress:
-                    progress(done, total, _outcome(path, res))
-    else:
-        for i, path in todo:
-            res = _process_path(str(path))
-            results[i] = res
-            done += 1
-            if progress:
-                progress(done, total, _outcome(path, res))
-
+    # Start the workers first (they fork before DuckDB opens a file), then copy the database.
+    results = _results(todo, n_workers)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     _clean_stale(db_path)
-    if db_path.exists():
-        shutil.copyfile(db_path, tmp)
     try:
+        first = next(results, None)
+        if db_path.exists():
+            shutil.copyfile(db_path, tmp)
         con = duckdb.connect(str(tmp))
         try:
             load.create_schema(con)
             if con.execute("SELECT count(*) FROM agencies").fetchall()[0][0] == 0:
                 load.insert_rows(con, "agencies", load.registry_rows())
-            batch: dict[str, list[dict]] = {t: [] for t in load.DOC_TABLES}
-            agencies_rows: list[dict] = []
-            changes: list[dict] = []
-            now = dt.datetime.now()
-            con.execute("BEGIN")
-            for i, path in todo:
-                status, payload = results[i]
+            writer = _Writer(con, existing, report.run_id, dt.datetime.now())
+            for i, path, res in itertools.chain([first] if first else [], results):
+                status, payload = res
                 if status != "ok":
                     outcomes[i] = FileOutcome(str(path), "failed", str(payload))
-                    continue
-                rows = payload
-                doc_id = rows["documents"][0]["doc_id"]
-                before = _snapshot(con, doc_id) if doc_id in existing else None
-                if before is not None:
-                    load.delete_document(con, doc_id)
-                for t in load.DOC_TABLES:
-                    batch[t] += rows[t]
-                agencies_rows += rows["agencies"]
-                changes += _changes(report.run_id, now, doc_id, before, rows)
-                outcomes[i] = FileOutcome(str(path), "loaded", None, doc_id, len(rows["commitments"]),
-                                          len(rows["figures"]), rows["documents"][0]["content_sha256"])
-            for t in load.DOC_TABLES:
-                load.insert_rows(con, t, batch[t])
-            load.upsert_agencies(con, agencies_rows)
-            load.insert_rows(con, "etl_changes", changes)
+                else:
+                    rows = payload
+                    writer.add(rows)
+                    outcomes[i] = FileOutcome(str(path), "loaded", None, rows["documents"][0]["doc_id"],
+                                              len(rows["commitments"]), len(rows["figures"]),
+                                              rows["documents"][0]["content_sha256"])
+                done += 1
+                if progress:
+                    progress(done, total, outcomes[i])
+            writer.flush()
+            load.upsert_agencies(con, writer.agencies)
             report.files = [o for o in outcomes if o is not None]
             report.seconds = time.perf_counter() - t0
             load.insert_rows(con, "etl_files", [
@@ -219,11 +269,10 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
                 "files_seen": len(report.files), "loaded": report.count("loaded"),
                 "unchanged": report.count("unchanged") + report.count("duplicate"),
                 "failed": report.count("failed"), "seconds": report.seconds}])
-            report.check_failures = load.check(con)
+            # Rows already in the database passed these checks when they were loaded.
+            report.check_failures = load.check(con, writer.doc_ids if existing else None)
             if report.check_failures:
-                con.execute("ROLLBACK")
                 raise DataCheckError(report.check_failures)
-            con.execute("COMMIT")
             for t in ("documents", "commitments", "figures", "agencies"):
                 report.rows[t] = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
             con.execute("CHECKPOINT")
@@ -232,6 +281,7 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
         os.replace(tmp, db_path)
         _fsync_dir(db_path.parent)
     finally:
+        results.close()  # stops the workers if the run failed part-way
         if tmp.exists():
             tmp.unlink()
         wal = Path(str(tmp) + ".wal")
