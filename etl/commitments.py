@@ -173,7 +173,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     return out
 
 
-INLINE_ITEM = Rule("inline_item", re.compile(r"(?:^|(?<=[;;。:,,]))\s*(?P<n>[一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff“])"),
+INLINE_ITEM = Rule("inline_item", re.compile(r"(?:^|(?<=[;;。:,,]))\s*(?P<n>[一二三四五六七八九十]{1,2})是(?!否)(?=[\u4e00-\u9fff“])"),
                    ("下步,我局将做好以下工作:一是出台政策;二是设立基金。",), ("一是否",))
 
 

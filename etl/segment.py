@@ -33,7 +33,7 @@ LABEL_RULES = (
     Rule("cn_paren", re.compile(rf"[(（]([{CN_NUM}]+)[)）]"), ("(一)建立健全", "（十四）注重"), ("(1)",)),
     Rule("num_dot", re.compile(r"(\d{1,2})(?:[.．](?!\d)|、)"), ("1.统筹协调", "2、推进", "3．加强"), ("5.0改革", "2021年", "5G")),
     Rule("num_paren", re.compile(r"[(（](\d{1,2})[)）]"), ("(1)制定", "（2）"), ("(2016-2020)",)),
-    Rule("cn_shi", re.compile(rf"([{CN_NUM}]{{1,3}})是(?=[\u4e00-\u9fff“])"), ("一是制定实施", "二是完成"), ("一是否",)),
+    Rule("cn_shi", re.compile(rf"([{CN_NUM}]{{1,3}})是(?!否)(?=[\u4e00-\u9fff“])"), ("一是制定实施", "二是完成"), ("一是否",)),
 )
 LEVEL_OF_STYLE = {"article": 1, "cn_dun": 1, "cn_paren": 2, "num_dot": 3, "num_paren": 4, "cn_shi": 5}
 

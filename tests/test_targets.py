@@ -4,7 +4,7 @@ import pytest
 
 from etl import segment
 from etl.money import MoneyContext, extract_money
-from etl.targets import TARGET_RULES, extract_targets, target_year
+from etl.targets import extract_targets, target_year
 
 
 def targets(text, issue_year=2017, leads=("广州市工业和信息化委员会",), commitments=()):
@@ -13,14 +13,6 @@ def targets(text, issue_year=2017, leads=("广州市工业和信息化委员会"
     money = extract_money(text, sents, MoneyContext(issue_year, True, False, tuple((s, e) for s, e, _ in commitments)))
     from etl.agencies import find_mentions
     return extract_targets(text, sents, paras, money, list(commitments), issue_year, find_mentions(text), leads)
-
-
-@pytest.mark.parametrize("rule", TARGET_RULES, ids=lambda r: r.name)
-def test_rule_examples(rule):
-    for ex in rule.examples:
-        assert rule.pattern.search(ex), ex
-    for non in rule.non_examples:
-        assert not rule.pattern.fullmatch(non), non
 
 
 def test_planned_quantities():
