@@ -46,13 +46,17 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
     rows: dict[str, list[dict]] = {name: [] for name in ("documents", "commitments", "commitment_agencies",
                                                           "figures", "agency_mentions", "sections", "agencies")}
     unregistered: dict[str, str] = {}
+    ids: dict[str, str] = {}  # names repeat within a document: look each up once
 
     def aid(name: str | None) -> str | None:
         if not name:
             return None
-        if reg.get(name) is None:
-            unregistered.setdefault(name, name)
-        return ag.agency_id(name)
+        got = ids.get(name)
+        if got is None:
+            if reg.get(name) is None:
+                unregistered.setdefault(name, name)
+            got = ids[name] = ag.agency_id(name)
+        return got
 
     rows["documents"].append({
         "doc_id": doc_id, "file_name": file_name, "source_path": source_path,
@@ -214,22 +218,22 @@ def upsert_agencies(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
 SCOPE_TABLE = "_check_scope"
 """A temporary table of doc_ids: when present, ``check(con, doc_ids)`` checks only their rows."""
 
-CHECKS = {  # {scope} becomes "" or a filter on the documents being checked
+CHECKS = {  # {documents} is the documents table, or only the documents being checked
     "documents.doc_id unique": "SELECT count(*) - count(DISTINCT doc_id) FROM documents",
     "commitments.commitment_id unique": "SELECT count(*) - count(DISTINCT commitment_id) FROM commitments",
     "figures.figure_id unique": "SELECT count(*) - count(DISTINCT figure_id) FROM figures",
     "commitments point at their text": (
-        "SELECT count(*) FROM commitments c JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, c.char_start + 1, c.char_end - c.char_start) <> c.text {scope}"),
+        "SELECT count(*) FROM commitments c JOIN {documents} d USING (doc_id) "
+        "WHERE substr(d.text, c.char_start + 1, c.char_end - c.char_start) <> c.text"),
     "figures point at their span": (
-        "SELECT count(*) FROM figures f JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.span_text {scope}"),
+        "SELECT count(*) FROM figures f JOIN {documents} d USING (doc_id) "
+        "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.span_text"),
     "figures point at their sentence": (
-        "SELECT count(*) FROM figures f JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.sentence {scope}"),
+        "SELECT count(*) FROM figures f JOIN {documents} d USING (doc_id) "
+        "WHERE substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.sentence"),
     "agency mentions point at their words": (
-        "SELECT count(*) FROM agency_mentions m JOIN documents d USING (doc_id) "
-        "WHERE substr(d.text, m.char_start + 1, m.char_end - m.char_start) <> m.written_as {scope}"),
+        "SELECT count(*) FROM agency_mentions m JOIN {documents} d USING (doc_id) "
+        "WHERE substr(d.text, m.char_start + 1, m.char_end - m.char_start) <> m.written_as"),
     "every commitment has a document": (
         "SELECT count(*) FROM commitments c ANTI JOIN documents d USING (doc_id)"),
     "every figure has a document": "SELECT count(*) FROM figures f ANTI JOIN documents d USING (doc_id)",
@@ -263,8 +267,10 @@ def check(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None = None) -> l
     try:
         failures = []
         for name, sql in CHECKS.items():
-            scope = f"AND d.doc_id IN (SELECT doc_id FROM {SCOPE_TABLE})" if scoped else ""
-            n = con.execute(sql.format(scope=scope)).fetchall()[0][0]
+            if scoped and "{documents}" in sql:  # materialised first, so the join starts from the few documents
+                sql = (f"WITH checked AS MATERIALIZED (SELECT doc_id, text FROM documents "
+                       f"WHERE doc_id IN (SELECT doc_id FROM {SCOPE_TABLE})) " + sql.format(documents="checked"))
+            n = con.execute(sql.format(documents="documents")).fetchall()[0][0]
             if n:
                 failures.append(f"{name}: {n} rows")
         for table in TABLES.values():

@@ -64,8 +64,11 @@ def collect(paths: list[str | Path]) -> list[Path]:
             out.append(p)
     seen: set[str] = set()
     unique = []
+    real_dirs: dict[Path, str] = {}
     for p in out:
-        real = os.path.realpath(p)
+        # A folder's real path once, then only symlinked files need one of their own.
+        parent = real_dirs.get(p.parent) or real_dirs.setdefault(p.parent, os.path.realpath(p.parent))
+        real = os.path.realpath(p) if p.is_symlink() else os.path.join(parent, p.name)
         if real not in seen:
             seen.add(real)
             unique.append(p)
@@ -126,12 +129,12 @@ BATCH_DOCS = 256
 
 class _Writer:
     """Buffer extracted rows and write them in batches: replaced documents are snapshotted
-    (for the change log) and deleted in bulk, then every table gets one insert per batch."""
+    (for the change log) and deleted in bulk, then every table gets one insert per batch and
+    the batch's rows are checked (while the workers go on extracting the next ones)."""
 
     def __init__(self, con, existing: dict, run_id: str, now: dt.datetime):
         self.con, self.existing, self.run_id, self.now = con, existing, run_id, now
         self.pending: list[dict[str, list[dict]]] = []
-        self.agencies: list[dict] = []
         self.doc_ids: list[str] = []
 
     def add(self, rows: dict[str, list[dict]]) -> None:
@@ -141,26 +144,32 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        """Write the pending documents; raise ``DataCheckError`` if their rows fail a check."""
         if not self.pending:
             return
         con = self.con
-        replaced = [r["documents"][0]["doc_id"] for r in self.pending if r["documents"][0]["doc_id"] in self.existing]
+        ids = [r["documents"][0]["doc_id"] for r in self.pending]
+        replaced = [d for d in ids if d in self.existing]
         con.execute("BEGIN")
         before = _snapshots(con, replaced)
         load.delete_documents(con, replaced)
         batch: dict[str, list[dict]] = {t: [] for t in load.DOC_TABLES}
+        agencies: list[dict] = []
         changes: list[dict] = []
-        for rows in self.pending:
-            doc_id = rows["documents"][0]["doc_id"]
+        for doc_id, rows in zip(ids, self.pending):
             for t in load.DOC_TABLES:
                 batch[t] += rows[t]
-            self.agencies += rows["agencies"]
+            agencies += rows["agencies"]
             changes += _changes(self.run_id, self.now, doc_id, before.get(doc_id), rows)
         for t in load.DOC_TABLES:
             load.insert_rows(con, t, batch[t])
+        load.upsert_agencies(con, agencies)
         load.insert_rows(con, "etl_changes", changes)
         con.execute("COMMIT")
         self.pending = []
+        failures = load.check(con, ids)
+        if failures:
+            raise DataCheckError(failures)
 
 
 def _results(todo: list[tuple[int, Path]], n_workers: int):
@@ -257,7 +266,6 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
                 if progress:
                     progress(done, total, outcomes[i])
             writer.flush()
-            load.upsert_agencies(con, writer.agencies)
             report.files = [o for o in outcomes if o is not None]
             report.seconds = time.perf_counter() - t0
             load.insert_rows(con, "etl_files", [
@@ -269,8 +277,9 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
                 "files_seen": len(report.files), "loaded": report.count("loaded"),
                 "unchanged": report.count("unchanged") + report.count("duplicate"),
                 "failed": report.count("failed"), "seconds": report.seconds}])
-            # Rows already in the database passed these checks when they were loaded.
-            report.check_failures = load.check(con, writer.doc_ids if existing else None)
+            # Each batch's rows were checked as they were written: what is left are the checks
+            # over every row (unique IDs, references) and those of the run log.
+            report.check_failures = load.check(con, [])
             if report.check_failures:
                 raise DataCheckError(report.check_failures)
             for t in ("documents", "commitments", "figures", "agencies"):
