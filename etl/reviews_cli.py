@@ -1,0 +1,98 @@
+"""Add ``python -m etl reviews export|import FILE`` (a thin layer over ``etl.reviews``).
+
+Exit codes: 0 ok, 1 failure (unreadable or invalid file, store locked), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+
+from etl import reviews
+
+
+def add_parser(subparsers) -> None:
+    """Register the ``reviews`` command on the CLI's subparsers."""
+    p = subparsers.add_parser(
+        "reviews", help="export or import the analysts' statuses, corrections and review dates",
+        description="Back up or move the analysts' review store (statuses with history, corrections, review "
+                    f"dates). The store is ${reviews.REVIEWS_DB_ENV} (default {reviews.DEFAULT_REVIEWS_DB}); "
+                    "the ETL never rebuilds it.")
+    p.add_argument("--store", default=None,
+                   help=f"review store file (default ${reviews.REVIEWS_DB_ENV} or {reviews.DEFAULT_REVIEWS_DB})")
+    p.set_defaults(func=lambda args: _usage(p))
+    sub = p.add_subparsers(dest="reviews_command")
+
+    e = sub.add_parser("export", help="write every entry to FILE (.jsonl or .csv)",
+                       description="Write every status change, correction, review date, snapshot and resolution "
+                                   "to FILE: JSON lines for .jsonl/.json, CSV (UTF-8 with BOM) for .csv. Status "
+                                   "lines carry commitment_id, status, note, reviewer, changed_at (ISO 8601, "
+                                   "UTC); corrections carry kind \"correction\".")
+    e.add_argument("file", help="output file (.jsonl, .json or .csv)")
+    e.add_argument("--store", default=argparse.SUPPRESS, help="review store file")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import", help="add the entries of FILE that are not already present",
+                       description="Read FILE (.jsonl/.json or .csv, as written by `reviews export`) and add "
+                                   "the entries not already in the store, in one transaction. Importing the same "
+                                   "file again adds nothing. If any line is invalid nothing is imported.")
+    i.add_argument("file", help="input file (.jsonl, .json or .csv)")
+    i.add_argument("--store", default=argparse.SUPPRESS, help="review store file")
+    i.set_defaults(func=cmd_import)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print("error: choose a subcommand: export FILE or import FILE", file=sys.stderr)
+    return 2
+
+
+def _check_format(path: str) -> str | None:
+    try:
+        reviews.file_format(path)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def cmd_export(args) -> int:
+    problem = _check_format(args.file)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    store = reviews.ReviewStore(args.store)
+    try:
+        n = store.export_file(args.file)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: cannot export: {exc}", file=sys.stderr)
+        return 1
+    print(f"Exported {n} entries from {store.path} to {args.file}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    problem = _check_format(args.file)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    store = reviews.ReviewStore(args.store)
+    try:
+        report = store.import_file(args.file)
+    except (OSError, ValueError, json.JSONDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"error: nothing imported: {exc}", file=sys.stderr)
+        return 1
+    if not report.ok:
+        for err in report.errors[:50]:
+            print(f"error: {err}", file=sys.stderr)
+        if len(report.errors) > 50:
+            print(f"error: … and {len(report.errors) - 50} more", file=sys.stderr)
+        print(f"Nothing imported: {len(report.errors)} invalid lines in {args.file}", file=sys.stderr)
+        return 1
+    added = ", ".join(f"{k} {n}" for k, n in report.added.items())
+    print(f"Imported into {store.path}: {added}; already present {report.already_present}")
+    return 0
