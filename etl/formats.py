@@ -304,23 +304,41 @@ def _cjk_count(text: str) -> int:
 
 
 def _drop_junk_elements(body) -> None:
-    """Remove scripts, navigation, share bars, footers and link lists from ``body`` in place."""
+    """Remove scripts, navigation, share bars, footers and link lists from ``body`` in place.
+
+    One pass from the innermost elements out, adding up each element's Chinese characters,
+    visible characters and link text from its children, so a wrapper is judged without the
+    menus already removed inside it, and the cost stays linear in the page's size.
+    """
+    from bs4 import CData, NavigableString, Tag
+
     for tag in body.find_all(_DROP_TAGS):
         if not tag.decomposed:
             tag.decompose()
     total = _cjk_count(body.get_text()) or 1
-    for tag in reversed(body.find_all(True)):  # innermost first: a wrapper is judged without its menus
-        if tag.decomposed or tag.name in ("body", "html"):
+    tally: dict[int, tuple[int, int, int, int]] = {}  # id(tag) -> (cjk, visible, linked, links)
+    for tag in reversed(body.find_all(True)):
+        cjk = visible = linked = links = 0
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                c_cjk, c_visible, c_linked, c_links = tally.get(id(child), (0, 0, 0, 0))
+                cjk, visible, linked, links = cjk + c_cjk, visible + c_visible, linked + c_linked, links + c_links
+            elif type(child) in (NavigableString, CData):
+                cjk += _cjk_count(child)
+                visible += len(_ANY_SPACE.sub("", child))
+        if tag.name == "a":
+            linked, links = visible, links + 1
+        tally[id(tag)] = (cjk, visible, linked, links)
+        if tag.name in ("body", "html"):
             continue
-        text = tag.get_text()
-        if tag.name in _LINK_LIST_TAGS and _is_link_list(tag, text):
-            tag.decompose()
-            continue
+        is_link_list = links >= _LINK_DENSE_MIN_LINKS and visible > 0 and linked / visible >= _LINK_DENSE_SHARE
         marks = " ".join([tag.name if tag.name == "header" else "", str(tag.get("id") or ""), *_classes(tag)])
-        if marks.strip() and _JUNK_CLASS.search(marks) and _cjk_count(text) / total < _JUNK_BLOCK_MAX_SHARE:
+        looks_like_junk = bool(marks.strip()) and _JUNK_CLASS.search(marks) is not None and cjk / total < _JUNK_BLOCK_MAX_SHARE
+        if (is_link_list and tag.name in _LINK_LIST_TAGS) or looks_like_junk:
             tag.decompose()
 
 
+_ANY_SPACE = re.compile(r"\s+")
 _LINK_LIST_TAGS = ("ul", "ol", "div", "table", "tr", "p", "dl", "section", "span", "td", "li")
 
 
@@ -329,39 +347,38 @@ def _classes(tag) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _is_link_list(tag, text: str) -> bool:
-    links = tag.find_all("a")
-    if len(links) < _LINK_DENSE_MIN_LINKS:
-        return False
-    visible = len(_clean(text).replace(" ", ""))
-    linked = sum(len(_clean(a.get_text()).replace(" ", "")) for a in links)
-    return visible > 0 and linked / visible >= _LINK_DENSE_SHARE
+_PRE_END = object()
 
 
 def _lines_of(body) -> list[str]:
     """Lay out ``body`` as text lines: one a block element or ``<br>``, table cells split by tabs."""
-    from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+    from bs4 import CData, NavigableString, Tag
 
-    class Break(NavigableString):
-        """A line or cell break put into the tree by the layout, kept as written."""
-
-    for tag in body.find_all(("br", *_BLOCK_TAGS, *_CELL_TAGS)):
-        if tag.name == "br":
-            tag.replace_with(Break("\n"))
-        elif tag.name in _CELL_TAGS:
-            tag.append(Break("\t"))
-        else:
-            tag.insert_before(Break("\n"))
-            tag.append(Break("\n"))
-    skipped = (Comment, Declaration, Doctype, ProcessingInstruction)
     parts: list[str] = []
-    for node in body.descendants:
-        if not isinstance(node, NavigableString) or isinstance(node, skipped):
-            continue
-        if isinstance(node, Break) or any(parent.name == "pre" for parent in node.parents):
-            parts.append(str(node))
-        else:
-            parts.append(_WHITESPACE.sub(" ", str(node)))
+    in_pre = 0
+    stack: list[object] = [body]
+    while stack:  # depth-first by hand: no recursion limit on deeply nested pages
+        node = stack.pop()
+        if node is _PRE_END:
+            in_pre -= 1
+        elif isinstance(node, str) and not isinstance(node, NavigableString):
+            parts.append(node)  # a break this layout put on the stack
+        elif isinstance(node, Tag):
+            name = node.name
+            if name == "br":
+                parts.append("\n")
+                continue
+            if name in _BLOCK_TAGS:
+                parts.append("\n")
+                stack.append("\n")
+            elif name in _CELL_TAGS:
+                stack.append("\t")
+            if name == "pre":
+                in_pre += 1
+                stack.append(_PRE_END)
+            stack.extend(reversed(node.contents))
+        elif type(node) in (NavigableString, CData):
+            parts.append(str(node) if in_pre else _WHITESPACE.sub(" ", node))
     lines = []
     for raw in "".join(parts).split("\n"):
         cells = (cell.strip(" \xa0\u3000") for cell in raw.split("\t"))
