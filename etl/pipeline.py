@@ -23,7 +23,7 @@ import duckdb
 
 from etl import load
 from etl.extract import extract
-from etl.read import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_file, sha256_bytes
+from etl.read import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_file, sha256_bytes, too_large_reason
 
 
 @dataclass
@@ -75,11 +75,11 @@ def collect(paths: list[str | Path]) -> list[Path]:
     return unique
 
 
-def process_file(path: str, data: bytes | None = None, file_name: str | None = None) -> tuple[str, object]:
+def process_file(path: str, data: bytes | None = None) -> tuple[str, object]:
     """Read and extract one file; return ("ok", rows) or ("failed", reason). Runs in workers."""
-    name = file_name or Path(path).name
+    name = Path(path).name
     try:
-        rr = read_file(path if file_name is None else Path(path).with_name(name), data)
+        rr = read_file(path, data)
         ex = extract(rr.text)
         doc_id = load.doc_id_for(name)
         return "ok", load.document_rows(doc_id, name, str(path), rr, ex)
@@ -212,8 +212,10 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                outcomes[i] = FileOutcome(str(path), "failed",
-                                          f"too large: {size / 1e6:.0f} MB, the limit is {MAX_FILE_BYTES / 1e6:.0f} MB a file")
+                outcomes[i] = FileOutcome(str(path), "failed", too_large_reason(size))
+                continue
+            if size == 0:  # before hashing: two empty files are two failures, not a duplicate
+                outcomes[i] = FileOutcome(str(path), "failed", "empty file")
                 continue
             sha = sha256_bytes(path.read_bytes())
         except OSError as exc:

@@ -258,7 +258,8 @@ def normalize_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def _too_large(size: int) -> str:
+def too_large_reason(size: int) -> str:
+    """The reason given for a file over ``MAX_FILE_BYTES`` (one wording everywhere)."""
     return f"too large: {size / 2**20:.0f} MB, the limit is {MAX_FILE_BYTES / 2**20:.0f} MB a file"
 
 
@@ -274,7 +275,7 @@ def read_file(path: str | Path, data: bytes | None = None) -> ReadResult:
     if data is None:
         data = _read_bytes(path, label)
     elif len(data) > MAX_FILE_BYTES:
-        raise ReadError(label, _too_large(len(data)))
+        raise ReadError(label, too_large_reason(len(data)))
     if not data:
         raise ReadError(label, "empty file")
     try:
@@ -295,14 +296,14 @@ def _read_bytes(path: Path, label: str) -> bytes:
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         raise ReadError(label, f"cannot open: {getattr(exc, 'strerror', None) or exc}") from None
     if size > MAX_FILE_BYTES:
-        raise ReadError(label, _too_large(size))
+        raise ReadError(label, too_large_reason(size))
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as exc:
         raise ReadError(label, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     if len(data) > MAX_FILE_BYTES:  # grew since stat
-        raise ReadError(label, _too_large(len(data)))
+        raise ReadError(label, too_large_reason(len(data)))
     return data
 
 
