@@ -35,8 +35,9 @@ import pandas as pd
 from etl.schema import DEADLINE_BASES, MONEY_KINDS
 from etl.status import DEFAULT_STATUS, STATUSES, parse_status
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 REVIEWS_DB_ENV = "COMMITMENTS_REVIEWS_DB"
-DEFAULT_REVIEWS_DB = "data/reviews.sqlite"
+DEFAULT_REVIEWS_DB = "data/reviews.sqlite"  # under the repository, whatever the working directory
 FACTS_DB_ENV = "COMMITMENTS_DB"
 DEFAULT_FACTS_DB = "data/commitments.duckdb"
 BUSY_TIMEOUT_S = 30.0
@@ -240,11 +241,12 @@ def _dumps(v) -> str:
 
 def reviews_path(path: str | os.PathLike | None = None) -> Path:
     """Return the store's path: ``path``, else ``$COMMITMENTS_REVIEWS_DB``, else data/reviews.sqlite."""
-    return Path(path or os.environ.get(REVIEWS_DB_ENV) or DEFAULT_REVIEWS_DB)
+    return Path(path or os.environ.get(REVIEWS_DB_ENV) or REPO_ROOT / DEFAULT_REVIEWS_DB)
 
 
 def facts_path(path: str | os.PathLike | None = None) -> Path:
-    return Path(path or os.environ.get(FACTS_DB_ENV) or DEFAULT_FACTS_DB)
+    """Return the facts DB's path: ``path``, else ``$COMMITMENTS_DB``, else data/commitments.duckdb."""
+    return Path(path or os.environ.get(FACTS_DB_ENV) or REPO_ROOT / DEFAULT_FACTS_DB)
 
 
 # --------------------------------------------------------------------------------------
@@ -372,6 +374,7 @@ class ReviewStore:
                 if con.in_transaction:
                     con.execute("ROLLBACK")
                 raise
+            _after_commit(con, self.path)
         finally:
             con.close()
 
@@ -760,6 +763,31 @@ class ReviewStore:
         return self.import_records(read_records(path))
 
 
+def _after_commit(con: sqlite3.Connection, path: Path) -> None:
+    """Fold the WAL into the main file when no reader is in the way, and bump its mtime.
+
+    Readers that cache on the main file's modification time (the dashboard's queries) would
+    otherwise not notice a save that still sits in ``-wal``.
+    """
+    try:
+        con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        os.utime(path, None)
+    except (sqlite3.Error, OSError):
+        pass  # the save is committed; a missed refresh of a cache is not worth failing it
+
+
+def store_stamp(path: str | os.PathLike | None = None) -> tuple[int, int]:
+    """Return (main file mtime_ns, WAL mtime_ns): changes whenever a save is committed."""
+    p = reviews_path(path)
+    out = []
+    for f in (p, Path(str(p) + "-wal")):
+        try:
+            out.append(f.stat().st_mtime_ns)
+        except OSError:
+            out.append(0)
+    return out[0], out[1]
+
+
 # --------------------------------------------------------------------------------------
 # Statement helpers (run inside a write transaction)
 
@@ -1070,6 +1098,37 @@ def _plain(v):
     if pd.api.types.is_scalar(v) and pd.isna(v):
         return None
     return v.item() if hasattr(v, "item") else v
+
+
+# --------------------------------------------------------------------------------------
+# From an edited table to status changes (the review page's bulk editor)
+
+
+def changes_from_table(before: pd.DataFrame, after: pd.DataFrame) -> list[StatusChange]:
+    """Return a StatusChange for every row whose status or note was edited, or that gained evidence.
+
+    Both frames have ``commitment_id``, ``status`` and ``note`` (and optionally ``evidence_url``,
+    ``evidence_doc_id``), row for row; ``seen_status`` is the status the table showed.
+
+    >>> b = pd.DataFrame({"commitment_id": ["c_1", "c_2"], "status": ["not_assessed", "on_track"], "note": [None, "ok"]})
+    >>> a = b.assign(status=["delayed", "on_track"], note=[None, "ok "])
+    >>> [(c.commitment_id, c.status, c.seen_status) for c in changes_from_table(b, a)]
+    [('c_1', 'delayed', 'not_assessed')]
+    """
+    if len(before) != len(after):
+        raise ValueError("the edited table must keep its rows")
+    out = []
+    for (_, b), (_, a) in zip(before.iterrows(), after.iterrows()):
+        if b["commitment_id"] != a["commitment_id"]:
+            raise ValueError("the edited table must keep its rows in order")
+        old_note, new_note = (_text(b.get("note")) or "").strip(), (_text(a.get("note")) or "").strip()
+        url, doc = _text(a.get("evidence_url")), _text(a.get("evidence_doc_id"))
+        status = _text(a.get("status")) or DEFAULT_STATUS
+        if status == (_text(b.get("status")) or DEFAULT_STATUS) and new_note == old_note and not url and not doc:
+            continue
+        out.append(StatusChange(a["commitment_id"], status, new_note or None, url.strip() if url else None, doc,
+                                seen_status=_text(b.get("status")) or DEFAULT_STATUS))
+    return out
 
 
 # --------------------------------------------------------------------------------------
