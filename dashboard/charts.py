@@ -1,0 +1,406 @@
+"""Turn query results into Plotly figures: pure functions of DataFrames and the language.
+
+In: frames from ``dashboard/queries.py``. Out: ``plotly.graph_objects.Figure``s sized and
+lettered for a meeting-room screen, with units (亿元 / 万元 / 个) on axes and labels, and
+``customdata`` carrying what a click selects (``pick_of``). No Streamlit, no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import i18n
+
+FONT = "'Noto Sans CJK SC', 'WenQuanYi Zen Hei', 'Microsoft YaHei', 'PingFang SC', 'Helvetica Neue', sans-serif"
+FONT_SIZE = 16
+YEAR_COLORS = ("#1971C2", "#F08C00", "#2F9E44", "#C2255C", "#7048E8", "#0C8599", "#E8590C", "#5C940D",
+               "#862E9C", "#364FC7")
+UNKNOWN_COLOR = "#868E96"
+BUCKET_COLORS = {"overdue": "#E03131", "due_30": "#F76707", "due_90": "#FAB005", "later": "#2F9E44",
+                 "none": "#ADB5BD"}
+TARGET_COLORS = {False: "#1971C2", True: "#F08C00"}
+TOP_N = 15
+WAN, YI = 1e4, 1e8
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers and labels
+# ---------------------------------------------------------------------------------------------
+
+def money_unit(max_yuan: float | None) -> tuple[float, str]:
+    """Return (divisor, unit key): 亿元 from 1 亿 up, else 万元.
+
+    >>> money_unit(4.3e9)
+    (100000000.0, 'unit_yi')
+    >>> money_unit(2e5)
+    (10000.0, 'unit_wan')
+    """
+    return (YI, "unit_yi") if (max_yuan or 0) >= YI else (WAN, "unit_wan")
+
+
+def _num(value: float) -> str:
+    if value == 0:
+        return "0"
+    digits = 2 if abs(value) < 100 else 1 if abs(value) < 1000 else 0
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:,.0f}"
+
+
+def fmt_money(yuan: float | None, lang: str) -> str:
+    """Return an amount with its unit: 亿元 / 万元 in Chinese, CNY bn / m in English.
+
+    >>> fmt_money(4.343e9, "zh"), fmt_money(2.56e7, "zh"), fmt_money(4.343e9, "en")
+    ('43.43 亿元', '2,560 万元', 'CNY 4.34 bn')
+    """
+    if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
+        return "—"
+    if lang == "en":
+        if abs(yuan) >= 1e9:
+            return f"CNY {_num(yuan / 1e9)} bn"
+        if abs(yuan) >= 1e6:
+            return f"CNY {_num(yuan / 1e6)} m"
+        return f"CNY {_num(yuan)}"
+    divisor, unit = money_unit(abs(yuan))
+    return f"{_num(yuan / divisor)} {i18n.tr(unit, lang)}"
+
+
+def fmt_count(n: float | None, lang: str) -> str:
+    """Return a project count with its unit (个 / projects)."""
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return "—"
+    return f"{_num(float(n))} {i18n.tr('unit_count', lang)}"
+
+
+def agency_label(canonical, short, name_en, lang: str, use_short: bool = True) -> str:
+    """Return an agency's display name (short name in Chinese, English name in English)."""
+    def ok(v):
+        return isinstance(v, str) and v != ""
+
+    if lang == "en" and ok(name_en):
+        return name_en.replace("Guangzhou Municipal ", "").replace("Guangzhou ", "")
+    if use_short and ok(short):
+        return short
+    return canonical if ok(canonical) else i18n.tr("unknown_agency", lang)
+
+
+def agency_labels(frame: pd.DataFrame, lang: str, key: str = "agency_key", canonical: str = "canonical_name",
+                  short: str = "short_name", name_en: str = "name_en") -> dict:
+    """Return agency key -> unique display label (short names that clash fall back to full names)."""
+    rows = frame[[key, canonical, short, name_en]].drop_duplicates(subset=[key])
+    labels = {}
+    for r in rows.itertuples(index=False):
+        k, c, s, e = r
+        labels[_key(k)] = agency_label(c, s, e, lang) if not _blank(k) else i18n.tr("unknown_agency", lang)
+    counts = pd.Series(list(labels.values())).value_counts()
+    for r in rows.itertuples(index=False):
+        k, c, s, e = r
+        if not _blank(k) and counts.get(labels[_key(k)], 0) > 1:
+            labels[_key(k)] = agency_label(c, s, e, lang, use_short=False)
+    return labels
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v == ""
+
+
+def _key(v) -> str:
+    return "" if _blank(v) else str(v)
+
+
+def _year_text(year, lang: str) -> str:
+    return i18n.tr("unknown_year", lang) if _blank(year) else str(int(year))
+
+
+def pick_of(agency_key, year) -> str:
+    """Return the pick a bar stands for ("<agency_key>|<year>"), as ``queries.figure_rows`` takes."""
+    return f"{_key(agency_key)}|{'' if _blank(year) else int(year)}"
+
+
+def picks_from_selection(selection) -> tuple[str, ...]:
+    """Return the picks of the bars selected in ``st.plotly_chart(on_select=...)``'s state."""
+    if not selection:
+        return ()
+    points = selection.get("points", []) if isinstance(selection, dict) else getattr(selection, "points", [])
+    picks = []
+    for p in points or []:
+        data = p.get("customdata")
+        if isinstance(data, (list, tuple)) and data and isinstance(data[0], str) and "|" in data[0]:
+            picks.append(data[0])
+    return tuple(dict.fromkeys(picks))
+
+
+def _layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Figure:
+    text = f"<b>{title}</b>" + (f"<br><span style='font-size:15px;color:#495057'>{subtitle}</span>" if subtitle else "")
+    fig.update_layout(
+        title={"text": text, "x": 0, "xanchor": "left", "font": {"size": 21}},
+        font={"family": FONT, "size": FONT_SIZE, "color": "#212529"},
+        height=height, margin={"l": 10, "r": 30, "t": 110 if subtitle else 70, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15},
+                "traceorder": "normal"},
+        hoverlabel={"font": {"family": FONT, "size": 15}, "align": "left"},
+        template="plotly_white", plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", bargap=0.25,
+    )
+    fig.update_xaxes(tickfont={"size": 15, "color": "#212529"}, title_font={"size": 16, "color": "#343a40"})
+    fig.update_yaxes(tickfont={"size": 15, "color": "#212529"}, title_font={"size": 16, "color": "#343a40"})
+    return fig
+
+
+def _empty(title: str, lang: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=i18n.tr("empty", lang), showarrow=False, font={"size": 18})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, 240)
+
+
+# ---------------------------------------------------------------------------------------------
+# Funding and projects
+# ---------------------------------------------------------------------------------------------
+
+def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, subtitle: str = "",
+                   top_n: int = TOP_N) -> go.Figure:
+    """Return horizontal bars: one per agency, stacked by year (money in 亿元/万元, counts in 个).
+
+    ``frame`` is ``queries.funding_by_agency_year`` / ``counts_by_agency_year``. Each segment's
+    ``customdata[0]`` is its pick; hover lists the amounts as written and their documents.
+    """
+    if frame.empty:
+        return _empty(title, lang)
+    labels = agency_labels(frame, lang)
+    data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
+    totals = data.groupby("label", sort=False)["total"].sum().sort_values(ascending=False)
+    shown = list(totals.index[:top_n])
+    data = data[data["label"].isin(shown)]
+    if kind == "money":
+        divisor, unit_key = money_unit(float(totals.max()))
+        axis = i18n.tr("axis_amount_yi" if unit_key == "unit_yi" else "axis_amount_wan", lang)
+    else:
+        divisor, unit_key, axis = 1.0, "unit_count", i18n.tr("axis_count", lang)
+    unit = i18n.tr(unit_key, lang)
+    order = list(reversed(shown))  # largest on top
+    fig = go.Figure()
+    years = sorted({y for y in data["year"] if not _blank(y)})
+    year_list = years + ([None] if data["year"].isna().any() else [])
+    for i, year in enumerate(year_list):
+        part = data[data["year"].isna()] if year is None else data[data["year"] == year]
+        color = UNKNOWN_COLOR if year is None else YEAR_COLORS[i % len(YEAR_COLORS)]
+        hover = []
+        for r in part.itertuples(index=False):
+            examples = list(r.examples) if r.examples is not None else []
+            lines = [f"<b>{r.label}</b> · {_year_text(r.year, lang)}",
+                     f"{_num(r.total / divisor)} {unit} · {i18n.tr('hover_figures', lang, n=r.n_figures)}"]
+            lines += [_wrap(e) for e in examples]
+            if r.n_figures > len(examples):
+                lines.append(i18n.tr("hover_more", lang, n=r.n_figures - len(examples)))
+            if r.is_corrected:
+                lines.append(i18n.tr("hover_corrected", lang))
+            hover.append("<br>".join(lines))
+        fig.add_bar(
+            y=part["label"], x=part["total"] / divisor, orientation="h", name=_year_text(year, lang),
+            marker={"color": color}, customdata=[[pick_of(k, y), h] for k, y, h in
+                                                 zip(part["agency_key"], part["year"], hover)],
+            hovertemplate="%{customdata[1]}<extra></extra>",
+        )
+    for label in shown:
+        total = totals[label]
+        fig.add_annotation(x=total / divisor, y=label, text=f"{_num(total / divisor)} {unit}", showarrow=False,
+                           xanchor="left", xshift=6, font={"size": 15, "color": "#212529"})
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=order, title=None, automargin=True,
+                     tickfont={"size": 16})
+    fig.update_xaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero",
+                     range=[0, float(totals.max()) / divisor * 1.22])
+    if len(totals) > top_n:
+        subtitle = (subtitle + " " if subtitle else "") + i18n.tr("top_note", lang, n=top_n)
+    return _layout(fig, title, max(380, 150 + 46 * len(shown)), subtitle)
+
+
+def _wrap(text: str, width: int = 40) -> str:
+    text = str(text)
+    return "<br>".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Return the subsidy rates as points per agency (per recipient: nothing is summed)."""
+    title = i18n.tr("subsidy_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    labels = agency_labels(frame, lang, canonical="agency_name", name_en="agency_name_en")
+    data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
+    divisor, unit_key = money_unit(float(data["amount_yuan"].max()))
+    unit = i18n.tr(unit_key, lang)
+    hover = [f"<b>{s}</b> · {_num(a / divisor)} {unit}<br>{_wrap(t or '')}<br>{_wrap(sent)}"
+             for s, a, t, sent in zip(data["span_text"], data["amount_yuan"], data["title"], data["sentence"])]
+    fig = go.Figure(go.Scatter(
+        x=data["amount_yuan"] / divisor, y=data["label"], mode="markers+text",
+        text=data["span_text"], textposition="top center",
+        marker={"size": 16, "color": "#7048E8", "line": {"width": 1, "color": "#fff"}},
+        customdata=[[f"{k}|", h] for k, h in zip(data["agency_key"].fillna(""), hover)],
+        hovertemplate="%{customdata[1]}<extra></extra>", name="",
+    ))
+    axis = i18n.tr("axis_amount_yi" if unit_key == "unit_yi" else "axis_amount_wan", lang)
+    fig.update_xaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
+    fig.update_yaxes(title=None, automargin=True)
+    return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), i18n.tr("subsidy_note", lang))
+
+
+def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
+    """Return grouped bars per year: reported vs target (money in 亿元, counts in 个)."""
+    if frame.empty:
+        return _empty(title, lang)
+    value = "amount_yuan" if kind == "money" else "total"
+    if kind == "money":
+        divisor, unit_key = money_unit(float(frame[value].max()))
+        axis = i18n.tr("axis_amount_yi" if unit_key == "unit_yi" else "axis_amount_wan", lang)
+    else:
+        divisor, unit_key, axis = 1.0, "unit_count", i18n.tr("axis_count", lang)
+    unit = i18n.tr(unit_key, lang)
+    fig = go.Figure()
+    for is_target in (False, True):
+        part = frame[frame["is_target"] == is_target]
+        if part.empty:
+            continue
+        x = [_year_text(y, lang) for y in part["year"]]
+        y = part[value] / divisor
+        fig.add_bar(x=x, y=y, name=i18n.vocab("is_target", is_target, lang),
+                    marker={"color": TARGET_COLORS[is_target]}, text=[f"{_num(v)}" for v in y],
+                    textposition="outside", hovertemplate=f"%{{x}}: %{{y:,.2f}} {unit}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
+    fig.update_yaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
+    return _layout(fig, title, 360)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines
+# ---------------------------------------------------------------------------------------------
+
+def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
+    """Return one bar per deadline status (``frame``: ``queries.deadlines_by_year``)."""
+    counts = frame.groupby("deadline_bucket")["n_commitments"].sum().astype(int).to_dict() if len(frame) else {}
+    buckets = [b for b in BUCKET_COLORS if counts.get(b)]
+    if not buckets:
+        return _empty(title, lang)
+    fig = go.Figure(go.Bar(
+        x=[i18n.vocab("deadline_bucket", b, lang) for b in buckets], y=[counts[b] for b in buckets],
+        marker={"color": [BUCKET_COLORS[b] for b in buckets]}, text=[counts[b] for b in buckets],
+        textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>",
+    ))
+    fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return _layout(fig, title, 360)
+
+
+def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
+    """Return commitments on a time axis by first lead agency; marker size = how many share a date."""
+    title = i18n.tr("timeline_title", lang)
+    data = frame[frame["deadline_date"].notna()]
+    if data.empty:
+        return _empty(title, lang)
+    labels = agency_labels(data, lang, key="first_lead_key", canonical="first_lead_name",
+                           short="first_lead_short", name_en="first_lead_en")
+    data = data.assign(label=[labels[_key(k)] for k in data["first_lead_key"]],
+                       day=pd.to_datetime(data["deadline_date"]).dt.date)
+    grouped = (data.groupby(["label", "day", "deadline_bucket"], sort=False)
+               .agg(n=("commitment_id", "size"), items=("text", lambda s: list(s)[:3])).reset_index())
+    fig = go.Figure()
+    for bucket, color in BUCKET_COLORS.items():
+        part = grouped[grouped["deadline_bucket"] == bucket]
+        if part.empty:
+            continue
+        hover = [f"<b>{lab}</b> · {day.isoformat()}<br>{n} · {i18n.vocab('deadline_bucket', bucket, lang)}<br>"
+                 + "<br>".join(_wrap(str(t)[:80]) for t in items)
+                 for lab, day, n, items in zip(part["label"], part["day"], part["n"], part["items"])]
+        fig.add_scatter(
+            x=part["day"], y=part["label"], mode="markers+text", name=i18n.vocab("deadline_bucket", bucket, lang),
+            marker={"size": [min(16 + 4 * math.sqrt(n), 44) for n in part["n"]], "color": color,
+                    "line": {"width": 1, "color": "#fff"}},
+            text=[str(n) if n > 1 else "" for n in part["n"]], textposition="middle center",
+            textfont={"color": "#fff", "size": 13}, customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    fig.add_vline(x=dt.datetime.combine(as_of, dt.time()).timestamp() * 1000, line={"color": "#212529", "dash": "dash"})
+    fig.add_annotation(x=as_of.isoformat(), y=1.02, yref="paper", text=i18n.tr("as_of_line", lang, d=as_of.isoformat()),
+                       showarrow=False, xanchor="left", font={"size": 14})
+    fig.update_xaxes(title=i18n.tr("axis_deadline", lang), gridcolor="#e9ecef", type="date")
+    fig.update_yaxes(title=None, automargin=True, gridcolor="#f1f3f5")
+    n = grouped["label"].nunique()
+    return _layout(fig, title, max(380, 150 + 40 * n))
+
+
+def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Return horizontal bars per lead agency stacked by deadline status."""
+    title = i18n.tr("by_agency_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    labels = agency_labels(frame, lang)
+    data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
+    totals = data.groupby("label")["n_commitments"].sum().sort_values(ascending=False)
+    shown = list(totals.index[:TOP_N])
+    data = data[data["label"].isin(shown)]
+    fig = go.Figure()
+    for bucket, color in BUCKET_COLORS.items():
+        part = data[data["deadline_bucket"] == bucket]
+        if part.empty:
+            continue
+        fig.add_bar(y=part["label"], x=part["n_commitments"], orientation="h",
+                    name=i18n.vocab("deadline_bucket", bucket, lang), marker={"color": color},
+                    hovertemplate="%{y}: %{x}<extra>" + i18n.vocab("deadline_bucket", bucket, lang) + "</extra>")
+    for label in shown:
+        fig.add_annotation(x=totals[label], y=label, text=str(int(totals[label])), showarrow=False, xanchor="left",
+                           xshift=6, font={"size": 15})
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(shown)), title=None, automargin=True)
+    fig.update_xaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero",
+                     range=[0, float(totals.max()) * 1.15])
+    subtitle = i18n.tr("by_agency_note", lang)
+    if len(totals) > TOP_N:
+        subtitle += " " + i18n.tr("top_note", lang, n=TOP_N)
+    return _layout(fig, title, max(380, 150 + 40 * len(shown)), subtitle)
+
+
+def deadlines_by_year(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Return bars per deadline year stacked by status (commitments without a deadline apart)."""
+    title = i18n.tr("by_year_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    for bucket, color in BUCKET_COLORS.items():
+        part = frame[frame["deadline_bucket"] == bucket]
+        if part.empty:
+            continue
+        x = [i18n.tr("none_stated", lang) if _blank(y) else str(int(y)) for y in part["deadline_year"]]
+        fig.add_bar(x=x, y=part["n_commitments"], name=i18n.vocab("deadline_bucket", bucket, lang),
+                    marker={"color": color}, text=part["n_commitments"], textposition="inside",
+                    hovertemplate="%{x}: %{y}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", title=i18n.tr("axis_year", lang), categoryorder="category ascending")
+    fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef")
+    return _layout(fig, title, 380)
+
+
+def policy_terms(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Return one bar per policy: the share of its term elapsed (0–100 %)."""
+    title = i18n.tr("terms_title", lang)
+    if frame.empty:
+        return _empty(title, lang)
+    labels = [_short_title(t) for t in frame["title"]]
+    pct = frame["term_elapsed_pct"].astype(float)
+    hover = [f"<b>{_wrap(t or '')}</b><br>{pd.Timestamp(a).date()} → {pd.Timestamp(b).date()}<br>{p:.0f}%"
+             for t, a, b, p in zip(frame["title"], frame["valid_from"], frame["valid_until"], pct)]
+    fig = go.Figure(go.Bar(
+        y=labels, x=pct, orientation="h", marker={"color": ["#E03131" if p >= 100 else "#1971C2" for p in pct]},
+        text=[f"{p:.0f}%" for p in pct], textposition="auto", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+    ))
+    fig.update_xaxes(title=i18n.tr("axis_elapsed", lang), range=[0, 105], gridcolor="#e9ecef")
+    fig.update_yaxes(title=None, automargin=True, autorange="reversed")
+    return _layout(fig, title, max(260, 150 + 50 * len(frame)))
+
+
+def _short_title(title, width: int = 22) -> str:
+    title = str(title or "")
+    return title if len(title) <= width else title[: width - 1] + "…"

@@ -1,0 +1,150 @@
+"""Turn a query's rows into what people see and download: localized tables, CSV and XLSX bytes.
+
+In: a DataFrame with schema column names, the language, the applied filters in words.
+Out: ``localize`` (headers from ``etl/schema.py`` labels, kind and status names translated,
+lists joined, ✎ for corrected rows), ``to_csv_bytes`` (UTF-8 with BOM, so Excel shows Chinese)
+and ``to_xlsx_bytes`` (openpyxl: bold frozen header, column widths, a sheet naming the filters).
+Pure: no Streamlit, no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import unicodedata
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from dashboard import i18n
+
+VOCAB_COLUMNS = {"money_kind": "money_kind", "deadline_basis": "deadline_basis", "deadline_bucket": "deadline_bucket",
+                 "doc_type": "doc_type", "figure_type": "figure_type", "is_target": "is_target",
+                 "year_basis": "year_basis", "qualifier": "qualifier", "kind": "fact_kind"}
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def _cell(value):
+    """Return a plain value for a table cell: lists joined with 、, missing values as None."""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value if v is not None)
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        listed = value.tolist()
+        if isinstance(listed, list):
+            return "、".join(str(v) for v in listed if v is not None)
+        value = listed
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value.to_pydatetime().replace(tzinfo=None)
+    return value
+
+
+def localize(frame: pd.DataFrame, lang: str, columns: list[str], tables: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return ``frame[columns]`` for display and export: labelled headers, translated values."""
+    out = pd.DataFrame(index=frame.index)
+    for col in columns:
+        values = frame[col] if col in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+        if lang == "en" and f"{col}_en" in frame.columns:
+            values = frame[f"{col}_en"].where(frame[f"{col}_en"].notna(), values)
+        if col == "is_corrected":
+            cells = ["✎" if v is True or v == 1 else "" for v in values.tolist()]
+        elif col in VOCAB_COLUMNS:
+            cells = [i18n.vocab(VOCAB_COLUMNS[col], _cell(v), lang) if _cell(v) is not None else None
+                     for v in values.tolist()]
+        else:
+            cells = [_cell(v) for v in values.tolist()]
+        out[i18n.column_label(col, lang, tables)] = pd.Series(cells, index=frame.index, dtype="object")
+    return out.reset_index(drop=True)
+
+
+def for_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a localized table ready for ``st.dataframe``: numbers stay numbers, blanks stay blank."""
+    out = table.copy()
+    for col in out.columns:
+        inferred = out[col].infer_objects()
+        if pd.api.types.is_numeric_dtype(inferred) and not pd.api.types.is_bool_dtype(inferred):
+            out[col] = pd.to_numeric(inferred, errors="coerce")
+        else:
+            out[col] = out[col].map(_screen_cell)
+    return out
+
+
+def _screen_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def to_csv_bytes(table: pd.DataFrame) -> bytes:
+    """Return the table as CSV, UTF-8 with a BOM (Excel then reads Chinese correctly)."""
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def display_width(text: str) -> int:
+    """Return how many columns ``text`` takes (CJK characters count two).
+
+    >>> display_width("市工信委 ab")
+    11
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _width(values: list, header: str) -> float:
+    widths = [display_width(header)]
+    for v in values[:500]:
+        if v is None:
+            continue
+        text = v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v)
+        widths.append(display_width(text.split("\n", 1)[0]))
+    return max(MIN_WIDTH, min(MAX_WIDTH, max(widths) + 2))
+
+
+def to_xlsx_bytes(table: pd.DataFrame, filters: list[tuple[str, str]], lang: str,
+                  source: str = "", exported_at: dt.datetime | None = None) -> bytes:
+    """Return an .xlsx: the rows on the first sheet, the filters applied on the second."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = i18n.tr("data_sheet", lang)
+    headers = [str(c) for c in table.columns]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    columns = {h: [_cell(v) for v in table[h].tolist()] for h in table.columns}
+    for i in range(len(table)):
+        ws.append([columns[h][i] for h in table.columns])
+    for idx, header in enumerate(headers, start=1):
+        width = _width(columns[table.columns[idx - 1]], header)
+        ws.column_dimensions[get_column_letter(idx)].width = width
+        if width >= MAX_WIDTH:
+            for row in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
+                row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+
+    fs = wb.create_sheet(i18n.tr("filters_sheet", lang))
+    fs.append([i18n.tr("filters", lang), ""])
+    fs["A1"].font = Font(bold=True)
+    for name, value in filters or [(i18n.tr("filter_none", lang), "")]:
+        fs.append([name, value])
+    fs.append([i18n.tr("row_count", lang), len(table)])
+    fs.append([i18n.tr("exported_at", lang), (exported_at or dt.datetime.now()).replace(microsecond=0)])
+    if source:
+        fs.append([i18n.tr("database", lang), source])
+    fs.column_dimensions["A"].width = 24
+    fs.column_dimensions["B"].width = 80
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,111 @@
+"""Shared page pieces: the database gate, tables with CSV/XLSX downloads, headline tiles.
+
+Pages call these so every table looks, downloads and labels itself the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports, filters, i18n, queries
+
+
+def require_database() -> None:
+    """Stop the page with a plain message (which command to run) unless the database is usable."""
+    status = queries.database_status()
+    if status.state == "missing":
+        st.info(f"**{i18n.t('no_db_title')}**\n\n" + i18n.t("no_db_body", path=status.path))
+        st.stop()
+    if status.state == "empty":
+        st.info(i18n.t("db_empty", path=status.path))
+        st.stop()
+    if status.state == "busy":
+        st.warning(i18n.t("db_busy"))
+        st.stop()
+    if status.state == "broken":
+        st.error(i18n.t("db_broken", path=status.path, reason=status.reason))
+        st.stop()
+    warning = queries.corrections_warning()
+    if warning:
+        st.warning(i18n.t("corrections_failed", reason=warning))
+
+
+def options():
+    """Return the sidebar options (cached per database file)."""
+    return queries.filter_options()
+
+
+def table(frame: pd.DataFrame, columns: list[str], key: str, tables: tuple[str, ...] = (),
+          selectable: bool = False, height: int | str = "auto", column_config: dict | None = None,
+          export_columns: list[str] | None = None) -> list[int]:
+    """Show ``frame[columns]`` with headers in the UI language and CSV/XLSX downloads of exactly its rows.
+
+    ``export_columns`` (default: ``columns``) lets a download carry what the screen shortens.
+    Returns the selected row positions when ``selectable``.
+    """
+    lang = i18n.lang()
+    shown = exports.localize(frame, lang, columns, tables)
+    config = {i18n.column_label(c, lang, tables): v for c, v in (column_config or {}).items()}
+    kwargs = {"hide_index": True, "width": "stretch", "height": height, "column_config": config, "key": f"{key}_table"}
+    screen = exports.for_screen(shown)
+    if selectable:
+        event = st.dataframe(screen, on_select="rerun", selection_mode="single-row", **kwargs)
+        rows = list(event.selection.rows) if event is not None else []
+    else:
+        st.dataframe(screen, **kwargs)
+        rows = []
+    downloads(shown if export_columns is None else exports.localize(frame, lang, export_columns, tables), key)
+    return rows
+
+
+def downloads(shown: pd.DataFrame, key: str) -> None:
+    """Offer the localized table as CSV (UTF-8 with BOM) and XLSX with a sheet naming the filters."""
+    lang = i18n.lang()
+    stamp = dt.date.today().isoformat()
+    described = filters.describe(filters.current(), lang, options())
+    left, right, note = st.columns([1, 1, 4])
+    with left:
+        st.download_button(i18n.t("download_csv"), data=exports.to_csv_bytes(shown), file_name=f"{key}_{stamp}.csv",
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    with right:
+        st.download_button(i18n.t("download_xlsx"),
+                           data=lambda: exports.to_xlsx_bytes(shown, described, lang, str(queries.db_path())),
+                           file_name=f"{key}_{stamp}.xlsx", key=f"{key}_xlsx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/table:")
+    with note:
+        st.caption(i18n.t("rows", n=len(shown)) + " · " + i18n.t("corrected_mark"))
+
+
+def chart(fig, key: str, selectable: bool = False):
+    """Show a Plotly figure as drawn by ``charts`` (our fonts and colours, not the theme's).
+
+    With ``selectable``, clicking or box-selecting bars reruns the page; returns the event.
+    """
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
+    if selectable:
+        return st.plotly_chart(fig, key=key, theme=None, config=config, on_select="rerun",
+                               selection_mode=("points", "box"))
+    st.plotly_chart(fig, key=key, theme=None, config=config)
+    return None
+
+
+def join(values, lang: str) -> str:
+    """Join names for a sentence: 、 in Chinese, a comma in English."""
+    return ("、" if lang == "zh" else ", ").join(values)
+
+
+def empty() -> None:
+    """Say there is nothing for these filters."""
+    st.info(i18n.t("empty"))
+
+
+def link(page_key: str, label_key: str, **extra: str) -> None:
+    """Link to one of the dashboard's pages, keeping the filters and language in the URL."""
+    from dashboard.filters_state import to_query
+
+    st.page_link(f"views/{page_key}.py", label=i18n.t(label_key),
+                 query_params=to_query(filters.current(), i18n.lang(), page_key, extra))

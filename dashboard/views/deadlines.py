@@ -1,0 +1,38 @@
+"""Deadlines: commitments on a timeline by lead agency, counts by agency and year, policy terms elapsed."""
+
+import streamlit as st
+
+from dashboard import charts, filters, i18n, queries, ui
+
+COLUMNS = ["is_corrected", "deadline_bucket", "deadline_date", "deadline_basis", "deadline_text",
+           "lead_agency_names", "item_label", "text", "title", "issue_date"]
+
+
+def main() -> None:
+    st.title(i18n.t("deadlines_title"))
+    ui.require_database()
+    lang, f = i18n.lang(), filters.current()
+    st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
+    rows = queries.commitment_rows(f)
+    if rows.empty:
+        ui.empty()
+        return
+    ui.chart(charts.deadline_timeline(rows, f.as_of, lang), "deadlines_timeline")
+    undated = int(rows["deadline_date"].isna().sum())
+    if undated:
+        st.caption(i18n.t("no_deadline_count", n=undated))
+    left, right = st.columns([3, 2])
+    with left:
+        ui.chart(charts.deadlines_by_agency(queries.deadlines_by_agency(f), lang), "deadlines_agency")
+    with right:
+        ui.chart(charts.deadlines_by_year(queries.deadlines_by_year(f), lang), "deadlines_year")
+    terms = queries.policy_terms(f)
+    if terms.empty:
+        st.caption(i18n.t("terms_empty"))
+    else:
+        ui.chart(charts.policy_terms(terms, lang), "deadlines_terms")
+    ui.table(rows, COLUMNS, "deadlines", ("commitments", "documents"),
+             column_config={"text": st.column_config.TextColumn(width="large")})
+
+
+main()

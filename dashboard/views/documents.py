@@ -1,0 +1,68 @@
+"""Documents: the loaded documents, and a reader highlighting every extracted fact by kind."""
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import filters, highlight, i18n, queries, ui
+
+COLUMNS = ["title", "doc_type", "issuer_name", "jurisdiction", "issue_date", "proposal_no", "valid_from",
+           "valid_until", "n_commitments", "n_figures", "char_count", "file_name"]
+META = ["doc_type", "issuer_name", "jurisdiction", "issue_date", "proposal_no", "addressee", "co_agencies",
+        "valid_from", "valid_until", "file_name", "source_format", "encoding", "char_count"]
+
+
+def reader(doc_id: str) -> None:
+    """Show the stored text with every fact highlighted, a legend, and the facts not placed."""
+    lang = i18n.lang()
+    doc = queries.document(doc_id)
+    if doc is None:
+        ui.empty()
+        return
+    st.subheader(f"{i18n.t('reader')} · {doc['title'] or doc['file_name']}")
+    with st.expander(i18n.t("doc_meta")):
+        meta = pd.DataFrame([doc])
+        ui.table(meta, META, "document_meta", ("documents",))
+        if doc.get("warnings") is not None and len(doc["warnings"]):
+            st.warning(i18n.t("warnings") + ": " + "; ".join(doc["warnings"]))
+    facts = queries.document_facts(doc_id)
+    spans, unplaced = highlight.place_facts(doc["text"], facts, lang, doc.get("valid_until"))
+    st.html(highlight.legend(Counter(s.kind for s in spans), lang))
+    st.html(highlight.page(highlight.render(doc["text"], spans)))
+    st.markdown(f"**{i18n.t('unplaced_title')}**")
+    if unplaced.empty:
+        st.caption(i18n.t("unplaced_none"))
+    else:
+        ui.table(unplaced, ["kind", "written", "reason", "count"], "document_unplaced")
+
+
+def main() -> None:
+    st.title(i18n.t("documents_title"))
+    ui.require_database()
+    f = filters.current()
+    rows = queries.document_rows(f)
+    if rows.empty:
+        ui.empty()
+        return
+    picked = ui.table(rows, COLUMNS, "documents", ("documents",), selectable=True)
+    ids = list(rows["doc_id"])
+    titles = dict(zip(rows["doc_id"], rows["title"].fillna(rows["file_name"])))
+    wanted = filters.page_param("doc")
+    if wanted and wanted not in titles:  # a linked document outside the filters still opens
+        doc = queries.document(wanted)
+        if doc is not None:
+            ids.append(wanted)
+            titles[wanted] = doc["title"] or doc["file_name"]
+    row_pick = rows.iloc[picked[0]]["doc_id"] if picked else None
+    if row_pick and row_pick != st.session_state.get("_documents_row_pick"):
+        st.session_state["documents_pick"] = row_pick
+    elif st.session_state.get("documents_pick") not in titles:
+        st.session_state["documents_pick"] = wanted if wanted in titles else ids[0]
+    st.session_state["_documents_row_pick"] = row_pick
+    choice = st.selectbox(i18n.t("pick_document"), ids, format_func=lambda d: titles.get(d, d), key="documents_pick")
+    filters.set_page_param("doc", choice)
+    reader(choice)
+
+
+main()

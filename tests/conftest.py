@@ -1,0 +1,46 @@
+"""Shared fixtures: one facts database built from ``seeds/`` for every dashboard test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def commitments_db(tmp_path_factory) -> Path:
+    """Build the database from seeds/ once, and point the dashboard at it (and at an empty reviews file).
+
+    Sets ``COMMITMENTS_DB`` and ``COMMITMENTS_REVIEWS_DB`` for the whole session; the previous
+    values come back afterwards.
+    """
+    from etl.pipeline import load_paths
+
+    tmp = tmp_path_factory.mktemp("dashboard")
+    db = tmp / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    saved = {k: os.environ.get(k) for k in ("COMMITMENTS_DB", "COMMITMENTS_REVIEWS_DB")}
+    os.environ["COMMITMENTS_DB"] = str(db)
+    os.environ["COMMITMENTS_REVIEWS_DB"] = str(tmp / "reviews.sqlite")
+    yield db
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def sql(commitments_db):
+    """Run SQL against the fixture database (read-only): ``sql("SELECT ...", [params])`` -> rows."""
+    def run(statement: str, params=None):
+        con = duckdb.connect(str(commitments_db), read_only=True)
+        try:
+            return con.execute(statement, params or []).fetchall()
+        finally:
+            con.close()
+    return run

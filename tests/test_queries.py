@@ -1,0 +1,264 @@
+"""dashboard/queries.py against the seeds database: numbers equal plain SQL over the ETL's tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
+import types
+
+import pandas as pd
+import pytest
+
+from dashboard import queries
+from dashboard.filters_state import Filters
+
+pytestmark = pytest.mark.usefixtures("commitments_db")
+
+GONGXINWEI = "ag_29fa076bd347"  # 广州市工业和信息化委员会 (predecessor)
+GONGXINJU = "ag_b3938d4ad565"  # 广州市工业和信息化局 (its successor)
+
+# The attribution the dashboard promises: the agency named with the figure, else the first lead
+# of the commitment holding it, else the document's issuer; the year as stated, else the issue year.
+FUNDING_SQL = """
+    SELECT sum(f.amount_yuan) FROM figures f JOIN documents d USING (doc_id)
+    LEFT JOIN commitments c USING (commitment_id)
+    JOIN agencies a ON a.agency_id = COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
+    WHERE f.figure_type = 'money' AND list_contains(?, f.money_kind) AND f.is_target = ?
+      AND (CASE WHEN ? THEN a.current_id ELSE a.agency_id END) = ?
+      AND COALESCE(f.figure_year, d.issue_year) = ?
+"""
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    queries.clear_cache()
+    yield
+    queries.clear_cache()
+
+
+def bar_total(frame: pd.DataFrame, agency_key: str, year: int) -> float:
+    row = frame[(frame["agency_key"] == agency_key) & (frame["year"] == year)]
+    assert len(row) == 1, frame
+    return float(row["total"].iloc[0])
+
+
+@pytest.mark.parametrize("merge,agency,year", [
+    (False, GONGXINWEI, 2016), (True, GONGXINJU, 2016), (True, GONGXINJU, 2021), (True, GONGXINJU, 2022)])
+def test_funding_total_for_one_agency_and_year_equals_sql(sql, merge, agency, year):
+    frame = queries.funding_by_agency_year(Filters(merge=merge), ("fiscal", "fund"), False)
+    expected = sql(FUNDING_SQL, [["fiscal", "fund"], False, merge, agency, year])[0][0]
+    assert bar_total(frame, agency, year) == pytest.approx(expected)
+
+
+def test_predecessor_merge_moves_money_to_the_successor():
+    apart = queries.funding_by_agency_year(Filters(merge=False))
+    merged = queries.funding_by_agency_year(Filters(merge=True))
+    assert GONGXINWEI in set(apart["agency_key"])
+    assert GONGXINWEI not in set(merged["agency_key"])
+    assert merged["total"].sum() == pytest.approx(apart["total"].sum())
+    assert bar_total(merged, GONGXINJU, 2016) == pytest.approx(bar_total(apart, GONGXINWEI, 2016))
+
+
+def test_selecting_a_bar_lists_exactly_the_figures_it_adds_up():
+    f = Filters()
+    frame = queries.funding_by_agency_year(f)
+    for row in frame.itertuples():
+        pick = f"{row.agency_key}|{int(row.year)}"
+        rows = queries.figure_rows(f, "money", ("fiscal", "fund"), False, (pick,))
+        assert len(rows) == row.n_figures
+        assert rows["amount_yuan"].sum() == pytest.approx(row.total)
+        assert rows["sentence"].str.len().min() > 0
+
+
+def test_subsidy_rates_are_never_summed_with_spending():
+    with pytest.raises(ValueError):
+        queries.funding_by_agency_year(Filters(), ("fiscal", "subsidy_rate"))
+    spending = queries.figure_rows(Filters(), "money", ("fiscal", "fund"), False)
+    assert "subsidy_rate" not in set(spending["money_kind"])
+    rates = queries.subsidy_rates(Filters())
+    assert set(rates["money_kind"]) == {"subsidy_rate"}
+
+
+def test_headline_numbers_equal_sql(sql):
+    n = queries.headline_numbers(Filters(as_of=dt.date(2023, 3, 15)))
+    assert n["documents"] == sql("SELECT count(*) FROM documents")[0][0]
+    assert n["commitments"] == sql("SELECT count(*) FROM commitments")[0][0]
+    assert n["money_reported_yuan"] == pytest.approx(sql(
+        "SELECT sum(amount_yuan) FROM figures WHERE figure_type = 'money' AND NOT is_target "
+        "AND money_kind IN ('fiscal', 'fund')")[0][0])
+    assert n["money_target_yuan"] == pytest.approx(sql(
+        "SELECT sum(amount_yuan) FROM figures WHERE figure_type = 'money' AND is_target "
+        "AND money_kind IN ('fiscal', 'fund')")[0][0])
+    assert n["no_deadline"] == sql("SELECT count(*) FROM commitments WHERE deadline_date IS NULL")[0][0]
+    assert n["overdue"] == sql("SELECT count(*) FROM commitments WHERE deadline_date < DATE '2023-03-15'")[0][0]
+    assert n["due_90"] == sql("SELECT count(*) FROM commitments WHERE deadline_date >= DATE '2023-03-15' "
+                              "AND deadline_date <= DATE '2023-03-15' + 90")[0][0]
+    assert n["due_90"] > 0
+
+
+def test_deadline_buckets_follow_the_as_of_date():
+    f = Filters(as_of=dt.date(2023, 3, 15))
+    rows = queries.commitment_rows(f)
+    soon = rows[rows["deadline_date"] == pd.Timestamp("2023-04-01")]
+    assert len(soon) and set(soon["deadline_bucket"]) == {"due_30"}
+    later = queries.commitment_rows(f.with_(as_of=dt.date(2023, 1, 15)))
+    assert set(later[later["deadline_date"] == pd.Timestamp("2023-04-01")]["deadline_bucket"]) == {"due_90"}
+    only = queries.commitment_rows(f.with_(buckets=("due_30",)))
+    assert len(only) == len(soon)
+
+
+@pytest.mark.parametrize("keyword", ["数字", "100%", "%", "_", "数据_", "\\"])
+def test_keyword_is_a_literal_substring_match(sql, keyword):
+    rows = queries.commitment_rows(Filters(keyword=keyword))
+    expected = sql("SELECT count(*) FROM commitments WHERE strpos(text, ?) > 0", [keyword])[0][0]
+    assert len(rows) == expected
+    assert all(keyword in text for text in rows["text"])
+
+
+def test_agency_filter_lead_or_any_role(sql):
+    lead = queries.commitment_rows(Filters(agency_ids=(GONGXINJU,), merge=False))
+    expected = sql("SELECT count(*) FROM commitments WHERE list_contains(lead_agency_ids, ?)", [GONGXINJU])[0][0]
+    assert len(lead) == expected
+    any_role = queries.commitment_rows(Filters(agency_ids=(GONGXINJU,), merge=False, agency_role="any"))
+    assert len(any_role) >= len(lead)
+    merged = queries.commitment_rows(Filters(agency_ids=(GONGXINJU,)))
+    assert len(merged) == len(lead) + sql(
+        "SELECT count(*) FROM commitments WHERE list_contains(lead_agency_ids, ?)", [GONGXINWEI])[0][0]
+
+
+def test_document_level_filters_reach_every_fact(sql):
+    f = Filters(jurisdictions=("天河区",))
+    docs = queries.document_rows(f)
+    assert set(docs["jurisdiction"]) == {"天河区"}
+    assert set(queries.commitment_rows(f)["doc_id"]) <= set(docs["doc_id"])
+    years = queries.document_rows(Filters(issue_years=(2020, 2022)))
+    assert len(years) == sql("SELECT count(*) FROM documents WHERE issue_year BETWEEN 2020 AND 2022")[0][0]
+
+
+def test_policy_terms_elapsed_share():
+    terms = queries.policy_terms(Filters(as_of=dt.date(2021, 10, 1)))
+    row = terms[terms["title"].str.contains("数字经济")].iloc[0]
+    start, end = pd.Timestamp(row["valid_from"]), pd.Timestamp(row["valid_until"])
+    expected = 100 * (pd.Timestamp("2021-10-01") - start).days / (end - start).days
+    assert row["term_elapsed_pct"] == pytest.approx(expected)
+    assert queries.policy_terms(Filters(as_of=dt.date(2030, 1, 1)))["term_elapsed_pct"].max() == 100
+
+
+def test_missing_database_is_reported_not_raised(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITMENTS_DB", str(tmp_path / "nothing.duckdb"))
+    assert queries.database_status().state == "missing"
+    with pytest.raises(queries.NoDatabase):
+        queries.commitment_rows(Filters())
+
+
+def test_a_new_database_file_shows_without_clearing_the_cache(commitments_db, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(commitments_db, copy)
+    monkeypatch.setenv("COMMITMENTS_DB", str(copy))
+    before = len(queries.document_rows(Filters()))
+    from etl.pipeline import load_paths
+
+    smaller = tmp_path / "smaller.duckdb"
+    seeds = sorted((queries.REPO_ROOT / "seeds").glob("*.txt"))[:2]
+    load_paths(seeds, smaller)
+    os.replace(smaller, copy)
+    os.utime(copy, ns=(os.stat(copy).st_atime_ns, os.stat(copy).st_mtime_ns + 1_000_000))
+    assert len(queries.document_rows(Filters())) == 2 < before
+
+
+def test_a_writer_holding_the_file_is_waited_for(commitments_db, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "locked.duckdb"
+    shutil.copyfile(commitments_db, copy)
+    monkeypatch.setenv("COMMITMENTS_DB", str(copy))
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(copy)!r})
+        print("held", flush=True)
+        time.sleep(0.8)
+        con.close()
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert len(queries.document_rows(Filters())) == 5
+    finally:
+        holder.wait(timeout=30)
+
+
+# --- the effective layer: analysts' corrections ------------------------------------------------
+
+@pytest.fixture
+def fake_reviews(monkeypatch, commitments_db):
+    """Replace etl.reviews with frames the test controls; bump the reviews file's mtime on change."""
+    import etl
+
+    state = {"figures": pd.DataFrame(), "commitments": pd.DataFrame()}
+    module = types.ModuleType("etl.reviews")
+    module.figure_corrections = lambda: state["figures"]
+    module.commitment_corrections = lambda: state["commitments"]
+    monkeypatch.setitem(sys.modules, "etl.reviews", module)
+    monkeypatch.setattr(etl, "reviews", module, raising=False)
+    path = commitments_db.parent / "reviews.sqlite"
+    path.write_bytes(b"")
+    tick = [os.stat(path).st_mtime_ns]
+
+    def save(**frames):
+        state.update(frames)
+        tick[0] += 1_000_000
+        os.utime(path, ns=(tick[0], tick[0]))
+
+    yield save
+    path.unlink()
+
+
+def test_figure_corrections_flow_into_totals_and_are_marked(fake_reviews, sql):
+    f = Filters()
+    fid, amount, year = sql("SELECT figure_id, amount_yuan, figure_year FROM figures "
+                            "WHERE span_text = '43.43亿元'")[0]
+    before = bar_total(queries.funding_by_agency_year(f), GONGXINJU, year)
+    fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "amount_yuan": 1e8, "money_kind": None,
+                                        "figure_year": None, "is_target": None, "is_rejected": False}]))
+    after = bar_total(queries.funding_by_agency_year(f), GONGXINJU, year)
+    assert after == pytest.approx(before - amount + 1e8)
+    rows = queries.figure_rows(f)
+    assert rows.set_index("figure_id").loc[fid, "is_corrected"]
+    assert rows["is_corrected"].sum() == 1
+
+    fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "is_rejected": True}]))
+    assert fid not in set(queries.figure_rows(f)["figure_id"])
+    assert bar_total(queries.funding_by_agency_year(f), GONGXINJU, year) == pytest.approx(before - amount)
+
+
+def test_commitment_corrections_change_leads_and_deadlines(fake_reviews, sql):
+    cid = sql("SELECT commitment_id FROM commitments WHERE deadline_basis = 'reply_year'")[0][0]
+    fake_reviews(commitments=pd.DataFrame([{
+        "commitment_id": cid, "lead_agency_ids": [GONGXINWEI], "deadline_date": None,
+        "deadline_basis": "none", "is_rejected": False}]))
+    row = queries.commitment_rows(Filters(merge=False)).set_index("commitment_id").loc[cid]
+    assert list(row["lead_agency_ids"]) == [GONGXINWEI]
+    assert list(row["lead_agency_names"]) == ["广州市工业和信息化委员会"]
+    assert pd.isna(row["deadline_date"]) and row["deadline_bucket"] == "none"
+    assert row["is_corrected"]
+    money = queries.figure_rows(Filters(merge=False), "money", ("fiscal",), True)
+    assert set(money[money["commitment_id"] == cid]["agency_key"]) == {GONGXINWEI}
+
+    fake_reviews(commitments=pd.DataFrame([{"commitment_id": cid, "is_rejected": True}]))
+    assert cid not in set(queries.commitment_rows(Filters())["commitment_id"])
+    assert queries.commitment(cid) is None
+
+
+def test_missing_review_functions_mean_no_corrections(monkeypatch, commitments_db):
+    import etl
+
+    module = types.ModuleType("etl.reviews")  # no functions: AttributeError
+    monkeypatch.setitem(sys.modules, "etl.reviews", module)
+    monkeypatch.setattr(etl, "reviews", module, raising=False)
+    rows = queries.commitment_rows(Filters())
+    assert len(rows) == 68 and not rows["is_corrected"].any()
+    assert queries.corrections_warning() is None
