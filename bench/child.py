@@ -3,8 +3,9 @@
 ``python -m bench.child load LIST DB WORKERS``: ``etl.pipeline.load_paths`` over the files
 named in LIST (one path a line). ``python -m bench.child floor LIST WORKERS``: read and decode
 the same files (``etl.read.read_file``, in a pool of WORKERS) and, apart, the raw floor of
-reading the bytes and ``bytes.decode``. Run as children so each step starts cold and its
-memory is its own.
+reading the bytes and ``bytes.decode``. ``python -m bench.child page NAME DB TIMEOUT``: one
+AppTest run of the dashboard page NAME over DB. Run as children so each step starts cold,
+its memory is its own, and an overrunning one can be killed.
 """
 
 from __future__ import annotations
@@ -72,9 +73,30 @@ def floor(list_file: str, workers: str) -> dict:
             "bytes": sum(Path(p).stat().st_size for p in paths), **_usage()}
 
 
+def page(name: str, db: str, timeout: str) -> dict:
+    """Open the dashboard at ``?page=name`` over ``db`` in AppTest; return the seconds and errors of
+    the second run (the first imports the modules, as a running server already has; the caches
+    are cleared between the two, as after a new ETL run)."""
+    from bench import dashboard_bench
+
+    with dashboard_bench.database_env(Path(db)):
+        try:
+            dashboard_bench.open_page(name, float(timeout))
+        except RuntimeError as exc:
+            return {"seconds": float(timeout), "error": f"timed out: {str(exc)[:150]}"}
+        dashboard_bench._clear_caches()
+        t0 = time.perf_counter()
+        try:
+            at = dashboard_bench.open_page(name, float(timeout))
+        except RuntimeError as exc:  # AppTest's time limit
+            return {"seconds": time.perf_counter() - t0, "error": f"timed out: {str(exc)[:150]}"}
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "error": dashboard_bench._errors(at) or None}
+
+
 def main(argv: list[str]) -> int:
     step, *args = argv
-    result = {"load": load, "floor": floor}[step](*args)
+    result = {"load": load, "floor": floor, "page": page}[step](*args)
     print(json.dumps(result, default=str))
     return 0
 

@@ -1,13 +1,15 @@
 """Time the dashboard's queries and pages over facts databases of growing size.
 
-In: facts databases (see ``bench.facts``). Out: per query and size the median and p95 of
-repeated runs, and per page the time of a full ``AppTest`` run.
+In: facts databases (see ``bench.facts``). Out: per query call and size the seconds of repeated
+runs (median and p95 are taken by ``bench.report``), and per page the seconds of full runs.
 
-The queries timed are the ones the pages really issue: every page is run once in ``AppTest``
-with each function of ``dashboard.queries.QUERY_FUNCTIONS`` wrapped to record its calls, and
-the recorded calls are then replayed against each database (result caches cleared before
-each run), together with every query function called with default and filtered arguments.
-Without ``dashboard/queries.py``, equivalent SQL over the schema is timed instead (labelled so).
+The calls timed are the ones the pages really make: every page is run once in ``AppTest`` with
+each function of ``dashboard.queries.QUERY_FUNCTIONS`` wrapped to record its calls; to those are
+added every query function called with default and with agency-filtered arguments. Each call is
+replayed against each database with the result cache cleared before each run (the cached review
+corrections are kept, as in a running dashboard). A page run is ``AppTest`` of
+``dashboard/app.py`` opened at ``?page=<name>`` in a child process (``bench.child page``), so a
+page that overruns its time limit can be stopped without disturbing the next measurement.
 """
 
 from __future__ import annotations
@@ -26,48 +28,16 @@ from typing import Callable
 
 import duckdb
 
-from bench import stats
+from bench import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard"
+APP = DASHBOARD / "app.py"
 DB_ENV = "COMMITMENTS_DB"
 REVIEWS_ENV = "COMMITMENTS_REVIEWS_DB"
-
-EQUIVALENT_SQL: dict[str, tuple[str, list]] = {
-    # What an overview, a money page, a commitments table, a search and a reader would ask.
-    "overview_counts": ("""
-        SELECT d.doc_type, count(DISTINCT d.doc_id) AS documents, count(DISTINCT c.commitment_id) AS commitments
-        FROM documents d LEFT JOIN commitments c USING (doc_id) GROUP BY d.doc_type ORDER BY d.doc_type""", []),
-    "money_by_year": ("""
-        SELECT coalesce(figure_year, d.issue_year) AS year, money_kind, sum(amount_yuan) AS amount_yuan, count(*) AS n
-        FROM figures f JOIN documents d USING (doc_id)
-        WHERE figure_type = 'money' GROUP BY ALL ORDER BY year""", []),
-    "money_by_agency": ("""
-        SELECT a.canonical_name, sum(f.amount_yuan) AS amount_yuan, count(*) AS n
-        FROM figures f JOIN agencies a USING (agency_id)
-        WHERE f.figure_type = 'money' GROUP BY ALL ORDER BY amount_yuan DESC LIMIT 20""", []),
-    "targets_by_metric": ("""
-        SELECT metric, unit, count(*) AS n, sum(value) AS total
-        FROM figures WHERE is_target GROUP BY ALL ORDER BY n DESC LIMIT 30""", []),
-    "commitments_by_deadline": ("""
-        SELECT deadline_year, deadline_basis, count(*) AS n FROM commitments GROUP BY ALL ORDER BY ALL""", []),
-    "commitments_of_agency": ("""
-        SELECT c.commitment_id, c.text, c.deadline_date, d.title
-        FROM commitment_agencies l JOIN commitments c USING (commitment_id) JOIN documents d USING (doc_id)
-        WHERE l.agency_id = (SELECT agency_id FROM commitment_agencies GROUP BY 1 ORDER BY count(*) DESC LIMIT 1)
-          AND l.role = 'lead'
-        ORDER BY c.deadline_date NULLS LAST LIMIT 200""", []),
-    "figure_search": ("""
-        SELECT figure_id, doc_id, span_text, sentence FROM figures
-        WHERE sentence ILIKE '%' || ? || '%' ORDER BY amount_yuan DESC NULLS LAST LIMIT 100""", ["人工智能"]),
-    "document_reader": ("""
-        SELECT d.title, d.text, list(f.char_start ORDER BY f.char_start) AS starts
-        FROM documents d LEFT JOIN figures f USING (doc_id)
-        WHERE d.doc_id = (SELECT max(doc_id) FROM documents) GROUP BY d.title, d.text""", []),
-    "changes_latest_run": ("""
-        SELECT entity, change, count(*) AS n FROM etl_changes
-        WHERE run_id = (SELECT max(run_id) FROM etl_runs) GROUP BY ALL""", []),
-}
+CALL_BUDGET_SECONDS = 15.0
+"""Past this much time on one call, stop repeating it (after at least three runs, or one if one run
+took longer than this)."""
 
 
 @dataclass
@@ -80,16 +50,15 @@ class Call:
 
 
 def have_dashboard() -> bool:
-    return (DASHBOARD / "queries.py").exists()
+    return (DASHBOARD / "queries.py").exists() and APP.exists()
 
 
-def page_files() -> list[Path]:
-    """The dashboard's entry script and its pages, as AppTest runs them."""
-    if not DASHBOARD.exists():
-        return []
-    files = [p for p in (DASHBOARD / "app.py",) if p.exists()]
-    files += sorted((DASHBOARD / "pages").glob("*.py")) if (DASHBOARD / "pages").exists() else []
-    return files
+def page_names() -> list[str]:
+    """The pages ``dashboard/app.py`` can open: one file each in ``views/`` or ``pages/``."""
+    names: list[str] = []
+    for folder in ("views", "pages"):
+        names += [p.stem for p in sorted((DASHBOARD / folder).glob("*.py")) if not p.name.startswith("_")]
+    return list(dict.fromkeys(names))
 
 
 @contextlib.contextmanager
@@ -114,12 +83,6 @@ def _queries_module():
     return importlib.import_module("dashboard.queries")
 
 
-def _public_functions(module) -> dict[str, Callable]:
-    return {name: fn for name, fn in vars(module).items()
-            if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", None) == module.__name__
-            and not inspect.isclass(fn)}
-
-
 def _short(value) -> str:
     """A short readable form of a recorded argument (Filters show only their non-default fields)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -142,16 +105,28 @@ def query_functions() -> dict[str, Callable]:
     declared = getattr(queries, "QUERY_FUNCTIONS", None)
     if declared:
         return {fn.__name__: fn for fn in declared}
-    return _public_functions(queries)
+    return {name: fn for name, fn in vars(queries).items()
+            if inspect.isfunction(fn) and not name.startswith("_") and fn.__module__ == queries.__name__}
 
 
-def record_page_calls(db: Path, timeout: float = 120) -> tuple[list[Call], dict[str, float], dict[str, str]]:
-    """Run every page once in AppTest over ``db``; return the query calls made, page seconds, page errors.
+def open_page(name: str, timeout: float):
+    """Run ``dashboard/app.py`` at ``?page=name`` once in AppTest; return the AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.query_params["page"] = name
+    return at.run()
+
+
+def _errors(at) -> str:
+    return "; ".join(str(e.value)[:200] for e in list(at.exception) + list(at.error))
+
+
+def record_page_calls(db: Path, pages: list[str], timeout: float = 120) -> tuple[list[Call], dict[str, str]]:
+    """Open every page once in AppTest over ``db``; return the query calls made and page errors.
 
     Only the outermost calls are kept (a query function calling another is timed as one).
     """
-    from streamlit.testing.v1 import AppTest
-
     queries = _queries_module()
     originals = query_functions()
     calls: list[Call] = []
@@ -173,29 +148,29 @@ def record_page_calls(db: Path, timeout: float = 120) -> tuple[list[Call], dict[
                 depth[0] -= 1
         return recorder
 
-    page_seconds: dict[str, float] = {}
     errors: dict[str, str] = {}
     for name, fn in originals.items():
         setattr(queries, name, wrap(name, fn))
     try:
         with database_env(db):
-            for page in page_files():
+            for page in pages:
                 _clear_caches()
-                at = AppTest.from_file(str(page), default_timeout=timeout)
-                t0 = time.perf_counter()
-                at.run()
-                page_seconds[page.name] = time.perf_counter() - t0
-                if at.exception:
-                    errors[page.name] = "; ".join(str(e.value)[:200] for e in at.exception)
+                try:
+                    at = open_page(page, timeout)
+                except RuntimeError as exc:  # AppTest's time limit
+                    errors[page] = str(exc)[:200]
+                    continue
+                if _errors(at):
+                    errors[page] = _errors(at)
     finally:
         for name, fn in originals.items():
             setattr(queries, name, fn)
     _clear_caches()
-    return calls, page_seconds, errors
+    return calls, errors
 
 
 def default_calls(db: Path) -> list[Call]:
-    """Every query function called as a page would on first view, plus a few filtered variants.
+    """Every query function called as on a first view, and with the busiest lead agency as filter.
 
     Document and commitment IDs are those with the most facts in ``db`` (present in every
     larger facts database, whose copy 0 keeps the original IDs).
@@ -210,20 +185,20 @@ def default_calls(db: Path) -> list[Call]:
                                 "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchall()[0][0]
     finally:
         con.close()
-    by_name = {"doc_id": doc_id, "commitment_id": commitment_id}
+    by_name = {"doc_id": (doc_id,), "commitment_id": (commitment_id,),
+               "f": (Filters(), Filters(agency_ids=(agency_id,)))}
     calls = []
-    variants = [Filters(), Filters(agency_ids=(agency_id,)), Filters(keyword="人工智能")]
     for name, fn in query_functions().items():
         params = list(inspect.signature(fn).parameters.values())
-        if params and params[0].name in by_name:
-            args_list = [(by_name[params[0].name],)]
-        elif params and params[0].name == "f":
-            args_list = [(v,) for v in variants]
-        elif not params:
-            args_list = [()]
+        if not params:
+            choices: tuple = (None,)
+        elif params[0].name in by_name:
+            choices = by_name[params[0].name]
         else:
             continue
-        calls += [Call(name, fn, args, {}, _label(name, args, {})) for args in args_list]
+        for value in choices:
+            args = () if value is None else (value,)
+            calls.append(Call(name, fn, args, {}, _label(name, args, {})))
     return calls
 
 
@@ -243,53 +218,51 @@ def _clear_caches(results_only: bool = False) -> None:
         st.cache_resource.clear()
 
 
-def time_pages(db: Path, repeats: int, timeout: float = 120) -> tuple[dict[str, list[float]], dict[str, str]]:
-    """Time full AppTest runs of each page over ``db`` (a fresh AppTest, caches cleared, each time)."""
-    from streamlit.testing.v1 import AppTest
-
-    out: dict[str, list[float]] = {}
-    errors: dict[str, str] = {}
-    with database_env(db):
-        for page in page_files():
-            for _ in range(repeats):
-                _clear_caches()
-                at = AppTest.from_file(str(page), default_timeout=timeout)
-                t0 = time.perf_counter()
-                at.run()
-                out.setdefault(page.name, []).append(time.perf_counter() - t0)
-                if at.exception:
-                    errors[page.name] = "; ".join(str(e.value)[:200] for e in at.exception)
-    return out, errors
-
-
-def time_calls(calls: list[Call], db: Path, repeats: int) -> dict[str, list[float]]:
-    """Run each call ``repeats`` times against ``db``, caches cleared before each run; seconds per label."""
+def time_calls(calls: list[Call], db: Path, repeats: int, budget: float = CALL_BUDGET_SECONDS,
+               log=lambda msg: None) -> dict[str, list[float]]:
+    """Run each call up to ``repeats`` times against ``db`` (fewer past ``budget`` seconds); seconds per label."""
     out: dict[str, list[float]] = {}
     with database_env(db):
         for call in calls:
             _clear_caches()
+            t0 = time.perf_counter()
             call.fn(*call.args, **call.kwargs)  # warm-up: imports, the OS file cache
-            xs = []
-            for _ in range(repeats):
+            first = time.perf_counter() - t0
+            min_runs = 1 if first > budget else 3
+            xs: list[float] = []
+            start = time.perf_counter()
+            while len(xs) < repeats and (len(xs) < min_runs or time.perf_counter() - start < budget):
                 _clear_caches(results_only=True)
                 t0 = time.perf_counter()
                 call.fn(*call.args, **call.kwargs)
                 xs.append(time.perf_counter() - t0)
             out[call.label or call.name] = xs
+            if max(xs) > 1:
+                log(f"    {call.label}: {min(xs):.1f} s")
     return out
 
 
-def equivalent_calls(con_holder: list) -> list[Call]:
-    def run(sql: str, params: list):
-        return con_holder[0].execute(sql, params).fetch_df()
+def time_pages(db: Path, pages: list[str], repeats: int, timeout: float,
+               log=lambda msg: None) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Time full AppTest runs of each page over ``db``, each in a fresh child process.
 
-    return [Call(name, run, (sql, params), label=name) for name, (sql, params) in EQUIVALENT_SQL.items()]
-
-
-def time_equivalent_sql(db: Path, repeats: int) -> dict[str, list[float]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        holder = [con]
-        return {c.label: stats.repeat(lambda c=c: c.fn(*c.args), repeats) for c in equivalent_calls(holder)}
-    finally:
-        con.close()
+    A page is run ``repeats`` times, once only if its first run took over 10 s; a run that
+    overruns ``timeout`` is recorded as ``timeout`` seconds with the error "timed out".
+    """
+    out: dict[str, list[float]] = {}
+    errors: dict[str, str] = {}
+    for page in pages:
+        for _ in range(repeats):
+            cmd = measure.python_module("bench.child", "page", page, db, timeout)
+            try:
+                m = measure.run(cmd, cwd=ROOT, timeout=timeout + 60)
+                seconds, error = m.output["seconds"], m.output.get("error")
+            except TimeoutError:
+                seconds, error = timeout, f"timed out after {timeout:.0f} s"
+            out.setdefault(page, []).append(seconds)
+            if error:
+                errors[page] = error
+            log(f"    {page}: {seconds:.2f} s" + (f" ({error[:80]})" if error else ""))
+            if error and "timed out" in error or seconds > 10:
+                break
+    return out, errors

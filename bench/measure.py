@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -56,8 +57,12 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None) -> Measured:
-    """Run ``cmd``; return its wall time, its tree's sampled peak RSS and its last stdout line as JSON."""
+def run(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
+        timeout: float | None = None) -> Measured:
+    """Run ``cmd``; return its wall time, its tree's sampled peak RSS and its last stdout line as JSON.
+
+    Past ``timeout`` seconds the command and its workers are killed and ``TimeoutError`` raised.
+    """
     peak = 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -71,15 +76,35 @@ def run(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None) 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = proc.communicate()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc.pid)
+        proc.communicate()
+        raise TimeoutError(f"{' '.join(map(str, cmd))}: still running after {timeout:.0f} s") from None
+    finally:
+        done.set()
+        sampler.join()
     seconds = time.perf_counter() - t0
-    done.set()
-    sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{err[-3000:]}")
     lines = [ln for ln in out.splitlines() if ln.strip()]
     output = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
     return Measured(seconds, peak, output)
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill ``pid`` and its descendants (children first found, then all of them)."""
+    tree, todo, found = _children_of(), [pid], []
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += tree.get(p, [])
+    for p in found:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def python_module(module: str, *args: str) -> list[str]:

@@ -71,11 +71,12 @@ def test_help_names_the_size_options(capsys):
 def test_the_whole_benchmark_runs_at_a_tiny_size(tmp_path, capsys):
     out = tmp_path / "results.md"
     assert cli.main(["--docs", "6", "--small", "2", "--new", "2", "--figures", "300,1500", "--repeats", "1",
-                     "--page-repeats", "1", "--workers", "2", "--data-dir", str(tmp_path / "data"),
+                     "--page-repeats", "1", "--pages", "overview", "--workers", "2", "--data-dir", str(tmp_path / "data"),
                      "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "cores" in text and "## ETL" in text and "## Dashboard" in text
     for measure in ("cold load, 6 documents", "read-and-decode floor", "unchanged re-run", "new documents added",
                     "growth 2 → 6"):
         assert measure in text
+    assert "`overview`" in text and "timed out" not in text
     assert text in capsys.readouterr().out
