@@ -146,6 +146,10 @@ True
 """
 
 
+CLAUSE_DISTRICT = re.compile(r"(?:(?<=^)|(?<=[。;;,,:\n]))" + _DISTRICT + r"(?![\u4e00-\u9fff]{0,2}政府)(?=[\u4e00-\u9fff])")
+"""A district named at the head of a clause acts as its government (番禺区推动设立…基金)."""
+
+
 def resolve(written: str, jurisdiction: str | None = None, issuer: str | None = None,
             local_aliases: dict[str, str] | None = None) -> tuple[str, bool] | None:
     """Resolve one written agency name to (canonical, is_registered), or None if not an agency.
@@ -213,6 +217,7 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     if local_aliases:
         patterns.insert(0, re.compile("|".join(re.escape(k) for k in sorted(local_aliases, key=len, reverse=True))))
     patterns.append(re.compile(_DISTRICT + r"(?:人民)?政府"))
+    patterns.append(CLAUSE_DISTRICT)
     patterns.append(GENERIC_AGENCY)
     for pattern in patterns:
         for m in pattern.finditer(text):

@@ -59,3 +59,15 @@ def test_not_agencies():
 ])
 def test_parse_agency_list(group, expected):
     assert [c for _, c, _ in parse_agency_list(group)] == expected
+
+
+def test_a_district_heading_a_clause_acts_as_its_government():
+    refs = find_mentions("2021年,天河区共走访服务企业。番禺区推动设立基金。依托天河区、黄埔区数字创意优势。")
+    assert [(r.written_as, r.canonical) for r in refs] == [
+        ("天河区", "广州市天河区人民政府"), ("番禺区", "广州市番禺区人民政府")]
+
+
+def test_money_is_attributed_to_the_agency_its_sentence_names():
+    from etl.extract import extract
+    ex = extract("王泽新等代表:\n番禺区推动设立总规模10亿元(首期1亿元)的广州大学城创新创业投资基金。\n此复\n广州市工业和信息化局\n2022年5月30日")
+    assert [(m.span, m.agency) for m in ex.money] == [("10亿元", "广州市番禺区人民政府"), ("1亿元", "广州市番禺区人民政府")]
