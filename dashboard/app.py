@@ -7,7 +7,9 @@ The review and intake pages join the navigation when their files exist
 
 Our pages live in ``dashboard/views/``, not ``pages/``: Streamlit treats a ``pages/`` folder
 next to the main script as a legacy multipage app until ``st.navigation`` has run once in the
-process, so the very first request to ``/funding`` would run the page without this script.
+process. While ``dashboard/pages/`` exists, the first visit after the server starts, if it is
+to a sub-page such as ``/funding``, shows Streamlit's "Page not found" notice once (the page
+itself renders); later visits are normal.
 """
 
 from __future__ import annotations

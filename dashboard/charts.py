@@ -132,15 +132,21 @@ def picks_from_selection(selection) -> tuple[str, ...]:
     return tuple(dict.fromkeys(picks))
 
 
-def _layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Figure:
-    text = f"<b>{title}</b>" + (f"<br><span style='font-size:15px;color:#495057'>{subtitle}</span>" if subtitle else "")
+def _layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...] | list[str] = ()) -> go.Figure:
+    """Apply the house style: title and one line per note at the top, then the legend, then the plot."""
+    lines = [f"<b>{title}</b>"] + [f"<span style='font-size:15px;color:#495057'>{n}</span>" for n in notes if n]
+    legend = len(fig.data) > 1
+    top = 62 + 24 * (len(lines) - 1) + (36 if legend else 8)
     fig.update_layout(
-        title={"text": text, "x": 0, "xanchor": "left", "font": {"size": 21}},
+        title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "yref": "container", "y": 1,
+               "yanchor": "top", "pad": {"t": 26}, "font": {"size": 21}},
         font={"family": FONT, "size": FONT_SIZE, "color": "#212529"},
-        height=height, margin={"l": 10, "r": 30, "t": 110 if subtitle else 70, "b": 50},
+        height=height + top - 70, margin={"l": 10, "r": 30, "t": top, "b": 50},
+        showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15},
                 "traceorder": "normal"},
         hoverlabel={"font": {"family": FONT, "size": 15}, "align": "left"},
+        uniformtext={"minsize": 13, "mode": "show"},
         template="plotly_white", plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", bargap=0.25,
     )
     fig.update_xaxes(tickfont={"size": 15, "color": "#212529"}, title_font={"size": 16, "color": "#343a40"})
@@ -160,7 +166,7 @@ def _empty(title: str, lang: str) -> go.Figure:
 # Funding and projects
 # ---------------------------------------------------------------------------------------------
 
-def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, subtitle: str = "",
+def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[str, ...] = (),
                    top_n: int = TOP_N) -> go.Figure:
     """Return horizontal bars: one per agency, stacked by year (money in 亿元/万元, counts in 个).
 
@@ -214,8 +220,8 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, subtit
     fig.update_xaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero",
                      range=[0, float(totals.max()) / divisor * 1.22])
     if len(totals) > top_n:
-        subtitle = (subtitle + " " if subtitle else "") + i18n.tr("top_note", lang, n=top_n)
-    return _layout(fig, title, max(380, 150 + 46 * len(shown)), subtitle)
+        notes = (*notes, i18n.tr("top_note", lang, n=top_n))
+    return _layout(fig, title, max(380, 150 + 46 * len(shown)), notes)
 
 
 def _wrap(text: str, width: int = 40) -> str:
@@ -244,7 +250,7 @@ def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
     axis = i18n.tr("axis_amount_yi" if unit_key == "unit_yi" else "axis_amount_wan", lang)
     fig.update_xaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
     fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), i18n.tr("subsidy_note", lang))
+    return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), [i18n.tr("subsidy_note", lang)])
 
 
 def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
@@ -267,7 +273,8 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
         y = part[value] / divisor
         fig.add_bar(x=x, y=y, name=i18n.vocab("is_target", is_target, lang),
                     marker={"color": TARGET_COLORS[is_target]}, text=[f"{_num(v)}" for v in y],
-                    textposition="outside", hovertemplate=f"%{{x}}: %{{y:,.2f}} {unit}<extra></extra>")
+                    textposition="outside", cliponaxis=False,
+                    hovertemplate=f"%{{x}}: %{{y:,.2f}} {unit}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
     fig.update_yaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
@@ -287,7 +294,7 @@ def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=[i18n.vocab("deadline_bucket", b, lang) for b in buckets], y=[counts[b] for b in buckets],
         marker={"color": [BUCKET_COLORS[b] for b in buckets]}, text=[counts[b] for b in buckets],
-        textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>",
+        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>",
     ))
     fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero")
     fig.update_xaxes(title=None)
@@ -356,10 +363,10 @@ def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(shown)), title=None, automargin=True)
     fig.update_xaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero",
                      range=[0, float(totals.max()) * 1.15])
-    subtitle = i18n.tr("by_agency_note", lang)
+    notes = [i18n.tr("by_agency_note", lang)]
     if len(totals) > TOP_N:
-        subtitle += " " + i18n.tr("top_note", lang, n=TOP_N)
-    return _layout(fig, title, max(380, 150 + 40 * len(shown)), subtitle)
+        notes.append(i18n.tr("top_note", lang, n=TOP_N))
+    return _layout(fig, title, max(380, 150 + 40 * len(shown)), notes)
 
 
 def deadlines_by_year(frame: pd.DataFrame, lang: str) -> go.Figure:
@@ -401,6 +408,6 @@ def policy_terms(frame: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, title, max(260, 150 + 50 * len(frame)))
 
 
-def _short_title(title, width: int = 22) -> str:
+def _short_title(title, width: int = 16) -> str:
     title = str(title or "")
     return title if len(title) <= width else title[: width - 1] + "…"

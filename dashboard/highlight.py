@@ -139,7 +139,8 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
            focus: str | None = None) -> str:
     """Return ``text[start:end]`` as HTML with every span highlighted (spans may nest).
 
-    ``focus`` (a commitment ID) is framed in one outline (``id="focus"``) on a stronger yellow.
+    ``focus`` (a commitment ID) is framed in one outline on a stronger yellow, in an element
+    with ``id="commitment-source"`` (not "focus": the HTML sanitizer drops IDs that shadow DOM names).
 
     >>> render("市工信委将投入2亿元", [Span("money", 7, 10, "金额")])
     '<span>市工信委将投入</span><span style="background:#FFA8A8;box-shadow:inset 0 -3px 0 #C92A2A;font-weight:600" title="金额">2亿元</span>'
@@ -156,7 +157,8 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
     out = []
     for a, b in zip(points, points[1:]):
         if target is not None and a == max(target.start, start):
-            out.append('<span id="focus" style="outline:3px solid #E8590C;outline-offset:3px;border-radius:3px">')
+            out.append('<span id="commitment-source" '
+                       'style="outline:3px solid #E8590C;outline-offset:3px;border-radius:3px">')
         active = [s for s in spans if s.start <= a and s.end >= b]
         piece = html.escape(text[a:b])
         if not active:

@@ -218,7 +218,7 @@ def test_a_linked_commitment_opens_with_its_source_highlighted(sql):
     at = open_app(page="commitments", commitment=cid)
     no_errors(at)
     page = "".join(el.proto.body for el in at.get("html"))
-    focus = page[page.index('id="focus"'):]
+    focus = page[page.index('id="commitment-source"'):]
     shown = html.unescape(re.sub(r"<[^>]+>", "", focus[focus.index(">") + 1:]))
     assert shown.startswith(text)  # the stored text at the commitment's offsets, framed
     assert at.query_params["commitment"] == cid

@@ -22,8 +22,8 @@ def test_render_escapes_and_nests():
 def test_focus_frames_one_commitment():
     text = "甲。乙丙。丁"
     out = highlight.render(text, [Span("commitment", 2, 5, "", "c1"), Span("money", 3, 4, "")], focus="c1")
-    assert out.count('id="focus"') == 1
-    inner = out[out.index('id="focus"'):]
+    assert out.count('id="commitment-source"') == 1
+    inner = out[out.index('id="commitment-source"'):]
     assert inner.index("乙") < inner.index("</span></span>") or "丙" in inner
 
 

@@ -23,8 +23,9 @@ def detail(commitment_id: str) -> None:
     leads = ui.join(highlight.listed(row["lead_agency_names"]), lang) or i18n.t("none_stated")
     st.markdown(f"**{row['title']}** · {row['item_label'] or ''}  \n"
                 f"{i18n.t('leads_label')}: {leads}  \n"
-                f"{i18n.t('deadline_label')}: {deadline or i18n.t('none_stated')} "
-                f"({i18n.t('basis_label')}: {i18n.vocab('deadline_basis', row['deadline_basis'], lang)})")
+                f"{i18n.t('deadline_label')}: " + (f"{deadline} ({i18n.t('basis_label')}: "
+                                                   f"{i18n.vocab('deadline_basis', row['deadline_basis'], lang)})"
+                                                   if deadline else i18n.t("none_stated")))
     doc = queries.document(row["doc_id"])
     facts = queries.document_facts(row["doc_id"])
     spans, _ = highlight.place_facts(doc["text"], facts, lang, doc.get("valid_until"))

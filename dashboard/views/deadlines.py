@@ -21,16 +21,16 @@ def main() -> None:
     undated = int(rows["deadline_date"].isna().sum())
     if undated:
         st.caption(i18n.t("no_deadline_count", n=undated))
-    left, right = st.columns([3, 2])
+    ui.chart(charts.deadlines_by_agency(queries.deadlines_by_agency(f), lang), "deadlines_agency")
+    left, right = st.columns(2)
     with left:
-        ui.chart(charts.deadlines_by_agency(queries.deadlines_by_agency(f), lang), "deadlines_agency")
-    with right:
         ui.chart(charts.deadlines_by_year(queries.deadlines_by_year(f), lang), "deadlines_year")
-    terms = queries.policy_terms(f)
-    if terms.empty:
-        st.caption(i18n.t("terms_empty"))
-    else:
-        ui.chart(charts.policy_terms(terms, lang), "deadlines_terms")
+    with right:
+        terms = queries.policy_terms(f)
+        if terms.empty:
+            st.caption(i18n.t("terms_empty"))
+        else:
+            ui.chart(charts.policy_terms(terms, lang), "deadlines_terms")
     ui.table(rows, COLUMNS, "deadlines", ("commitments", "documents"),
              column_config={"text": st.column_config.TextColumn(width="large")})
 

@@ -41,9 +41,9 @@ def main() -> None:
 
     if spending:
         frame = queries.funding_by_agency_year(f, tuple(spending), is_target)
-        subtitle = i18n.t("subsidy_note") + " " + i18n.t("year_note")
+        notes = (i18n.t("subsidy_note"), i18n.t("year_note"))
         title = i18n.t("funding_title") + " · " + ui.join((i18n.vocab("money_kind", k, lang) for k in spending), lang)
-        figure = charts.by_agency_year(frame, lang, "money", title, subtitle)
+        figure = charts.by_agency_year(frame, lang, "money", title, notes)
         event = ui.chart(figure, "funding_chart", selectable=True)
         st.caption(i18n.t("select_hint"))
         picks = charts.picks_from_selection(event.selection if event else None)

@@ -20,8 +20,8 @@ def main() -> None:
     filters.set_page_param("target", "1" if is_target else None)
 
     frame = queries.counts_by_agency_year(f, is_target)
-    subtitle = i18n.t("projects_note") + " " + i18n.t("year_note")
-    figure = charts.by_agency_year(frame, lang, "count", i18n.t("projects_title"), subtitle)
+    notes = (i18n.t("projects_note"), i18n.t("year_note"))
+    figure = charts.by_agency_year(frame, lang, "count", i18n.t("projects_title"), notes)
     event = ui.chart(figure, "projects_chart", selectable=True)
     st.caption(i18n.t("select_hint"))
     picks = charts.picks_from_selection(event.selection if event else None)
