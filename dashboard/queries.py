@@ -99,7 +99,9 @@ def _open_read_only(path: str) -> duckdb.DuckDBPyConnection:
             raise NoDatabase(path)
         try:
             return duckdb.connect(path, read_only=True)
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():  # not a writer in the way: a broken file
+                raise
             last = exc
             time.sleep(RETRY_SECONDS * (1 + attempt // 10))
     raise last  # type: ignore[misc]
@@ -285,7 +287,8 @@ def database_status() -> Status:
     except NoDatabase:
         return Status("missing", s.db)
     except duckdb.IOException as exc:
-        return Status("busy", s.db, str(exc).splitlines()[0])
+        state = "busy" if "lock" in str(exc).lower() else "broken"
+        return Status(state, s.db, str(exc).splitlines()[0])
     except duckdb.Error as exc:
         return Status("broken", s.db, str(exc).splitlines()[0])
     missing = [t for t in _REQUIRED_TABLES if t not in set(tables["table_name"])]

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -166,6 +167,13 @@ def test_shared_link_chart_download_and_bar_selection(warm, page, sql):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     all_spans = Counter(s for _, spans in expected.values() for s in spans)
     assert Counter(r["原文"] for r in rows) == all_spans
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 Excel").first.click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    table = list(wb["数据"].values)
+    assert Counter(r[table[0].index("原文")] for r in table[1:]) == all_spans
+    assert dict((r[0], r[1]) for r in wb["筛选条件"].values)["发文年份"] == "2020–2022"
 
     boxes = [b for b in (p.bounding_box() for p in page.locator(".js-plotly-plot .barlayer .point path").all()) if b]
     widest = max(boxes, key=lambda b: b["width"])

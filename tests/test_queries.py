@@ -154,6 +154,14 @@ def test_missing_database_is_reported_not_raised(tmp_path, monkeypatch):
         queries.commitment_rows(Filters())
 
 
+def test_a_broken_file_is_reported_as_broken(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"not a database" * 100)
+    monkeypatch.setenv("COMMITMENTS_DB", str(bad))
+    status = queries.database_status()
+    assert status.state == "broken" and "not a valid DuckDB database" in status.reason
+
+
 def test_a_new_database_file_shows_without_clearing_the_cache(commitments_db, tmp_path, monkeypatch):
     import shutil
 
