@@ -24,6 +24,7 @@ def main() -> None:
     row2[2].metric(i18n.t("kpi_overdue"), f"{n['overdue']:,}")
     row2[3].metric(i18n.t("kpi_no_deadline"), f"{n['no_deadline']:,}")
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
+    ui.link("commitments", "go_commitments")
 
     left, middle, right = st.columns(3)
     with left:
@@ -38,7 +39,6 @@ def main() -> None:
         by_year = queries.deadlines_by_year(f)
         ui.chart(charts.bucket_counts(by_year, lang, i18n.t("chart_buckets")), "overview_buckets")
         ui.link("deadlines", "go_deadlines")
-    ui.link("commitments", "go_commitments")
 
 
 main()
