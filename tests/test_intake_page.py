@@ -30,7 +30,7 @@ def test_results_are_shown_per_file_in_the_ui_language():
     import sys
     from unittest import mock
 
-    spec = importlib.util.spec_from_file_location("intake_page", Path(APP).parent / "pages" / "intake.py")
+    spec = importlib.util.spec_from_file_location("intake_page", Path(APP).parent / "views" / "intake.py")
     module = importlib.util.module_from_spec(spec)
     with mock.patch.dict(sys.modules), mock.patch("streamlit.title"), mock.patch("streamlit.caption"), \
             mock.patch("streamlit.file_uploader", return_value=None), mock.patch("streamlit.button", return_value=False):
