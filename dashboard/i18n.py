@@ -36,6 +36,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_documents": ("文档", "Documents"),
     "page_review": ("审核", "Review"),
     "page_intake": ("导入", "Intake"),
+    "show_original": ("显示原文(繁体)", "Show the original (traditional characters)"),
+    "show_original_help": ("抽取时已将繁体转为简体;原文逐字对应,高亮位置不变。",
+                           "Traditional characters were converted to simplified for extraction, character for "
+                           "character, so the highlights fall on the same places."),
     "language": ("语言 / Language", "语言 / Language"),
     # Sidebar filters
     "filters": ("筛选", "Filters"),

@@ -522,7 +522,8 @@ _SQL: dict[str, str] = {
     """,
     "document": """
         SELECT doc_id, title, doc_type, issuer_name, jurisdiction, issue_date, proposal_no, addressee,
-               co_agencies, valid_from, valid_until, file_name, source_format, encoding, char_count, warnings, text
+               co_agencies, valid_from, valid_until, file_name, source_format, encoding, char_count, warnings, text,
+               original_text
         FROM documents WHERE doc_id = $doc_id
     """,
     "document_commitments": """

@@ -45,3 +45,27 @@ def test_size_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMITMENTS_MAX_UPLOAD_MB", "0.001")
     res = intake([("big.txt", SEED.read_bytes())], tmp_path / "c.duckdb", tmp_path / "up")
     assert res[0].outcome == "failed" and "upload limit" in res[0].reason
+
+
+def test_the_reader_can_show_the_traditional_original(tmp_path, monkeypatch):
+    import opencc
+    from streamlit.testing.v1 import AppTest
+    from dashboard import queries
+
+    trad = opencc.OpenCC("s2tw").convert(SEED.read_text(encoding="utf-8"))
+    db, up = tmp_path / "c.duckdb", tmp_path / "up"
+    res = intake([("繁体.txt", trad.encode("big5", errors="replace"))], db, up)
+    assert res[0].outcome == "loaded"
+    monkeypatch.setenv("COMMITMENTS_DB", str(db))
+    monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(tmp_path / "r.sqlite"))
+    queries.clear_cache()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params["page"] = "documents"
+    at.run()
+    assert not at.exception
+    toggle = [t for t in at.toggle if t.key.startswith("original_")]
+    assert toggle, "no toggle for the original text"
+    simplified = "".join(h.proto.body for h in at.get("html"))
+    toggle[0].set_value(True).run()
+    original = "".join(h.proto.body for h in at.get("html"))
+    assert "广州市" in simplified and "廣州市" in original

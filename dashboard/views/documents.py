@@ -29,7 +29,14 @@ def reader(doc_id: str) -> None:
     facts = queries.document_facts(doc_id)
     spans, unplaced = highlight.place_facts(doc["text"], facts, lang, doc.get("valid_until"))
     st.html(highlight.legend(Counter(s.kind for s in spans), lang))
-    st.html(highlight.page(highlight.render(doc["text"], spans)))
+    original = doc.get("original_text")
+    shown = doc["text"]
+    if isinstance(original, str) and original and len(original) == len(shown):
+        # Traditional characters were simplified for extraction, in place: the same offsets
+        # highlight the original as written.
+        if st.toggle(i18n.t("show_original"), key=f"original_{doc_id}", help=i18n.t("show_original_help")):
+            shown = original
+    st.html(highlight.page(highlight.render(shown, spans)))
     st.markdown(f"**{i18n.t('unplaced_title')}**")
     if unplaced.empty:
         st.caption(i18n.t("unplaced_none"))
