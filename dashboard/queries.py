@@ -172,7 +172,7 @@ _EFFECTIVE_VIEWS = (
            COALESCE(r.amount_yuan, f.amount_yuan) AS amount_yuan, f.qualifier,
            COALESCE(r.money_kind, f.money_kind) AS money_kind,
            COALESCE(CAST(r.figure_year AS INTEGER), f.figure_year) AS figure_year,
-           COALESCE(r.is_target, f.is_target) AS is_target,
+           COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown,
            f.metric, f.agency_id, f.agency_ids, f.char_start, f.char_end,
            f.sentence, f.sentence_start, f.sentence_end,
            (r.amount_yuan IS NOT NULL OR r.money_kind IS NOT NULL OR r.figure_year IS NOT NULL
@@ -398,6 +398,7 @@ fig_sel AS (
     SELECT * FROM fig_f
     WHERE figure_type = $figure_type
       AND is_target = $is_target
+      AND NOT is_breakdown  -- 其中… parts of a figure already counted
       AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], money_kind))
 )
 """
@@ -433,9 +434,9 @@ _SQL: dict[str, str] = {
             (SELECT count(*) FROM doc_ff) AS documents,
             (SELECT count(*) FROM com_f) AS commitments,
             (SELECT count(DISTINCT k) FROM (SELECT unnest(lead_keys) AS k FROM com_f)) AS lead_agencies,
-            (SELECT sum(amount_yuan) FROM fig_f WHERE figure_type = 'money' AND NOT is_target
+            (SELECT sum(amount_yuan) FROM fig_f WHERE figure_type = 'money' AND NOT is_target AND NOT is_breakdown
                 AND list_contains($spending::VARCHAR[], money_kind)) AS money_reported_yuan,
-            (SELECT sum(amount_yuan) FROM fig_f WHERE figure_type = 'money' AND is_target
+            (SELECT sum(amount_yuan) FROM fig_f WHERE figure_type = 'money' AND is_target AND NOT is_breakdown
                 AND list_contains($spending::VARCHAR[], money_kind)) AS money_target_yuan,
             (SELECT count(*) FROM com_f WHERE deadline_bucket IN ('due_30', 'due_90')) AS due_90,
             (SELECT count(*) FROM com_f WHERE deadline_bucket = 'overdue') AS overdue,
@@ -444,12 +445,12 @@ _SQL: dict[str, str] = {
     "money_by_year": _FILTERED + """
         SELECT year, is_target, sum(amount_yuan) AS amount_yuan, count(*) AS n_figures
         FROM fig_f
-        WHERE figure_type = 'money' AND list_contains($spending::VARCHAR[], money_kind)
+        WHERE figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": _FILTERED + """
         SELECT year, is_target, sum(value) AS total, count(*) AS n_figures
-        FROM fig_f WHERE figure_type = 'count'
+        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "figures_by_agency_year": _FILTERED + _FIG_SELECTION + """

@@ -107,13 +107,13 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
         fseen[base] = n + 1
         return base if n == 0 else _h("f_", base, n)
 
-    def figure(kind, f, value, unit, amount, money_kind, year, is_target, metric, agency_names):
+    def figure(kind, f, value, unit, amount, money_kind, year, is_target, metric, agency_names, earlier):
         ids = [aid(a) for a in agency_names if a]
         rows["figures"].append({
             "figure_id": fid(kind, f.span, f.sentence.text), "doc_id": doc_id, "commitment_id": in_commitment(f.start),
             "figure_type": kind, "span_text": f.span, "value": float(value), "unit": unit, "amount_yuan": amount,
             "qualifier": f.qualifier, "money_kind": money_kind, "figure_year": year, "is_target": bool(is_target),
-            "metric": metric, "agency_id": ids[0] if ids else None, "agency_ids": ids,
+            "is_breakdown": is_breakdown(f, earlier), "metric": metric, "agency_id": ids[0] if ids else None, "agency_ids": ids,
             "char_start": f.start, "char_end": f.end, "sentence": f.sentence.text,
             "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
         })
@@ -123,13 +123,14 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
     for m in ex.money:
         cid = in_commitment(m.start)
         names = [m.agency] if m.agency else list(lead_of.get(cid, ())) if cid else []
-        figure("money", m, m.yuan, "元", m.yuan, m.kind, m.year, m.target, None, names)
+        figure("money", m, m.yuan, "元", m.yuan, m.kind, m.year, m.target, None, names, ex.money)
     for c in ex.counts:
         cid = in_commitment(c.start)
-        figure("count", c, c.value, "个", None, None, c.year, c.target, c.metric, list(lead_of.get(cid, ())) if cid else [])
+        figure("count", c, c.value, "个", None, None, c.year, c.target, c.metric, list(lead_of.get(cid, ())) if cid else [],
+               ex.counts)
     for t in ex.targets:
         figure("target", t, t.value, t.unit, t.value if t.unit == "元" else None, None, t.year, True, t.metric,
-               list(t.lead_agencies))
+               list(t.lead_agencies), [x for x in ex.targets if x.unit == t.unit])
 
     mention_seen = set()
     for r in ex.agency_mentions:
@@ -144,6 +145,26 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
     for name in unregistered:
         rows["agencies"].append(_agency_row(name, registered=False))
     return rows
+
+
+BREAKDOWN = re.compile(r"其中")
+
+
+def is_breakdown(fact, earlier) -> bool:
+    """True when a figure is part of an earlier one of its sentence: 近千个,其中百亿级项目超30个.
+
+    >>> from types import SimpleNamespace as F
+    >>> s = F(start=0, end=30, text="引进优质项目近千个,其中500亿级项目6个")
+    >>> a, b = F(start=4, end=9, sentence=s), F(start=13, end=22, sentence=s)
+    >>> is_breakdown(b, [a, b]), is_breakdown(a, [a, b])
+    (True, False)
+    """
+    sent = fact.sentence
+    before = [e for e in earlier if e.sentence.start == sent.start and e.end <= fact.start]
+    if not before:
+        return False
+    # 其中 after the first figure of the sentence opens a breakdown that runs to the sentence's end.
+    return bool(BREAKDOWN.search(sent.text[before[0].end - sent.start:fact.start - sent.start]))
 
 
 def _agency_row(name: str, registered: bool) -> dict:

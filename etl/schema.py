@@ -163,6 +163,8 @@ FIGURES = _table(Table(
         C("money_kind", "VARCHAR", "资金类别", "Money kind", accepted=MONEY_KINDS),
         C("figure_year", "INTEGER", "年份", "Year"),
         C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
+        C("is_breakdown", "BOOLEAN", "其中项", "Breakdown", "Part of an earlier figure of its sentence (其中…): "
+          "listed, never added to totals", nullable=False),
         C("metric", "VARCHAR", "指标", "Metric"),
         C("agency_id", "VARCHAR", "单位编号", "Agency ID"),
         C("agency_ids", "VARCHAR[]", "相关单位编号", "Agency IDs"),

@@ -83,11 +83,16 @@ def _continues(text: str, prev: Paragraph, s: int, e: int) -> bool:
         return False
     if text[prev.end:s].count("\n") != 1:
         return False  # a blank line between them
-    if len(prev.text) < 20:
+    if len(prev.text) < 20 or _is_heading(text, prev.start, prev.text):
         return False  # headings, signatures and short lines stand alone
     if label_at(text, s) is not None:
         return False
     return "\u4e00" <= text[prev.end - 1] <= "\u9fff" and "\u4e00" <= text[s] <= "\u9fff"
+
+
+def _is_heading(text: str, start: int, line: str) -> bool:
+    """A numbered line with no full stop is a heading: (二)高水平推进产业集聚,引领区域经济出新出彩."""
+    return "。" not in line and label_at(text, start) is not None
 
 
 def label_at(text: str, pos: int) -> tuple[str, str, int] | None:
@@ -182,7 +187,8 @@ def _join_broken(text: str, sents: list[Sentence]) -> list[Sentence]:
         if out and text[out[-1].end - 1] not in SENTENCE_END and text[out[-1].start:out[-1].end].find("。") == -1:
             prev = out[-1]
             gap = text[prev.end:s.start]
-            if gap.count("\n") == 1 and gap.strip(BLANK + "\n") == "" and len(prev.text) >= 20 and label_at(text, s.start) is None:
+            if (gap.count("\n") == 1 and gap.strip(BLANK + "\n") == "" and len(prev.text) >= 20
+                    and label_at(text, s.start) is None and not _is_heading(text, prev.start, prev.text)):
                 out[-1] = Sentence(prev.start, s.end, text[prev.start:s.end])
                 continue
         out.append(s)

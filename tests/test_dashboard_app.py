@@ -123,6 +123,17 @@ def test_counts_chart_equals_sql(sql):
     assert totals[("市工业和信息化局", "2021")] == pytest.approx(expected)
 
 
+def test_breakdowns_are_listed_but_not_added(sql):
+    """近千个,其中500亿级项目6个、百亿级项目超30个: the parts are not added to the whole."""
+    at = open_app(page="projects")
+    totals = bar_totals(chart(at, "projects_chart"))
+    whole = sql("SELECT sum(value) FROM figures f JOIN documents d USING (doc_id) WHERE figure_type = 'count' "
+                "AND NOT is_target AND NOT is_breakdown AND COALESCE(figure_year, d.issue_year) = 2022")[0][0]
+    parts = sql("SELECT sum(value) FROM figures WHERE figure_type = 'count' AND is_breakdown")[0][0]
+    assert parts == 36
+    assert totals[("市工业和信息化局", "2022")] == pytest.approx(whole)
+
+
 def test_url_parameters_round_trip():
     params = {"page": "commitments", "lang": "en", "agency": f"{GONGXINJU},{GONGXINWEI}", "role": "any",
               "merge": "0", "jur": "广州市", "type": "npc_suggestion_reply", "issued": "2017-2021",
