@@ -22,6 +22,10 @@ LEAD_GROUP = Rule("lead_group", re.compile(
     r"[(（](?P<body>(?:责任单位|牵头单位|责任部门)[::][^()（）]{2,120}|[^()（）]{2,120}?(?:牵头|负责)(?:[,,;;][^()（）]{2,80}?(?:配合|参与|协助))?)[)）]"),
     ("(市科技局、地方金融监管局牵头)", "(责任单位:市商务局、市财政局)", "(市商务局牵头,市财政局、市税务局配合)"),
     ("(琶洲核心区)", "(第五代移动通信技术)"))
+LEAD_LINE = Rule("lead_line", re.compile(
+    r"(?P<body>(?:责任单位|牵头单位|责任部门|牵头部门)[::][^()()。\n]{2,120})[。]?(?=\n|$)"),
+    ("推进数据共享。\n责任单位:市政务服务数据管理局、各区政府",), ("明确责任单位的职责。",))
+"""A lead group written as its own line, without parentheses, at the end of a measure."""
 INLINE_LEAD = Rule("inline_lead", re.compile(r"由(?P<lead>[^,,。;;]{2,40}?)(?:会同(?P<with>[^,,。;;]{2,40}?))?(?:牵头|负责)"),
                    ("由产业服务办公室会同区科工信局牵头建设",), ("由区长任组长",))
 FIRST_LEADS = re.compile(r"排在第一位的为牵头单位|排名第一的为牵头单位|第一个为牵头单位|列第一位的为牵头单位")
@@ -52,6 +56,9 @@ def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
     for p in paras[idx + 1:]:
         if (label_at(text, p.start) is not None or CLOSING.search(p.text) or NEXT_STEP.pattern.match(p.text)
                 or INLINE_ITEM.pattern.match(p.text)):
+            break
+        if LEAD_LINE.pattern.match(p.text):
+            end = p.end  # "责任单位:…" closes the item
             break
         if "。" not in p.text and len(p.text) < 30:
             break  # a heading, signature or date line
@@ -248,6 +255,8 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
     for sec, idx, end in keep:
         s, e = _strip(text, sec.start, end)
         groups = [m for m in LEAD_GROUP.pattern.finditer(text, s, e)]
+        if not groups:
+            groups = [m for m in LEAD_LINE.pattern.finditer(text, s, e)]
         bounds = []
         cursor = s
         for g in groups:

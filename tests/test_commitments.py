@@ -116,3 +116,14 @@ def test_signature_on_one_line():
     text = REPLY.replace("广州市工业和信息化局\n2022年6月17日", "广州市商务局　　2021年7月5日")
     meta = extract(text).meta
     assert (meta.issuer, meta.issue_date) == ("广州市商务局", "2021-07-05")
+
+
+def test_lead_groups_written_as_their_own_line():
+    text = ("广州市数据要素市场化配置改革工作方案\n为推进改革,制定本方案。\n"
+            "1.推进公共数据共享开放。\n责任单位:市政务服务数据管理局、各区政府\n"
+            "2.培育数据交易市场。\n牵头单位:市发展改革委\n"
+            "本方案自印发之日起实施,有效期3年。\n广州市人民政府办公厅\n2021年3月1日\n")
+    ex = extract(text)
+    assert [(c.item, c.lead_agencies) for c in ex.commitments] == [
+        ("1", ("广州市政务服务数据管理局", "广州市各区人民政府")), ("2", ("广州市发展和改革委员会",))]
+    assert ex.commitments[0].text.endswith("各区政府")
