@@ -302,12 +302,49 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[st
     return (meta.issuer,) if meta.issuer else ()
 
 
+TABLE_ROW = re.compile(r"^(?P<no>\d{1,3})\t(?P<cells>[^\n]+)$", re.M)
+"""A row of a task table (序号 → 任务 → 责任单位 → 完成时限), one row a line, cells split by tabs."""
+
+
+def _table_commitments(text: str, meta: DocMeta, aliases: dict[str, str], known: list[Commitment]) -> list[Commitment]:
+    """Each numbered row of a task table whose cells name accountable agencies is a commitment."""
+    out = []
+    issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
+    for m in TABLE_ROW.finditer(text):
+        if any(c.start <= m.start() < c.end for c in known):
+            continue
+        cells = m["cells"].split("\t")
+        leads: tuple[str, ...] = ()
+        deadline = None
+        for cell in cells[1:]:
+            parsed = agencies.parse_agency_list(cell, meta.jurisdiction, meta.issuer, aliases)
+            if parsed and not leads and all(reg or agencies.resolve(c) for _, c, reg in parsed):
+                leads = tuple(dict.fromkeys(c for _, c, _ in parsed))
+            found = dates.find_deadline(cell, issue_year) or (
+                (f"{dates.parse_date(cell)}", cell) if dates.parse_date(cell) else None)
+            if found and deadline is None:
+                deadline = found
+        if not leads:
+            continue
+        s, e = m.start(), m.end()
+        if deadline:
+            date, basis, written = deadline[0], "explicit", deadline[1]
+        else:
+            date, basis, written = _deadline(text[s:e], meta, meta.doc_type == "policy_measures")
+        out.append(Commitment(m["no"], 1, s, e, text[s:e], leads, (), date, basis, written, ""))
+    return out
+
+
 def extract_commitments(text: str, paras: list[Paragraph], sections: list[Section], meta: DocMeta,
                         aliases: dict[str, str]) -> list[Commitment]:
     """Find the commitments of one document."""
     if meta.doc_type == "policy_measures":
-        return _policy_commitments(text, paras, sections, meta, aliases)
-    return _reply_commitments(text, paras, sections, meta, aliases)
+        found = _policy_commitments(text, paras, sections, meta, aliases)
+    else:
+        found = _reply_commitments(text, paras, sections, meta, aliases)
+    if "\t" in text:
+        found = sorted(found + _table_commitments(text, meta, aliases, found), key=lambda c: c.start)
+    return found
 
 
 def lead_refs(c: Commitment) -> tuple[AgencyRef, ...]:

@@ -127,3 +127,14 @@ def test_lead_groups_written_as_their_own_line():
     assert [(c.item, c.lead_agencies) for c in ex.commitments] == [
         ("1", ("广州市政务服务数据管理局", "广州市各区人民政府")), ("2", ("广州市发展和改革委员会",))]
     assert ex.commitments[0].text.endswith("各区政府")
+
+
+def test_rows_of_a_task_table():
+    text = ("广州市促进消费若干措施\n为促进消费,制定本措施。\n重点任务分工表\n序号\t重点任务\t责任单位\t完成时限\n"
+            "1\t举办消费节活动\t市商务局、各区政府\t2022年12月底前\n"
+            "2\t发放消费券\t市商务局\t持续推进\n"
+            "本措施自印发之日起施行,有效期2年。\n广州市人民政府办公厅\n2022年3月1日\n")
+    ex = extract(text)
+    got = [(c.item, c.lead_agencies, c.deadline, c.deadline_basis) for c in ex.commitments]
+    assert got == [("1", ("广州市商务局", "广州市各区人民政府"), "2022-12-31", "explicit"),
+                   ("2", ("广州市商务局",), "2024-02-29", "validity")]
