@@ -1,0 +1,528 @@
+"""Weekly review: what is overdue, due soon, changed and unassessed; record statuses; correct facts; the pack.
+
+Wires widgets to ``dashboard/queries_review.py`` (what to show), ``etl/reviews.py`` (the
+analysts' store: every save is committed before the page says so) and
+``dashboard/meeting_pack.py`` (charts, tables, the workbook and the report). Works inside the
+dashboard's ``st.navigation`` (sidebar filters and language) and on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard import filters, i18n, meeting_pack, queries  # noqa: E402
+from dashboard import queries_review as qr  # noqa: E402
+from etl import reviews  # noqa: E402
+from etl.schema import MONEY_KINDS  # noqa: E402
+from etl.status import DISPLAY_STATES, STATUS_CODES, STATUSES, state_name, status_name  # noqa: E402
+
+EDITOR = "review_editor"
+FLASH = "review_flash"
+PACK = "review_pack"
+SCOPES = ("overdue", "due_soon", "not_assessed", "changed", "all")
+
+t = i18n.t
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state.setdefault(FLASH, []).append((kind, text))
+
+
+def _show_flash() -> None:
+    """Show the messages of the last save in a container that is always there.
+
+    Adding or removing elements above ``st.tabs`` would make the browser reopen the first tab.
+    """
+    box = st.container()
+    for kind, text in st.session_state.pop(FLASH, []):
+        getattr(box, kind)(text)
+
+
+def _reviewer() -> str:
+    return (st.session_state.get("review_reviewer") or "").strip()
+
+
+def _label(row: dict | pd.Series, width: int = 48) -> str:
+    text = str(row.get("text") or "")
+    item = row.get("item_label")
+    head = f"{item} " if isinstance(item, str) and item and not text.startswith(item) else ""
+    return (head + text)[:width] + ("…" if len(head + text) > width else "")
+
+
+# --------------------------------------------------------------------------------------
+# Controls
+
+
+def controls(store: reviews.ReviewStore) -> tuple[dt.date, dt.date, int]:
+    """Draw reviewer, meeting date, since date and due-soon weeks; return (as_of, since, weeks)."""
+    c1, c2, c3, c4 = st.columns([2, 1.3, 1.3, 1])
+    c1.text_input(t("reviewer"), key="review_reviewer", help=t("reviewer_help"))
+    st.session_state.setdefault("review_as_of", filters.current().as_of)
+    as_of = c2.date_input(t("meeting_date"), key="review_as_of")
+    since_key = f"review_since_{as_of.isoformat()}"  # a new meeting date brings its own default
+    st.session_state.setdefault(since_key, qr.default_since(store, as_of))
+    since = c3.date_input(t("since_date"), key=since_key, help=t("since_help"), max_value=as_of)
+    st.session_state.setdefault("review_weeks", 4)
+    weeks = int(c4.number_input(t("due_weeks"), min_value=1, max_value=52, step=1, key="review_weeks"))
+    dates = store.review_dates()
+    left, right = st.columns([3, 1])
+    left.caption(t("review_dates") + ": " + (", ".join(d.isoformat() for d in dates[-8:]) or t("none_yet")))
+    if right.button(t("record_meeting"), key="review_record_meeting", disabled=as_of in dates):
+        store.record_review(as_of, _reviewer() or None)
+        _flash("success", t("meeting_recorded", d=as_of.isoformat()))
+        st.rerun()
+    return as_of, since, weeks
+
+
+def legend(lang: str) -> None:
+    with st.expander(t("status_legend")):
+        st.markdown(t("overdue_rule"))
+        lines = [f"- <span style='color:{s.colour}'>●</span> **{s.name(lang)}** — {s.definition(lang)}"
+                 for s in STATUSES.values()]
+        st.markdown("\n".join(lines), unsafe_allow_html=True)
+
+
+# --------------------------------------------------------------------------------------
+# Agenda: the four sections, each with counts by lead agency
+
+
+def _section_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("col_state"): [state_name(s, lang) for s in frame["state"]],
+        i18n.column_label("deadline_date", lang, ("commitments",)): [
+            None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["deadline_date"]],
+        t("col_agency"): [meeting_pack._join(v) for v in frame["lead_agency_names"]],
+        i18n.column_label("text", lang, ("commitments",)): frame["text"].tolist(),
+        t("col_status"): [status_name(s, lang) for s in frame["status"]],
+        t("col_note"): frame["note"].tolist(),
+        t("col_corrected"): ["✎" if v else "" for v in frame["is_corrected"]],
+    })
+
+
+def _styled(shown: pd.DataFrame, states: pd.Series):
+    """Colour the deadline-state column (red overdue, amber due soon …)."""
+    colours = [DISPLAY_STATES[s][2] for s in states]
+    col = shown.columns[0]
+    return shown.style.apply(lambda _: [f"color: {c}; font-weight: 600" for c in colours], subset=[col])
+
+
+def agenda(data: qr.ReviewData) -> None:
+    lang = data.lang
+    st.plotly_chart(meeting_pack.sections_chart(data), key="review_sections_chart")
+    for name in qr.SECTIONS:
+        frame = data.section(name)
+        st.subheader(f"{meeting_pack.section_title(name, data)} ({len(frame)})")
+        if frame.empty and name != "changed":
+            st.caption(t("empty"))
+            continue
+        left, right = st.columns([1.4, 3])
+        with left:
+            st.caption(t("by_agency"))
+            counts = data.counts_by_agency(name).rename(columns={"agency": t("col_agency"), "n": t("col_commitments")})
+            st.dataframe(counts.drop(columns="agency_key"), hide_index=True, key=f"review_counts_{name}")
+        with right:
+            if name == "changed":
+                changes = meeting_pack.changes_table(data)
+                if changes.empty:
+                    st.caption(t("no_changes"))
+                else:
+                    st.dataframe(changes, hide_index=True, key="review_changes_table")
+            else:
+                st.dataframe(_styled(_section_rows(frame, lang), frame["state"]), hide_index=True,
+                             key=f"review_rows_{name}",
+                             column_config={i18n.column_label("text", lang, ("commitments",)):
+                                            st.column_config.TextColumn(width="large")})
+
+
+# --------------------------------------------------------------------------------------
+# Recording statuses: one table, one save
+
+
+def editor_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the rows as the bulk editor shows them (status/note/evidence editable)."""
+    return pd.DataFrame({
+        "state": [state_name(s, lang) for s in rows["state"]],
+        "deadline_date": [None if pd.isna(d) else pd.Timestamp(d).date() for d in rows["deadline_date"]],
+        "status": rows["status"].tolist(),
+        "note": [n if isinstance(n, str) else "" for n in rows["note"]],
+        "lead_agency_names": [meeting_pack._join(v) for v in rows["lead_agency_names"]],
+        "text": [_label(r, 80) for r in rows.to_dict("records")],
+        "evidence_url": [""] * len(rows),
+        "evidence_doc_id": [None] * len(rows),
+        "commitment_id": rows["commitment_id"].tolist(),
+    })
+
+
+def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+    lang = data.lang
+    st.caption(t("record_hint"))
+    scope_names = {s: (t("scope_all") if s == "all" else meeting_pack.section_title(s, data)) for s in SCOPES}
+    scope = st.radio(t("record_scope"), SCOPES, key="review_scope", horizontal=True, format_func=scope_names.get)
+    rows = data.rows if scope == "all" else data.section(scope)
+    if rows.empty:
+        st.info(t("empty"))
+        return
+    base = editor_frame(rows, lang)
+    docs = qr.documents()
+    titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
+    version = st.session_state.setdefault("review_editor_version", 0)
+    with st.form("review_save_form", border=False):
+        edited = st.data_editor(
+            base, key=f"{EDITOR}_{scope}_{version}", hide_index=True, num_rows="fixed", width="stretch",
+            disabled=["state", "deadline_date", "lead_agency_names", "text", "commitment_id"],
+            column_config={
+                "state": st.column_config.TextColumn(t("col_state")),
+                "deadline_date": st.column_config.DateColumn(i18n.column_label("deadline_date", lang, ("commitments",))),
+                "lead_agency_names": st.column_config.TextColumn(t("col_agency")),
+                "text": st.column_config.TextColumn(i18n.column_label("text", lang, ("commitments",)), width="medium"),
+                "status": st.column_config.SelectboxColumn(t("col_status"), options=list(STATUS_CODES), required=True,
+                                                           format_func=lambda c: status_name(c, lang)),
+                "note": st.column_config.TextColumn(t("col_note"), width="medium"),
+                "evidence_url": st.column_config.LinkColumn(t("evidence_url")),
+                "evidence_doc_id": st.column_config.SelectboxColumn(t("evidence_doc"), options=list(titles),
+                                                                    format_func=lambda d: titles.get(d, d)),
+                "commitment_id": st.column_config.TextColumn(i18n.column_label("commitment_id", lang, ("commitments",))),
+            })
+        submitted = st.form_submit_button(t("save"), type="primary", icon=":material/save:")
+    if not submitted:
+        return
+    changes = reviews.changes_from_table(base, edited)
+    if not changes:
+        st.info(t("saved_none"))
+        return
+    if not _reviewer():
+        st.error(t("reviewer_needed"))
+        return
+    ids = [c.commitment_id for c in changes]
+    try:
+        result = store.record_statuses(changes, _reviewer(),
+                                       snapshots=reviews.facts_snapshots("commitment", ids, queries.db_path()))
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        st.error(t("save_failed", reason=exc))
+        return
+    _flash("success", t("saved_n", n=result.saved))
+    if result.conflicts:
+        _flash("warning", t("saved_conflicts", n=len(result.conflicts), ids=", ".join(result.conflicts)))
+    st.session_state["review_editor_version"] = version + 1  # a fresh editor over the saved statuses
+    st.rerun()
+
+
+# --------------------------------------------------------------------------------------
+# A commitment's history
+
+
+def _commitment_options(data: qr.ReviewData) -> dict[str, str]:
+    opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in data.rows.to_dict("records")}
+    for r in data.orphans.to_dict("records"):
+        if r["entity"] == "commitment":
+            opts[r["entity_id"]] = f"[{t('sec_orphans')}] {_label(r)}"
+    return opts
+
+
+def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+    lang = data.lang
+    opts = _commitment_options(data)
+    if not opts:
+        st.info(t("empty"))
+        return
+    wanted = filters.page_param("commitment")
+    if wanted in opts and "review_history_pick" not in st.session_state:
+        st.session_state["review_history_pick"] = wanted
+    cid = st.selectbox(t("history_pick"), list(opts), key="review_history_pick", format_func=opts.get)
+    row = data.rows[data.rows["commitment_id"] == cid]
+    if not row.empty:
+        r = row.iloc[0]
+        st.markdown(f"**{r['title'] or ''}** · {r['item_label'] or ''}")
+        st.write(r["text"])
+        deadline = "—" if pd.isna(r["deadline_date"]) else pd.Timestamp(r["deadline_date"]).date().isoformat()
+        colour = DISPLAY_STATES[r["state"]][2]
+        st.markdown(f"{t('col_agency')}: {meeting_pack._join(r['lead_agency_names']) or '—'} · "
+                    f"{i18n.column_label('deadline_date', lang, ('commitments',))}: {deadline} · "
+                    f"<span style='color:{colour}'>● {state_name(r['state'], lang)}</span> · "
+                    f"{t('col_status')}: **{status_name(r['status'], lang)}**" + (" · ✎" if r["is_corrected"] else ""),
+                    unsafe_allow_html=True)
+    hist = store.history(cid)
+    if hist.empty:
+        st.caption(t("history_empty"))
+    else:
+        view = pd.DataFrame({
+            t("col_changed_at"): [meeting_pack._local(x) for x in hist["changed_at"]],
+            t("col_old_status"): [status_name(s, lang) for s in hist["old_status"]],
+            t("col_status"): [status_name(s, lang) for s in hist["status"]],
+            t("col_note"): hist["note"].tolist(),
+            t("col_reviewer"): hist["reviewer"].tolist(),
+            t("col_evidence"): [meeting_pack._join([x for x in (u, d) if isinstance(x, str) and x]) or None
+                                for u, d in zip(hist["evidence_url"], hist["evidence_doc_id"])],
+        }).iloc[::-1]
+        st.dataframe(view, hide_index=True, key="review_history_table")
+    log = store.correction_log("commitment", cid)
+    if not log.empty:
+        st.caption(t("corrections_log"))
+        st.dataframe(_log_view(log), hide_index=True, key="review_history_corrections")
+
+
+def _log_view(log: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("col_changed_at"): [meeting_pack._local(x) for x in log["changed_at"]],
+        t("col_field"): log["field"].tolist(),
+        t("col_value"): ["—" if a == "clear" else meeting_pack._join(v) if isinstance(v, list) else v
+                         for a, v in zip(log["action"], log["value"])],
+        t("col_reason"): log["reason"].tolist(),
+        t("col_reviewer"): log["reviewer"].tolist(),
+    }).iloc[::-1]
+
+
+# --------------------------------------------------------------------------------------
+# Corrections
+
+
+def correct(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+    lang = data.lang
+    st.caption(t("correct_intro"))
+    opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in data.rows.to_dict("records")}
+    if not opts:
+        st.info(t("empty"))
+        return
+    what = st.radio(t("correct_what"), ("commitment", "figure"), key="review_fix_what", horizontal=True,
+                    format_func=lambda w: i18n.tr(f"correct_{w}", lang))
+    cid = st.selectbox(t("correct_commitment"), list(opts), key="review_fix_commitment", format_func=opts.get)
+    etl_row = qr.etl_commitment(cid)
+    if etl_row is None:
+        st.info(t("empty"))
+        return
+    if what == "commitment":
+        _correct_commitment(cid, etl_row, store, lang)
+    else:
+        _correct_figure(etl_row, store, lang)
+
+
+def _correct_commitment(cid: str, etl_row: dict, store: reviews.ReviewStore, lang: str) -> None:
+    agencies = qr.agencies()
+    labels = dict(zip(agencies["agency_id"], agencies["canonical_name"]))
+    etl_leads = [a for a in (etl_row["lead_agency_ids"] if etl_row["lead_agency_ids"] is not None else [])]
+    etl_deadline = None if pd.isna(etl_row["deadline_date"]) else pd.Timestamp(etl_row["deadline_date"]).date()
+    st.caption(f"{t('etl_value')}: {t('col_agency')} {'、'.join(labels.get(a, a) for a in etl_leads) or '—'} · "
+               f"{t('deadline_new')} {etl_deadline or '—'} ({i18n.vocab('deadline_basis', etl_row['deadline_basis'], lang)})")
+    with st.form("review_fix_commitment_form"):
+        fix_leads = st.checkbox(t("fix_leads"), key="review_fix_leads_on")
+        leads = st.multiselect(t("leads_new"), list(labels), default=[a for a in etl_leads if a in labels],
+                               format_func=labels.get, key=f"review_fix_leads_{cid}")
+        fix_deadline = st.checkbox(t("fix_deadline"), key="review_fix_deadline_on")
+        c1, c2 = st.columns(2)
+        deadline = c1.date_input(t("deadline_new"), value=etl_deadline or dt.date.today(), key=f"review_fix_date_{cid}",
+                                 min_value=dt.date(1949, 1, 1), max_value=dt.date(2100, 12, 31))
+        no_deadline = c2.checkbox(t("deadline_none"), key=f"review_fix_nodate_{cid}")
+        rejected = st.checkbox(t("not_commitment"), key="review_fix_reject")
+        restore = st.checkbox(t("restore"), key="review_fix_restore")
+        reason = st.text_input(t("reason"), key="review_fix_reason")
+        submitted = st.form_submit_button(t("save_correction"), type="primary")
+    if submitted:
+        values: dict = {}
+        if fix_leads:
+            values["lead_agency_ids"] = leads
+        if fix_deadline:
+            values.update({"deadline_basis": "none"} if no_deadline else {"deadline_date": deadline,
+                                                                          "deadline_basis": "explicit"})
+        if rejected or restore:
+            values["is_rejected"] = bool(rejected and not restore)
+        old = {"lead_agency_ids": etl_leads, "deadline_date": etl_deadline and etl_deadline.isoformat(),
+               "deadline_basis": etl_row["deadline_basis"]}
+        snap = reviews.facts_snapshots("commitment", [cid], queries.db_path())
+        _save_correction("commitment", cid, values, old, snap[0] if snap else None, store)
+    log = store.correction_log("commitment", cid)
+    if not log.empty:
+        st.caption(t("corrections_log"))
+        st.dataframe(_log_view(log), hide_index=True, key="review_fix_log")
+
+
+def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> None:
+    figures = qr.etl_figures(doc_id=etl_row["doc_id"])
+    if figures.empty:
+        st.info(t("no_figures"))
+        return
+    inside = figures["commitment_id"] == etl_row["commitment_id"]
+    figures = pd.concat([figures[inside], figures[~inside]])
+    labels = {r["figure_id"]: f"{r['span_text']} · {i18n.vocab('figure_type', r['figure_type'], lang)} · "
+                              f"{str(r['sentence'])[:40]}" for r in figures.to_dict("records")}
+    fid = st.selectbox(t("pick_figure"), list(labels), key="review_fix_figure", format_func=labels.get)
+    f = figures.set_index("figure_id").loc[fid]
+    st.caption(f"{t('etl_value')}: {f['span_text']} = {f['amount_yuan'] if pd.notna(f['amount_yuan']) else f['value']}"
+               f" · {i18n.vocab('money_kind', f['money_kind'], lang) or '—'} · {f['figure_year'] if pd.notna(f['figure_year']) else '—'}"
+               f" · {t('is_target_new')}: {i18n.vocab('bool', bool(f['is_target']), lang)}")
+    st.write(f["sentence"])
+    with st.form("review_fix_figure_form"):
+        c1, c2 = st.columns(2)
+        fix_amount = c1.checkbox(t("fix_amount"), key="review_fix_amount_on")
+        amount = c1.number_input(t("fix_amount"), min_value=0.0, value=float(f["amount_yuan"]) if pd.notna(f["amount_yuan"])
+                                 else 0.0, step=1e4, format="%.0f", key=f"review_fix_amount_{fid}", label_visibility="collapsed")
+        fix_kind = c2.checkbox(t("fix_kind"), key="review_fix_kind_on")
+        kinds = list(MONEY_KINDS)
+        kind = c2.selectbox(t("fix_kind"), kinds, index=kinds.index(f["money_kind"]) if f["money_kind"] in kinds else 0,
+                            format_func=lambda k: i18n.vocab("money_kind", k, lang), key=f"review_fix_kind_{fid}",
+                            label_visibility="collapsed")
+        fix_year = c1.checkbox(t("fix_year"), key="review_fix_year_on")
+        year = c1.number_input(t("fix_year"), min_value=1949, max_value=2100, step=1,
+                               value=int(f["figure_year"]) if pd.notna(f["figure_year"]) else dt.date.today().year,
+                               key=f"review_fix_year_{fid}", label_visibility="collapsed")
+        fix_target = c2.checkbox(t("fix_target"), key="review_fix_target_on")
+        is_target = c2.toggle(t("is_target_new"), value=bool(f["is_target"]), key=f"review_fix_is_target_{fid}")
+        rejected = st.checkbox(t("not_money"), key="review_fix_fig_reject")
+        restore = st.checkbox(t("restore"), key="review_fix_fig_restore")
+        reason = st.text_input(t("reason"), key="review_fix_fig_reason")
+        submitted = st.form_submit_button(t("save_correction"), type="primary")
+    if submitted:
+        values: dict = {}
+        if fix_amount:
+            values["amount_yuan"] = amount
+        if fix_kind:
+            values["money_kind"] = kind
+        if fix_year:
+            values["figure_year"] = int(year)
+        if fix_target:
+            values["is_target"] = bool(is_target)
+        if rejected or restore:
+            values["is_rejected"] = bool(rejected and not restore)
+        old = {k: meeting_pack._xl(f[k]) for k in ("amount_yuan", "money_kind", "figure_year", "is_target")}
+        snap = reviews.facts_snapshots("figure", [fid], queries.db_path())
+        _save_correction("figure", fid, values, old, snap[0] if snap else None, store, reason_key="review_fix_fig_reason")
+    log = store.correction_log("figure", fid)
+    if not log.empty:
+        st.caption(t("corrections_log"))
+        st.dataframe(_log_view(log), hide_index=True, key="review_fix_fig_log")
+
+
+def _save_correction(entity: str, eid: str, values: dict, old: dict, snapshot, store: reviews.ReviewStore,
+                     reason_key: str = "review_fix_reason") -> None:
+    if not _reviewer():
+        st.error(t("reviewer_needed"))
+        return
+    if not values:
+        st.info(t("saved_none"))
+        return
+    try:
+        n = store.record_correction(entity, eid, values, st.session_state.get(reason_key, ""), _reviewer(),
+                                    old_values=old, snapshot=snapshot)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    except (sqlite3.Error, OSError) as exc:
+        st.error(t("save_failed", reason=exc))
+        return
+    _flash("success", t("correction_saved", n=n))
+    st.rerun()
+
+
+# --------------------------------------------------------------------------------------
+# No longer extracted
+
+
+def orphans(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+    st.caption(t("orphans_intro"))
+    if data.orphans.empty:
+        st.caption(t("orphans_none"))
+        return
+    st.dataframe(meeting_pack.orphans_table(data), hide_index=True, key="review_orphans_table")
+    labels = {r["entity_id"]: f"{r['entity_id']} · {_label(r, 40)}" for r in data.orphans.to_dict("records")}
+    entity_of = dict(zip(data.orphans["entity_id"], data.orphans["entity"]))
+    doc_of = dict(zip(data.orphans["entity_id"], data.orphans["doc_id"]))
+    with st.form("review_resolve_form"):
+        eid = st.selectbox(t("orphan_pick"), list(labels), format_func=labels.get, key="review_orphan_pick")
+        action = st.radio(t("orphan_action"), ("dismissed", "relinked"), key="review_orphan_action",
+                          format_func=lambda a: i18n.tr(f"action_{a}", data.lang))
+        rows = data.rows.sort_values("doc_id", key=lambda s: s != doc_of.get(eid))
+        targets = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in rows.to_dict("records")}
+        new_id = st.selectbox(t("relink_to"), list(targets), format_func=targets.get, key="review_orphan_target")
+        note = st.text_input(t("col_note"), key="review_orphan_note")
+        submitted = st.form_submit_button(t("resolve"))
+    if submitted:
+        if not _reviewer():
+            st.error(t("reviewer_needed"))
+            return
+        try:
+            store.resolve(entity_of[eid], eid, action, _reviewer(), note=note or None,
+                          new_id=new_id if action == "relinked" else None)
+        except (ValueError, sqlite3.Error, OSError) as exc:
+            st.error(t("save_failed", reason=exc))
+            return
+        _flash("success", t("resolved", id=eid))
+        st.rerun()
+
+
+# --------------------------------------------------------------------------------------
+# Meeting pack
+
+
+def pack(data: qr.ReviewData) -> None:
+    st.caption(t("pack_intro"))
+    if st.button(t("pack_build"), key="review_pack_build", type="primary", icon=":material/description:"):
+        described = filters.describe(filters.current(), data.lang, queries.filter_options())
+        with st.spinner(t("pack_build")):
+            st.session_state[PACK] = meeting_pack.build(data, described)
+    built = st.session_state.get(PACK)
+    if built is None:
+        return
+    st.success(t("pack_ready"))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("pack_xlsx"), data=built.xlsx, file_name=f"{built.stem}.xlsx", key="review_pack_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                       icon=":material/table:")
+    c2.download_button(t("pack_html"), data=built.html.encode("utf-8"), file_name=f"{built.stem}.html",
+                       mime="text/html", key="review_pack_html", on_click="ignore", icon=":material/web:")
+    if built.pdf:
+        c3.download_button(t("pack_pdf"), data=built.pdf, file_name=f"{built.stem}.pdf", mime="application/pdf",
+                           key="review_pack_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
+    else:
+        c3.caption(t("pack_no_pdf"))
+
+
+# --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    lang = i18n.lang()
+    st.title(t("review_title"))
+    st.caption(t("review_intro"))
+    try:
+        from dashboard import ui
+
+        ui.require_database()
+    except ImportError:
+        pass
+    store = reviews.ReviewStore()
+    as_of, since, weeks = controls(store)
+    _show_flash()
+    data = qr.load_review(filters.current(), as_of, since, weeks * 7, lang, store)
+
+    cols = st.columns(5)
+    for col, name in zip(cols, qr.SECTIONS):
+        col.metric(meeting_pack.section_title(name, data), len(data.section(name)))
+    cols[4].metric(t("sec_orphans"), len(data.orphans))
+    legend(lang)
+
+    tabs = st.tabs([t("tab_agenda"), t("record_title"), t("history_title"),
+                    t("correct_title"), f"{t('sec_orphans')} ({len(data.orphans)})", t("pack_title")])
+    with tabs[0]:
+        agenda(data)
+    with tabs[1]:
+        record(data, store)
+    with tabs[2]:
+        history(data, store)
+    with tabs[3]:
+        correct(data, store)
+    with tabs[4]:
+        orphans(data, store)
+    with tabs[5]:
+        pack(data)
+
+
+main()
