@@ -315,6 +315,13 @@ def test_in_a_browser_set_a_status_and_download_the_pack(server, env, tmp_path):
                 ["on_track", "checked in the browser", "Browser Bob"]]
             cid = cur["commitment_id"][0]
 
+            # the reviewer is entered once per session: it survives a visit to another page
+            page.get_by_role("link", name="Overview", exact=True).click()
+            expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible(timeout=60_000)
+            page.get_by_role("link", name="Review", exact=True).click()
+            expect(page.get_by_role("textbox", name="Reviewer")).to_have_value("Browser Bob", timeout=60_000)
+            _wait_idle(page)
+
             page.get_by_role("tab", name="Meeting pack").click()
             page.get_by_role("button", name="Build the meeting pack").click()
             _wait_idle(page, 180_000)

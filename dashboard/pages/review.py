@@ -48,6 +48,26 @@ def _show_flash() -> None:
         getattr(box, kind)(text)
 
 
+KEPT = ("review_reviewer", "review_as_of", "review_weeks")
+
+
+def _restore() -> None:
+    """Give the session's reviewer, meeting date and window back to their widgets.
+
+    Streamlit forgets a widget's value when another page runs; the copies under ``_kept_*``
+    survive, so the reviewer name is entered once per session.
+    """
+    for key in KEPT:
+        if key not in st.session_state and f"_kept_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"_kept_{key}"]
+
+
+def _keep() -> None:
+    for key in KEPT:
+        if key in st.session_state:
+            st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
 def _reviewer() -> str:
     return (st.session_state.get("review_reviewer") or "").strip()
 
@@ -66,6 +86,7 @@ def _label(row: dict | pd.Series, width: int = 48) -> str:
 def controls(store: reviews.ReviewStore) -> tuple[dt.date, dt.date, int]:
     """Draw reviewer, meeting date, since date and due-soon weeks; return (as_of, since, weeks)."""
     c1, c2, c3, c4 = st.columns([2, 1.3, 1.3, 1])
+    _restore()
     c1.text_input(t("reviewer"), key="review_reviewer", help=t("reviewer_help"))
     st.session_state.setdefault("review_as_of", filters.current().as_of)
     as_of = c2.date_input(t("meeting_date"), key="review_as_of")
@@ -74,6 +95,7 @@ def controls(store: reviews.ReviewStore) -> tuple[dt.date, dt.date, int]:
     since = c3.date_input(t("since_date"), key=since_key, help=t("since_help"), max_value=as_of)
     st.session_state.setdefault("review_weeks", 4)
     weeks = int(c4.number_input(t("due_weeks"), min_value=1, max_value=52, step=1, key="review_weeks"))
+    _keep()
     dates = store.review_dates()
     left, right = st.columns([3, 1])
     left.caption(t("review_dates") + ": " + (", ".join(d.isoformat() for d in dates[-8:]) or t("none_yet")))
