@@ -18,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FIGURES = "10000,100000,1000000"
+DEFAULT_OUT = ROOT / "bench" / "results.md"
+ANALYSIS = ROOT / "bench" / "analysis.md"
+"""Hand-written reading of the last full run: appended to bench/results.md when it exists."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,7 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=None, help="corpus RNG seed (default: bench.corpus.DEFAULT_SEED)")
     p.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench",
                    help="where the corpus and databases go (git-ignored; default data/bench)")
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="results file (default bench/results.md)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results file (default bench/results.md)")
     p.add_argument("--only", choices=("etl", "dashboard"), help="run one half only")
     p.add_argument("--quick", action="store_true", help="a small run in about a minute: 300 documents, up to 100k figures")
     args = p.parse_args(argv)
@@ -117,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings["load average at end (1 min)"] = f"{os.getloadavg()[0]:.2f}"
     settings["benchmark wall time"] = f"{time.perf_counter() - t_start:,.0f} s"
-    text = report.render(settings, steps, dash)
+    analysis = ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() and args.out == DEFAULT_OUT else ""
+    text = report.render(settings, steps, dash, analysis)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

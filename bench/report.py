@@ -45,7 +45,7 @@ def _ms(s: float) -> str:
     return f"{s * 1000:,.1f}"
 
 
-def render(settings: dict, steps: dict[str, EtlStep], dash: DashboardResult | None) -> str:
+def render(settings: dict, steps: dict[str, EtlStep], dash: DashboardResult | None, analysis: str = "") -> str:
     out: list[str] = ["# Benchmark results", ""]
     out.append("Written by `python -m bench` (`make bench`); every figure below is from one run of it.")
     out.append("")
@@ -58,6 +58,8 @@ def render(settings: dict, steps: dict[str, EtlStep], dash: DashboardResult | No
         out += _etl(steps, settings)
     if dash is not None:
         out += _dashboard(dash)
+    if analysis.strip():
+        out += [analysis.strip(), ""]
     return "\n".join(out) + "\n"
 
 
