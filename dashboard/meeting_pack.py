@@ -245,7 +245,7 @@ def status_chart(data: ReviewData) -> go.Figure:
 # Tables (one function per sheet; the HTML report shows the same frames)
 
 
-def _join(v) -> str | None:
+def join_list(v) -> str | None:
     if v is None:
         return None
     if isinstance(v, str):
@@ -264,7 +264,7 @@ def _missing(v) -> bool:
         return False
 
 
-def _local(ts) -> str | None:
+def local_time(ts) -> str | None:
     if _missing(ts):
         return None
     t = pd.Timestamp(ts)
@@ -286,14 +286,14 @@ def commitments_table(rows: pd.DataFrame, lang: str, history: dict[str, str] | N
         col("col_state"): [state_name(s, lang) for s in rows["state"]],
         col("deadline_date", "commitments"): [_day(d) for d in rows["deadline_date"]],
         col("col_days"): [None if _missing(d) else int(d) for d in rows["days_to_deadline"]],
-        col("col_agency"): [_join(v) for v in rows["lead_agency_names"]],
+        col("col_agency"): [join_list(v) for v in rows["lead_agency_names"]],
         col("title", "documents"): rows["title"].tolist(),
         col("item_label", "commitments"): rows["item_label"].tolist(),
         col("text", "commitments"): rows["text"].tolist(),
         col("col_status"): [status_name(s, lang) for s in rows["status"]],
         col("col_note"): rows["note"].tolist(),
         col("col_reviewer"): rows["reviewer"].tolist(),
-        col("col_changed_at"): [_local(t) for t in rows["status_changed_at"]],
+        col("col_changed_at"): [local_time(t) for t in rows["status_changed_at"]],
         col("col_corrected"): ["✎" if bool(v) else "" for v in rows["is_corrected"]],
         col("commitment_id", "commitments"): rows["commitment_id"].tolist(),
     })
@@ -328,7 +328,7 @@ def changes_table(data: ReviewData) -> pd.DataFrame:
         recs.append({"when": pd.Timestamp(r.changed_at).tz_convert(None) + _utc_offset(), "what": tr("what_status", lang),
                      "change": text, "title": r.title, "summary": r.text, "who": r.reviewer, "id": r.commitment_id})
     for r in data.corrections.itertuples(index=False):
-        value = "—" if r.action == "clear" else _join(r.value) if isinstance(r.value, list) else r.value
+        value = "—" if r.action == "clear" else join_list(r.value) if isinstance(r.value, list) else r.value
         recs.append({"when": pd.Timestamp(r.changed_at).tz_convert(None) + _utc_offset(),
                      "what": tr("what_correction", lang), "change": f"{r.field} = {value}", "title": None,
                      "summary": r.reason, "who": r.reviewer, "id": r.entity_id})
@@ -354,14 +354,14 @@ def history_table(data: ReviewData) -> pd.DataFrame:
     h = data.history
     info = data.rows.set_index("commitment_id")
     return pd.DataFrame({
-        tr("col_changed_at", lang): [_local(t) for t in h["changed_at"]],
+        tr("col_changed_at", lang): [local_time(t) for t in h["changed_at"]],
         i18n.column_label("commitment_id", lang, ("commitments",)): h["commitment_id"].tolist(),
         i18n.column_label("text", lang, ("commitments",)): [info["text"].get(c) for c in h["commitment_id"]],
         tr("col_old_status", lang): [status_name(s, lang) for s in h["old_status"]],
         tr("col_status", lang): [status_name(s, lang) for s in h["status"]],
         tr("col_note", lang): h["note"].tolist(),
         tr("col_reviewer", lang): h["reviewer"].tolist(),
-        tr("col_evidence", lang): [_join([x for x in (u, d) if isinstance(x, str) and x]) or None
+        tr("col_evidence", lang): [join_list([x for x in (u, d) if isinstance(x, str) and x]) or None
                                    for u, d in zip(h["evidence_url"], h["evidence_doc_id"])],
     })
 
@@ -375,7 +375,7 @@ def orphans_table(data: ReviewData) -> pd.DataFrame:
         i18n.column_label("title", lang, ("documents",)): o["title"].tolist(),
         i18n.column_label("text", lang, ("commitments",)): o["text"].tolist(),
         tr("col_status", lang): [status_name(s, lang) if isinstance(s, str) else None for s in o["status"]],
-        tr("col_last_changed", lang): [_local(t) for t in o["last_changed_at"]],
+        tr("col_last_changed", lang): [local_time(t) for t in o["last_changed_at"]],
         tr("col_n_status", lang): o["n_status_changes"].tolist(),
         tr("col_n_corr", lang): o["n_corrections"].tolist(),
     })
@@ -423,9 +423,9 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def _xl(value):
+def plain_cell(value):
     if isinstance(value, (list, tuple)):
-        return _join(value)
+        return join_list(value)
     if _missing(value):
         return None
     if isinstance(value, pd.Timestamp):
@@ -461,7 +461,7 @@ def workbook(data: ReviewData, filters: list[tuple[str, str]] | None = None,
             cell.fill = header_fill
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         for row in frame.itertuples(index=False):
-            ws.append([_xl(v) for v in row])
+            ws.append([plain_cell(v) for v in row])
         for idx, col in enumerate(frame.columns, start=1):
             values = [str(v).split("\n", 1)[0] for v in frame[col].tolist()[:300] if not _missing(v)]
             width = max([_width(str(col))] + [_width(v) for v in values]) + 2

@@ -411,6 +411,16 @@ def test_export_import_round_trip_and_idempotence(tmp_path, store, suffix):
         pd.testing.assert_frame_equal(getattr(other, frame)(), getattr(store, frame)())
 
 
+def test_moving_between_formats_adds_nothing_twice(tmp_path, store):
+    _fill(store)
+    store.export_file(tmp_path / "a.jsonl")
+    other = ReviewStore(tmp_path / "other.sqlite")
+    other.import_file(tmp_path / "a.jsonl")
+    other.export_file(tmp_path / "b.csv")
+    back = store.import_file(tmp_path / "b.csv")
+    assert sum(back.added.values()) == 0 and back.ok
+
+
 def test_jsonl_lines_carry_the_documented_keys(tmp_path, store):
     _fill(store)
     path = tmp_path / "b.jsonl"

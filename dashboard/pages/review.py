@@ -123,7 +123,7 @@ def _section_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_state"): [state_name(s, lang) for s in frame["state"]],
         i18n.column_label("deadline_date", lang, ("commitments",)): [
             None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["deadline_date"]],
-        t("col_agency"): [meeting_pack._join(v) for v in frame["lead_agency_names"]],
+        t("col_agency"): [meeting_pack.join_list(v) for v in frame["lead_agency_names"]],
         i18n.column_label("text", lang, ("commitments",)): frame["text"].tolist(),
         t("col_status"): [status_name(s, lang) for s in frame["status"]],
         t("col_note"): frame["note"].tolist(),
@@ -177,7 +177,7 @@ def editor_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         "deadline_date": [None if pd.isna(d) else pd.Timestamp(d).date() for d in rows["deadline_date"]],
         "status": rows["status"].tolist(),
         "note": [n if isinstance(n, str) else "" for n in rows["note"]],
-        "lead_agency_names": [meeting_pack._join(v) for v in rows["lead_agency_names"]],
+        "lead_agency_names": [meeting_pack.join_list(v) for v in rows["lead_agency_names"]],
         "text": [_label(r, 80) for r in rows.to_dict("records")],
         "evidence_url": [""] * len(rows),
         "evidence_doc_id": [None] * len(rows),
@@ -268,7 +268,7 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         st.write(r["text"])
         deadline = "—" if pd.isna(r["deadline_date"]) else pd.Timestamp(r["deadline_date"]).date().isoformat()
         colour = DISPLAY_STATES[r["state"]][2]
-        st.markdown(f"{t('col_agency')}: {meeting_pack._join(r['lead_agency_names']) or '—'} · "
+        st.markdown(f"{t('col_agency')}: {meeting_pack.join_list(r['lead_agency_names']) or '—'} · "
                     f"{i18n.column_label('deadline_date', lang, ('commitments',))}: {deadline} · "
                     f"<span style='color:{colour}'>● {state_name(r['state'], lang)}</span> · "
                     f"{t('col_status')}: **{status_name(r['status'], lang)}**" + (" · ✎" if r["is_corrected"] else ""),
@@ -278,12 +278,12 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         st.caption(t("history_empty"))
     else:
         view = pd.DataFrame({
-            t("col_changed_at"): [meeting_pack._local(x) for x in hist["changed_at"]],
+            t("col_changed_at"): [meeting_pack.local_time(x) for x in hist["changed_at"]],
             t("col_old_status"): [status_name(s, lang) for s in hist["old_status"]],
             t("col_status"): [status_name(s, lang) for s in hist["status"]],
             t("col_note"): hist["note"].tolist(),
             t("col_reviewer"): hist["reviewer"].tolist(),
-            t("col_evidence"): [meeting_pack._join([x for x in (u, d) if isinstance(x, str) and x]) or None
+            t("col_evidence"): [meeting_pack.join_list([x for x in (u, d) if isinstance(x, str) and x]) or None
                                 for u, d in zip(hist["evidence_url"], hist["evidence_doc_id"])],
         }).iloc[::-1]
         st.dataframe(view, hide_index=True, key="review_history_table")
@@ -295,9 +295,9 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
 
 def _log_view(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        t("col_changed_at"): [meeting_pack._local(x) for x in log["changed_at"]],
+        t("col_changed_at"): [meeting_pack.local_time(x) for x in log["changed_at"]],
         t("col_field"): log["field"].tolist(),
-        t("col_value"): ["—" if a == "clear" else meeting_pack._join(v) if isinstance(v, list) else v
+        t("col_value"): ["—" if a == "clear" else meeting_pack.join_list(v) if isinstance(v, list) else v
                          for a, v in zip(log["action"], log["value"])],
         t("col_reason"): log["reason"].tolist(),
         t("col_reviewer"): log["reviewer"].tolist(),
@@ -414,7 +414,7 @@ def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> Non
             values["is_target"] = bool(is_target)
         if rejected or restore:
             values["is_rejected"] = bool(rejected and not restore)
-        old = {k: meeting_pack._xl(f[k]) for k in ("amount_yuan", "money_kind", "figure_year", "is_target")}
+        old = {k: meeting_pack.plain_cell(f[k]) for k in ("amount_yuan", "money_kind", "figure_year", "is_target")}
         snap = reviews.facts_snapshots("figure", [fid], queries.db_path())
         _save_correction("figure", fid, values, old, snap[0] if snap else None, store, reason_key="review_fix_fig_reason")
     log = store.correction_log("figure", fid)
