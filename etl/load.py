@@ -279,6 +279,13 @@ def check(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None = None) -> l
     tables look only at those documents' rows (the rest passed when they were loaded); the
     uniqueness and reference checks always cover every row.
     """
+    return check_documents(con, doc_ids, whole_tables=True)
+
+
+def check_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None,
+                    whole_tables: bool = False) -> list[str]:
+    """Run the row-by-row checks of these documents' rows (all rows if ``doc_ids`` is None);
+    with ``whole_tables``, also the checks over every row and those of the other tables."""
     scoped = doc_ids is not None
     if scoped:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} (doc_id VARCHAR)")
@@ -288,14 +295,18 @@ def check(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None = None) -> l
     try:
         failures = []
         for name, sql in CHECKS.items():
-            if scoped and "{documents}" in sql:  # materialised first, so the join starts from the few documents
+            row_by_row = "{documents}" in sql
+            if not (row_by_row or whole_tables):
+                continue
+            if scoped and row_by_row:  # materialised first, so the join starts from the few documents
                 sql = (f"WITH checked AS MATERIALIZED (SELECT doc_id, text FROM documents "
                        f"WHERE doc_id IN (SELECT doc_id FROM {SCOPE_TABLE})) " + sql.format(documents="checked"))
             n = con.execute(sql.format(documents="documents")).fetchall()[0][0]
             if n:
                 failures.append(f"{name}: {n} rows")
         for table in TABLES.values():
-            failures += _column_checks(con, table, scoped)
+            if whole_tables or table.name in _ROW_SCOPE:
+                failures += _column_checks(con, table, scoped)
         return failures
     finally:
         if scoped:
