@@ -51,7 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="where the corpus and databases go (git-ignored; default data/bench)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results file (default bench/results.md)")
     p.add_argument("--only", choices=("etl", "dashboard"), help="run one half only")
-    p.add_argument("--quick", action="store_true", help="a small run in about a minute: 300 documents, up to 100k figures")
+    p.add_argument("--quick", action="store_true", help="a smaller run (a few minutes): 300 documents, up to 100k figures")
     args = p.parse_args(argv)
     args.docs = args.docs or (300 if args.quick else 10_000)
     args.small = args.small or max(1, args.docs // 10)
