@@ -2,10 +2,7 @@
 
 Wires the language switch, the global filters (``dashboard/filters.py``) and the pages into
 one ``st.navigation``; the URL keeps page, language and filters so a link reopens the view.
-The review and intake pages join the navigation when their files exist
-(``dashboard/pages/review.py``, ``dashboard/pages/intake.py``, or the same names in ``views/``).
-
-Our pages live in ``dashboard/views/``, not ``pages/``: Streamlit treats a ``pages/`` folder
+Every page lives in ``dashboard/views/``, not ``pages/``: Streamlit treats a ``pages/`` folder
 next to the main script as a legacy multipage app until ``st.navigation`` has run once in the
 process. While ``dashboard/pages/`` exists, the first visit after the server starts, if it is
 to a sub-page such as ``/funding``, shows Streamlit's "Page not found" notice once (the page
@@ -47,9 +44,8 @@ def main() -> None:
 
     pages = {}
     for url, title_key, icon in PAGES:
-        folder = next((d for d in ("views", "pages") if (HERE / d / f"{url}.py").exists()), None)
-        if folder:
-            pages[url] = st.Page(f"{folder}/{url}.py", title=i18n.t(title_key), icon=icon, url_path=url,
+        if (HERE / "views" / f"{url}.py").exists():
+            pages[url] = st.Page(f"views/{url}.py", title=i18n.t(title_key), icon=icon, url_path=url,
                                  default=url == "overview")
     current = st.navigation(list(pages.values()))
     page = current.url_path or "overview"  # "" is the default page

@@ -244,6 +244,8 @@ def to_simplified(text: str) -> str:
     '广州市工业和信息化局'
     """
     t2s = _converter("t2s")
+    if not _has_traditional(set(text), t2s):
+        return text  # most documents: nothing to convert, skip OpenCC's pass over the text
     converted = t2s.convert(text)
     if len(converted) == len(text):
         return converted
@@ -341,9 +343,27 @@ def _read_data(suffix: str, data: bytes, label: str) -> ReadResult:
     return ReadResult(text, original, encoding, fmt, digest, tuple(warnings))
 
 
+_CHANGES: dict[str, bool] = {}  # character -> whether t2s changes it (filled as characters are met)
+
+
+def _has_traditional(chars: set[str], t2s) -> bool:
+    """True when any of ``chars`` is converted by t2s (each character looked up once per process)."""
+    for ch in chars:
+        changed = _CHANGES.get(ch)
+        if changed is None:
+            changed = _CHANGES[ch] = t2s.convert(ch) != ch
+        if changed:
+            return True
+    return False
+
+
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_VISIBLE_RE = re.compile(r"\S")
+
+
 def _cjk_share(text: str) -> float:
     sample = text[:20000]
-    visible = [ch for ch in sample if not ch.isspace()]
+    visible = len(_VISIBLE_RE.findall(sample))
     if not visible:
         return 0.0
-    return sum("\u4e00" <= ch <= "\u9fff" for ch in visible) / len(visible)
+    return len(_CJK_RE.findall(sample)) / visible

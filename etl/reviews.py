@@ -26,6 +26,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -337,14 +338,25 @@ class ReviewStore:
 
     def _ensure(self) -> None:
         key = str(self.path.resolve())
-        with _ready_lock:
+        with _ready_lock:  # held throughout: threads of one process create the file one at a time
             if key in _ready and self.path.exists():
                 return
+            self._create()
+            _ready.add(key)
+
+    def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = self._connect()
         try:
-            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                con.execute("PRAGMA journal_mode = WAL")
+            for attempt in range(100):  # another process may hold the file while it switches to WAL
+                try:
+                    if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        con.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError:
+                    if attempt == 99:
+                        raise
+                    time.sleep(0.1)
             con.execute("BEGIN IMMEDIATE")
             try:
                 for stmt in _DDL:
@@ -357,8 +369,6 @@ class ReviewStore:
                 raise
         finally:
             con.close()
-        with _ready_lock:
-            _ready.add(key)
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -1,4 +1,4 @@
-"""AppTest tests of dashboard/pages/review.py: sections, bulk status editing, corrections, orphans, the pack.
+"""AppTest tests of dashboard/views/review.py: sections, bulk status editing, corrections, orphans, the pack.
 
 A temporary facts DB (the seeds) and review store are set through COMMITMENTS_DB and
 COMMITMENTS_REVIEWS_DB; the page runs on its own (no app.py), as in a first request.
@@ -21,7 +21,7 @@ from etl.pipeline import load_paths
 from etl.reviews import ReviewStore, Snapshot, StatusChange
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "dashboard" / "pages" / "review.py")
+PAGE = str(ROOT / "dashboard" / "views" / "review.py")
 TIMEOUT = 120
 
 
@@ -272,11 +272,11 @@ def test_in_a_browser_set_a_status_and_download_the_pack(server, env, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
-            # The app first: until app.py's st.navigation has run once, Streamlit treats the pages/
-            # folder as a legacy multipage app and /review would run without the app around it.
+            # The app first, as an analyst arrives: then the review page from the navigation's URL.
             page.goto(server + "/")
             expect(page.get_by_role("link", name="总览", exact=True)).to_be_visible(timeout=60_000)
             page.goto(server + "/review?lang=en")
