@@ -34,7 +34,7 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 
 from etl.schema import DEADLINE_BASES, MONEY_KINDS
-from etl.status import DEFAULT_STATUS, STATUSES, parse_status
+from etl.status import DEFAULT_STATUS, parse_status
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REVIEWS_DB_ENV = "COMMITMENTS_REVIEWS_DB"
@@ -1138,76 +1138,6 @@ def changes_from_table(before: pd.DataFrame, after: pd.DataFrame) -> list[Status
             continue
         out.append(StatusChange(a["commitment_id"], status, new_note or None, url.strip() if url else None, doc,
                                 seen_status=_text(b.get("status")) or DEFAULT_STATUS))
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Applying corrections over the ETL's rows
-
-
-def apply_commitment_corrections(df: pd.DataFrame, path: str | os.PathLike | None = None,
-                                 agency_names: dict[str, str] | None = None,
-                                 corrections: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return commitment rows with corrections applied, plus ``is_corrected`` and ``is_rejected``.
-
-    Rejected rows ("not a commitment") are kept and flagged; callers drop them where they count.
-    ``agency_names`` (agency_id -> name) refreshes ``lead_agency_names`` where leads were corrected.
-    """
-    corr = commitment_corrections(path) if corrections is None else corrections
-    out = df.copy()
-    out["is_corrected"] = False
-    out["is_rejected"] = False
-    if out.empty or corr.empty:
-        return out
-    by_id = corr.set_index("commitment_id")
-    for i, cid in zip(out.index, out["commitment_id"]):
-        if cid not in by_id.index:
-            continue
-        c = by_id.loc[cid]
-        changed = False
-        if isinstance(c["lead_agency_ids"], list):
-            if "lead_agency_ids" in out:
-                out.at[i, "lead_agency_ids"] = list(c["lead_agency_ids"])
-            if agency_names is not None and "lead_agency_names" in out:
-                out.at[i, "lead_agency_names"] = [agency_names.get(a, a) for a in c["lead_agency_ids"]]
-            changed = True
-        if c["deadline_basis"] is not None:
-            if "deadline_date" in out:
-                out.at[i, "deadline_date"] = c["deadline_date"]
-            out.at[i, "deadline_basis"] = c["deadline_basis"]
-            if "deadline_year" in out:
-                out.at[i, "deadline_year"] = None if pd.isna(c["deadline_date"]) else c["deadline_date"].year
-            changed = True
-        if bool(c["is_rejected"]):
-            out.at[i, "is_rejected"] = True
-            changed = True
-        out.at[i, "is_corrected"] = changed
-    return out
-
-
-def apply_figure_corrections(df: pd.DataFrame, path: str | os.PathLike | None = None,
-                             corrections: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return figure rows with corrections applied, plus ``is_corrected`` and ``is_rejected``."""
-    corr = figure_corrections(path) if corrections is None else corrections
-    out = df.copy()
-    out["is_corrected"] = False
-    out["is_rejected"] = False
-    if out.empty or corr.empty:
-        return out
-    by_id = corr.set_index("figure_id")
-    for i, fid in zip(out.index, out["figure_id"]):
-        if fid not in by_id.index:
-            continue
-        c = by_id.loc[fid]
-        changed = bool(c["is_rejected"])
-        out.at[i, "is_rejected"] = changed
-        for col in ("amount_yuan", "money_kind", "figure_year", "is_target"):
-            v = c[col]
-            if v is not None and not pd.isna(v):
-                if col in out:
-                    out.at[i, col] = v
-                changed = True
-        out.at[i, "is_corrected"] = changed
     return out
 
 

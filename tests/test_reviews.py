@@ -223,30 +223,6 @@ def test_a_correction_needs_a_reason(store):
         store.record_correction("figure", "f_1", {"amount_yuan": 1}, " ", "Ann")
 
 
-def test_apply_corrections_over_etl_rows(store, facts_db):
-    con = duckdb.connect(str(facts_db), read_only=True)
-    try:
-        commitments = con.execute("SELECT * FROM commitments ORDER BY commitment_id").df()
-        figures = con.execute("SELECT * FROM figures WHERE figure_type = 'money' ORDER BY figure_id").df()
-        names = dict(con.execute("SELECT agency_id, canonical_name FROM agencies").fetchall())
-    finally:
-        con.close()
-    c0, c1 = commitments["commitment_id"][:2]
-    lead = next(iter(names))
-    store.record_correction("commitment", c0, {"lead_agency_ids": [lead], "deadline_date": "2030-01-31"}, "r", "Ann")
-    store.record_correction("commitment", c1, {"is_rejected": True}, "not a commitment", "Ann")
-    f0 = figures["figure_id"][0]
-    store.record_correction("figure", f0, {"amount_yuan": 42.0}, "r", "Ann")
-    out = reviews.apply_commitment_corrections(commitments, agency_names=names).set_index("commitment_id")
-    assert out.loc[c0, "lead_agency_names"] == [names[lead]]
-    assert out.loc[c0, "deadline_date"] == pd.Timestamp("2030-01-31") and out.loc[c0, "deadline_basis"] == "explicit"
-    assert out.loc[c0, "is_corrected"] and out.loc[c1, "is_rejected"]
-    assert out["is_corrected"].sum() == 2 and len(out) == len(commitments)
-    figs = reviews.apply_figure_corrections(figures).set_index("figure_id")
-    assert figs.loc[f0, "amount_yuan"] == 42.0 and figs.loc[f0, "is_corrected"]
-    assert figs["is_corrected"].sum() == 1
-
-
 # --------------------------------------------------------------------------------------
 # surviving ETL re-runs and restarts; "no longer extracted"
 
