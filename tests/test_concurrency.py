@@ -23,7 +23,7 @@ from dashboard import queries
 from dashboard.filters_state import Filters
 from etl.reviews import ReviewStore, StatusChange
 
-stop_file = sys.argv[2]
+stop_file, ready_file = sys.argv[2], sys.argv[3]
 store = ReviewStore()
 reads = failures = saves = 0
 errors = []
@@ -36,6 +36,7 @@ while not os.path.exists(stop_file):
         reads += 1
         if not ids and len(rows):
             ids = list(rows["commitment_id"])[:3]
+            open(ready_file, "w").close()
     except Exception as exc:
         failures += 1
         errors.append(f"{type(exc).__name__}: {exc}")
@@ -55,11 +56,14 @@ def test_loads_while_the_dashboard_reads_and_saves(tmp_path):
     shutil.copytree(ROOT / "seeds", docs)
     load_paths([docs], db)
     env = {**os.environ, "COMMITMENTS_DB": str(db), "COMMITMENTS_REVIEWS_DB": str(reviews)}
-    stop = tmp_path / "stop"
-    proc = subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(stop)], env=env,
+    stop, ready = tmp_path / "stop", tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(stop), str(ready)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(2)
+        deadline = time.time() + 120  # the reader's first read (imports are slow on a busy machine)
+        while not ready.exists() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the reader never read the database"
         base = (ROOT / "seeds" / "004_e2f1170946d94957.txt").read_text(encoding="utf-8")
         for run in range(6):
             for i in range(5):
