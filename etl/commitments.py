@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from etl import agencies, dates
-from etl.model import AgencyRef, Commitment, DocMeta, Section
+from etl.model import Commitment, DocMeta, Section
 from etl.segment import Paragraph, Rule, item_label, label_at
 
 NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|接下来|今后(?:一个时期)?(?:工作)?"),
@@ -346,6 +346,3 @@ def extract_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
         found = sorted(found + _table_commitments(text, meta, aliases, found), key=lambda c: c.start)
     return found
 
-
-def lead_refs(c: Commitment) -> tuple[AgencyRef, ...]:
-    return tuple(AgencyRef(name, name, c.start, c.end) for name in c.lead_agencies)

@@ -100,7 +100,6 @@ class Commitment:
     deadline_basis: str
     deadline_text: str | None
     section_path: str
-    lead_refs: tuple[AgencyRef, ...] = ()
 
 
 @dataclass(frozen=True)
