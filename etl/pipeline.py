@@ -23,7 +23,9 @@ import duckdb
 
 from etl import load
 from etl.extract import extract
-from etl.read import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_file, sha256_bytes, too_large_reason
+from etl.schema import TABLES
+from etl.read import (MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, ReadResult, read_file, sha256_bytes,
+                      too_large_reason)
 
 
 @dataclass
@@ -107,6 +109,43 @@ def _existing(db_path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]
     finally:
         con.close()
     return {d: (s, f) for d, s, f in rows}, {s: d for d, s, _ in rows}
+
+
+def _schema_matches(db_path: Path) -> bool:
+    """True when the database's tables have exactly the declared columns (or there is no database)."""
+    if not db_path.exists():
+        return True
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for table in TABLES.values():
+            cols = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table.name]).fetchall()]
+            if cols != table.column_names:
+                return False
+        return True
+    finally:
+        con.close()
+
+
+def _stored_documents(db_path: Path) -> list[tuple]:
+    """The stored documents (to re-extract them when the schema changed)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute("SELECT doc_id, file_name, source_path, content_sha256, source_format, encoding, text, "
+                           "original_text FROM documents ORDER BY doc_id").fetchall()
+    finally:
+        con.close()
+
+
+def _reextract(row: tuple) -> tuple[str, object]:
+    """Extract a stored document again from its stored text."""
+    doc_id, file_name, source_path, sha, fmt, encoding, text, original = row
+    try:
+        rr = ReadResult(text, original or text, encoding, fmt, sha)
+        return "ok", load.document_rows(doc_id, file_name, source_path, rr, extract(text))
+    except Exception as exc:  # noqa: BLE001 - the other documents must still load
+        return "failed", f"extraction error: {type(exc).__name__}: {exc}"
 
 
 def _snapshots(con, doc_ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
@@ -202,6 +241,12 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
     files = collect(paths)
     report = LoadReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
     existing, by_sha = _existing(db_path)
+    carried: list[tuple] = []  # stored documents to re-extract because the schema changed
+    upgrade = not _schema_matches(db_path)
+    if upgrade:
+        run_ids = {load.doc_id_for(p.name) for p in files}
+        carried = [r for r in _stored_documents(db_path) if r[0] not in run_ids]
+        existing, by_sha = {}, {}
 
     # Decide what to extract: hashes first, so unchanged files cost a read and a hash only.
     todo: list[tuple[int, Path]] = []
@@ -246,7 +291,7 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
     _clean_stale(db_path)
     try:
         first = next(results, None)
-        if db_path.exists():
+        if db_path.exists() and not upgrade:
             shutil.copyfile(db_path, tmp)
         con = duckdb.connect(str(tmp))
         try:
@@ -267,7 +312,18 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
                 done += 1
                 if progress:
                     progress(done, total, outcomes[i])
+            for row in carried:
+                status, payload = _reextract(row)
+                if status == "ok":
+                    writer.add(payload)
+                    outcomes.append(FileOutcome(row[2] or row[1], "loaded", "re-extracted from the stored text "
+                                                "(the database schema changed)", row[0], len(payload["commitments"]),
+                                                len(payload["figures"]), row[3]))
+                else:
+                    outcomes.append(FileOutcome(row[2] or row[1], "failed", str(payload), row[0]))
             writer.flush()
+            if upgrade:
+                _copy_run_log(con, db_path)
             report.files = [o for o in outcomes if o is not None]
             report.seconds = time.perf_counter() - t0
             load.insert_rows(con, "etl_files", [
@@ -300,6 +356,21 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
             wal.unlink()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _copy_run_log(con, old_db: Path) -> None:
+    """Keep the earlier runs' log and change history across a schema upgrade."""
+    quoted = old_db.as_posix().replace("'", "''")  # our own file's path, quoted as an SQL literal
+    con.execute(f"ATTACH '{quoted}' AS old_db (READ_ONLY)")
+    try:
+        for table in ("etl_runs", "etl_files", "etl_changes"):
+            cols = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'old_db' AND table_name = ? "
+                "ORDER BY ordinal_position", [table]).fetchall()]
+            if cols == TABLES[table].column_names:
+                con.execute(f"INSERT INTO {table} SELECT * FROM old_db.{table}")
+    finally:
+        con.execute("DETACH old_db")
 
 
 class DataCheckError(Exception):

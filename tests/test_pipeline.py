@@ -159,3 +159,28 @@ def test_a_huge_text_file_is_refused_with_its_reason(tmp_path):
     report = load_paths([folder], tmp_path / "c.duckdb")
     failed = {Path(o.path).name: o.reason for o in report.files if o.outcome == "failed"}
     assert "too long" in failed["huge.txt"] and report.count("loaded") == 1
+
+
+def test_a_database_of_an_older_schema_is_rebuilt_keeping_every_document(tmp_path, seeds_copy):
+    db = tmp_path / "c.duckdb"
+    other = tmp_path / "other"
+    other.mkdir()
+    extra = other / "upload_extra.txt"
+    extra.write_text((SEEDS / "003_cb9593369f0fccb6.txt").read_text(encoding="utf-8").replace("许若宁", "李明"),
+                     encoding="utf-8")
+    load_paths([seeds_copy], db)
+    load_paths([extra], db)
+    before = rows(db, "commitments", "commitment_id")
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE figures DROP COLUMN is_breakdown")  # as written by an older version
+    con.close()
+    report = load_paths([seeds_copy], db)
+    assert report.count("failed") == 0 and report.count("loaded") == 6
+    assert any("schema changed" in (o.reason or "") for o in report.files)
+    assert rows(db, "commitments", "commitment_id") == before
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert load.check(con) == []
+        assert con.execute("SELECT count(*) FROM etl_runs").fetchall()[0][0] == 3
+    finally:
+        con.close()
