@@ -323,7 +323,7 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
                     outcomes.append(FileOutcome(row[2] or row[1], "failed", str(payload), row[0]))
             writer.flush()
             if upgrade:
-                _copy_run_log(con, db_path)
+                _carry_history(con, db_path, report.run_id)
             report.files = [o for o in outcomes if o is not None]
             report.seconds = time.perf_counter() - t0
             load.insert_rows(con, "etl_files", [
@@ -358,8 +358,28 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
     return report
 
 
-def _copy_run_log(con, old_db: Path) -> None:
-    """Keep the earlier runs' log and change history across a schema upgrade."""
+_UPGRADE_CHANGES = """
+INSERT INTO etl_changes
+SELECT $run_id, now(), 'document', doc_id, doc_id, 'added', title FROM documents
+ WHERE doc_id NOT IN (SELECT doc_id FROM old_db.documents)
+UNION ALL
+SELECT $run_id, now(), 'commitment', commitment_id, doc_id, 'added', left(text, 200) FROM commitments
+ WHERE commitment_id NOT IN (SELECT commitment_id FROM old_db.commitments)
+UNION ALL
+SELECT $run_id, now(), 'commitment', commitment_id, doc_id, 'removed', left(text, 200) FROM old_db.commitments
+ WHERE commitment_id NOT IN (SELECT commitment_id FROM commitments)
+UNION ALL
+SELECT $run_id, now(), 'figure', figure_id, doc_id, 'added', figure_type || ' ' || span_text FROM figures
+ WHERE figure_id NOT IN (SELECT figure_id FROM old_db.figures)
+UNION ALL
+SELECT $run_id, now(), 'figure', figure_id, doc_id, 'removed', figure_type || ' ' || span_text FROM old_db.figures
+ WHERE figure_id NOT IN (SELECT figure_id FROM figures)
+"""
+
+
+def _carry_history(con, old_db: Path, run_id: str) -> None:
+    """Across a schema upgrade keep the earlier runs' log, and record as changes only what
+    differs from the old database (not every re-extracted fact as new)."""
     quoted = old_db.as_posix().replace("'", "''")  # our own file's path, quoted as an SQL literal
     con.execute(f"ATTACH '{quoted}' AS old_db (READ_ONLY)")
     try:
@@ -369,6 +389,8 @@ def _copy_run_log(con, old_db: Path) -> None:
                 "ORDER BY ordinal_position", [table]).fetchall()]
             if cols == TABLES[table].column_names:
                 con.execute(f"INSERT INTO {table} SELECT * FROM old_db.{table}")
+        con.execute("DELETE FROM etl_changes WHERE run_id = $run_id", {"run_id": run_id})
+        con.execute(_UPGRADE_CHANGES, {"run_id": run_id})
     finally:
         con.execute("DETACH old_db")
 

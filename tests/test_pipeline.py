@@ -182,5 +182,7 @@ def test_a_database_of_an_older_schema_is_rebuilt_keeping_every_document(tmp_pat
     try:
         assert load.check(con) == []
         assert con.execute("SELECT count(*) FROM etl_runs").fetchall()[0][0] == 3
+        # nothing changed but the schema: no re-extracted fact is reported as new
+        assert con.execute("SELECT count(*) FROM etl_changes WHERE run_id = ?", [report.run_id]).fetchall()[0][0] == 0
     finally:
         con.close()
