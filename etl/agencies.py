@@ -194,8 +194,6 @@ def resolve(written: str, jurisdiction: str | None = None, issuer: str | None = 
             if full in reg.by_name:
                 return reg.by_name[full], True
             return full, False
-    if name.startswith("市") and not name.startswith("市委") and ("市" + name[1:]) != name:
-        pass
     if name.startswith(("市", "广州市")) and GENERIC_AGENCY.fullmatch(name):
         base = name[3:] if name.startswith("广州市") else name[1:]
         return CITY + base, False

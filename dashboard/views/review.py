@@ -346,7 +346,7 @@ def _correct_commitment(cid: str, etl_row: dict, store: reviews.ReviewStore, lan
         no_deadline = c2.checkbox(t("deadline_none"), key=f"review_fix_nodate_{cid}")
         rejected = st.checkbox(t("not_commitment"), key="review_fix_reject")
         restore = st.checkbox(t("restore"), key="review_fix_restore")
-        reason = st.text_input(t("reason"), key="review_fix_reason")
+        st.text_input(t("reason"), key="review_fix_reason")  # read by _save_correction from the session
         submitted = st.form_submit_button(t("save_correction"), type="primary")
     if submitted:
         values: dict = {}
@@ -400,7 +400,7 @@ def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> Non
         is_target = c2.toggle(t("is_target_new"), value=bool(f["is_target"]), key=f"review_fix_is_target_{fid}")
         rejected = st.checkbox(t("not_money"), key="review_fix_fig_reject")
         restore = st.checkbox(t("restore"), key="review_fix_fig_restore")
-        reason = st.text_input(t("reason"), key="review_fix_fig_reason")
+        st.text_input(t("reason"), key="review_fix_fig_reason")  # read by _save_correction from the session
         submitted = st.form_submit_button(t("save_correction"), type="primary")
     if submitted:
         values: dict = {}
