@@ -62,10 +62,9 @@ def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int
                 FROM range(?) r CROSS JOIN per_doc p)
             SELECT k, doc_id FROM ordered WHERE running - n < ?
         """, [copies, figures])
-        con.execute("INSERT INTO agencies SELECT * FROM src.agencies")
-        con.execute("INSERT INTO etl_runs SELECT * FROM src.etl_runs")
         for table in TABLES:
-            if table in ("agencies", "etl_runs"):
+            if table not in DOC_OF and "doc_id" not in TABLES[table].column_names:  # not per document: once
+                con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
                 continue
             join = DOC_OF.get(table, "")
             doc_col = "c.doc_id" if join else "t.doc_id"

@@ -302,30 +302,35 @@ def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
 
 
 def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
-    """Return commitments on a time axis by first lead agency; marker size = how many share a date."""
+    """Return deadlines on a time axis by first lead agency; marker size = how many share the mark.
+
+    ``frame`` is ``queries.deadline_timeline``: one row per first lead × date (or month) × status
+    with ``n`` and up to three ``items`` (commitment texts) for the hover.
+    """
     title = i18n.tr("timeline_title", lang)
-    data = frame[frame["deadline_date"].notna()]
+    data = frame[frame["deadline_date"].notna()] if not frame.empty else frame
     if data.empty:
         return _empty(title, lang)
     labels = agency_labels(data, lang, key="first_lead_key", canonical="first_lead_name",
                            short="first_lead_short", name_en="first_lead_en")
+    monthly = "granularity" in data.columns and (data["granularity"] == "month").any()
     data = data.assign(label=[labels[_key(k)] for k in data["first_lead_key"]],
                        day=pd.to_datetime(data["deadline_date"]).dt.date)
-    grouped = (data.groupby(["label", "day", "deadline_bucket"], sort=False)
-               .agg(n=("commitment_id", "size"), items=("text", lambda s: list(s)[:3])).reset_index())
     fig = go.Figure()
     for bucket, color in BUCKET_COLORS.items():
-        part = grouped[grouped["deadline_bucket"] == bucket]
+        part = data[data["deadline_bucket"] == bucket]
         if part.empty:
             continue
-        hover = [f"<b>{lab}</b> · {day.isoformat()}<br>{n} · {i18n.vocab('deadline_bucket', bucket, lang)}<br>"
-                 + "<br>".join(_wrap(str(t)[:80]) for t in items)
-                 for lab, day, n, items in zip(part["label"], part["day"], part["n"], part["items"])]
+        items = part["items"] if "items" in part.columns else [[]] * len(part)
+        hover = [f"<b>{lab}</b> · {day.strftime('%Y-%m') if monthly else day.isoformat()}<br>{int(n)} · "
+                 f"{i18n.vocab('deadline_bucket', bucket, lang)}"
+                 + "".join("<br>" + _wrap(str(t)[:80]) for t in list(its if its is not None else [])[:3])
+                 for lab, day, n, its in zip(part["label"], part["day"], part["n"], items)]
         fig.add_scatter(
             x=part["day"], y=part["label"], mode="markers+text", name=i18n.vocab("deadline_bucket", bucket, lang),
             marker={"size": [min(16 + 4 * math.sqrt(n), 44) for n in part["n"]], "color": color,
                     "line": {"width": 1, "color": "#fff"}},
-            text=[str(n) if n > 1 else "" for n in part["n"]], textposition="middle center",
+            text=[_count_text(n) for n in part["n"]], textposition="middle center",
             textfont={"color": "#fff", "size": 13}, customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
         )
@@ -334,8 +339,19 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
                        showarrow=False, xanchor="left", font={"size": 14})
     fig.update_xaxes(title=i18n.tr("axis_deadline", lang), gridcolor="#e9ecef", type="date")
     fig.update_yaxes(title=None, automargin=True, gridcolor="#f1f3f5")
-    n = grouped["label"].nunique()
+    if monthly:
+        fig.add_annotation(x=0, y=-0.12, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                           text=i18n.tr("timeline_by_month", lang), font={"size": 13})
+    n = data["label"].nunique()
     return _layout(fig, title, max(380, 150 + 40 * n))
+
+
+def _count_text(n) -> str:
+    """A marker's count, short enough to fit inside it (12k for 12,000)."""
+    n = int(n)
+    if n <= 1:
+        return ""
+    return f"{n / 1000:.0f}k" if n >= 10_000 else str(n)
 
 
 def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:

@@ -159,8 +159,7 @@ def sidebar(options) -> None:
 
     _multiselect("jurisdictions", options.jurisdictions, lambda j: j, "jurisdiction")
     _multiselect("doc_types", options.doc_types, lambda d: i18n.vocab("doc_type", d, lang), "doc_type")
-    titles = dict(zip(options.documents["doc_id"], options.documents["title"].fillna(options.documents["file_name"])))
-    _multiselect("doc_ids", list(titles), lambda d: titles.get(d, d), "document")
+    _document_picker(options)
 
     _year_slider("issue_years", options.issue_years, "_bounds_issue", "issue_years")
     _year_slider("deadline_years", options.deadline_years, "_bounds_due", "deadline_years")
@@ -170,6 +169,23 @@ def sidebar(options) -> None:
     ss.setdefault(KEYS["keyword"], "")
     st.sidebar.text_input(i18n.t("keyword"), key=KEYS["keyword"], help=i18n.t("keyword_help"))
     st.sidebar.caption(i18n.t("share_hint"))
+
+
+def _document_picker(options) -> None:
+    """Offer every document, or with many documents a title search whose matches can be picked."""
+    docs = options.documents
+    if options.all_documents_listed:
+        titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
+    else:
+        from dashboard import queries
+
+        text = st.sidebar.text_input(i18n.t("find_document"), key="f_doc_search",
+                                     help=i18n.t("find_document_help", n=f"{options.n_documents:,}"))
+        titles = queries.document_titles(st.session_state.get(KEYS["doc_ids"]) or [])
+        if text.strip():
+            found = queries.find_documents(text)
+            titles.update(zip(found["doc_id"], found["title"].fillna(found["file_name"])))
+    _multiselect("doc_ids", list(titles), lambda d: titles.get(d, d), "document")
 
 
 def _multiselect(attr: str, choices: list[str], label_of, label_key: str) -> None:
@@ -199,6 +215,10 @@ def describe(filters: Filters, lang: str, options=None) -> list[tuple[str, str]]
     if options is not None:
         names = {r["agency_id"]: _agency_label(r, lang) for r in options.agencies.to_dict("records")}
         titles = dict(zip(options.documents["doc_id"], options.documents["title"].fillna("")))
+        if filters.doc_ids and not set(filters.doc_ids) <= set(titles):
+            from dashboard import queries
+
+            titles.update(queries.document_titles(filters.doc_ids))
     rows: list[tuple[str, str]] = []
     if filters.agency_ids:
         rows.append((tr("agency", lang), "、".join(names.get(a, a) for a in filters.agency_ids)))

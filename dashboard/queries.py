@@ -2,24 +2,31 @@
 
 In: ``Filters`` and a few page controls. Out: DataFrames (one row per chart mark or table row).
 
-- The database is ``$COMMITMENTS_DB`` (default ``data/commitments.duckdb``), opened read-only
-  for one query and closed again, with a retry while the ETL swaps a new file in.
-- Every fact is read through an *effective* layer: the analysts' corrections
-  (``etl.reviews.figure_corrections()`` / ``commitment_corrections()``) are registered into
-  the connection and LEFT JOINed with COALESCE; rejected rows are dropped; ``is_corrected``
-  says which rows an analyst changed. Without ``etl.reviews`` the corrections are empty.
-- Results are cached with ``st.cache_data`` keyed on the database file's and the reviews
-  file's (``$COMMITMENTS_REVIEWS_DB``, default ``data/reviews.sqlite``) modification times,
-  so a new ETL run or a saved correction shows on the next interaction.
+- The database is ``$COMMITMENTS_DB`` (default ``data/commitments.duckdb``). Per version of the
+  files (their ``Stamp``) the process keeps one in-memory DuckDB with the database attached
+  read-only; each query runs on a cursor of it, so a query pays no connect. A new ETL file (the
+  ETL swaps it in with ``os.replace``) or a saved correction gives a new stamp and a new one.
+- Charts and filters read the ETL's derived tables (``fact_commitments``, ``fact_figures``,
+  see ``etl/derive.py``): one row per fact with its document's columns and agency keys.
+- The analysts' corrections (``etl.reviews.figure_corrections()`` /
+  ``commitment_corrections()``) are copied into the in-memory database; the few rows they
+  touch are derived again there with the ETL's own definitions, and the views ``com_eff`` /
+  ``fig_eff`` put them in place of the ETL's rows (rejected rows dropped; ``is_corrected`` says
+  which rows an analyst changed). ``eff_commitments`` / ``eff_figures`` do the same for the
+  loaded tables' text columns. Without ``etl.reviews`` the corrections are empty.
+- Row lists are paged in SQL (``limit``/``offset``; ``None`` for every row, as exports do).
+- Results are cached with ``st.cache_data`` keyed on the stamp, so a new ETL run or a saved
+  correction shows on the next interaction.
 
-SQL is assembled only from the constant fragments below; user input always travels as
-named parameters (``$agency_ids``, ``$keyword`` …).
+SQL is assembled only from the constant fragments below (which fragments, by which filters are
+set); user input always travels as named parameters (``$agency_ids``, ``$keyword`` …).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +37,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters_state import Filters, keyword_pattern
+from etl import derive
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "data/commitments.duckdb"
@@ -38,12 +46,15 @@ SPENDING_KINDS = ("fiscal", "fund")
 """Public money: what the headline numbers add up (never subsidy rates or economic figures)."""
 RETRIES = 40
 RETRY_SECONDS = 0.05
+DOCUMENT_CHOICES_MAX = 1000
+"""Up to this many documents the sidebar lists them all; beyond, it offers a title search."""
 
 FIGURE_CORRECTION_COLUMNS = {"figure_id": "string", "amount_yuan": "float64", "money_kind": "string",
                              "figure_year": "Int64", "is_target": "boolean", "is_rejected": "boolean"}
 COMMITMENT_CORRECTION_COLUMNS = {"commitment_id": "string", "lead_agency_ids": "object",
                                  "deadline_date": "datetime64[ns]", "deadline_basis": "string",
                                  "is_rejected": "boolean"}
+SEARCH_PATH = "SET search_path = 'facts.main,memory.main'"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,13 +103,17 @@ class NoDatabase(Exception):
 
 
 def _open_read_only(path: str) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` read-only, retrying while another process holds it or swaps it in."""
+    """Open ``path`` read-only on its own, retrying while another process holds it or swaps it in."""
+    return _retrying(path, lambda: duckdb.connect(path, read_only=True))
+
+
+def _retrying(path: str, opener):
     last: Exception | None = None
     for attempt in range(RETRIES):
         if not Path(path).exists():
             raise NoDatabase(path)
         try:
-            return duckdb.connect(path, read_only=True)
+            return opener()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():  # not a writer in the way: a broken file
                 raise
@@ -165,13 +180,30 @@ def corrections_warning() -> str | None:
     return _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)[2]
 
 
+_CORRECTION_TABLES = (
+    """
+    CREATE TABLE memory.main.figure_corrections AS
+    SELECT CAST(figure_id AS VARCHAR) AS figure_id, CAST(amount_yuan AS DOUBLE) AS amount_yuan,
+           CAST(money_kind AS VARCHAR) AS money_kind, CAST(figure_year AS INTEGER) AS figure_year,
+           CAST(is_target AS BOOLEAN) AS is_target, CAST(is_rejected AS BOOLEAN) AS is_rejected
+    FROM figure_frame
+    """,
+    """
+    CREATE TABLE memory.main.commitment_corrections AS
+    SELECT CAST(commitment_id AS VARCHAR) AS commitment_id, CAST(lead_agency_ids AS VARCHAR[]) AS lead_agency_ids,
+           CAST(deadline_date AS DATE) AS deadline_date, CAST(deadline_basis AS VARCHAR) AS deadline_basis,
+           CAST(is_rejected AS BOOLEAN) AS is_rejected
+    FROM commitment_frame
+    """,
+)
+
 _EFFECTIVE_VIEWS = (
     """
-    CREATE OR REPLACE TEMP VIEW eff_figures AS
+    CREATE VIEW memory.main.eff_figures AS
     SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.span_text, f.value, f.unit,
            COALESCE(r.amount_yuan, f.amount_yuan) AS amount_yuan, f.qualifier,
            COALESCE(r.money_kind, f.money_kind) AS money_kind,
-           COALESCE(CAST(r.figure_year AS INTEGER), f.figure_year) AS figure_year,
+           COALESCE(r.figure_year, f.figure_year) AS figure_year,
            COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown,
            f.metric, f.agency_id, f.agency_ids, f.char_start, f.char_end,
            f.sentence, f.sentence_start, f.sentence_end,
@@ -181,24 +213,18 @@ _EFFECTIVE_VIEWS = (
     WHERE NOT COALESCE(r.is_rejected, FALSE)
     """,
     """
-    CREATE OR REPLACE TEMP VIEW eff_commitments AS
-    WITH corr AS (
-        SELECT commitment_id, CAST(lead_agency_ids AS VARCHAR[]) AS lead_agency_ids,
-               CAST(deadline_date AS DATE) AS deadline_date, CAST(deadline_basis AS VARCHAR) AS deadline_basis,
-               CAST(is_rejected AS BOOLEAN) AS is_rejected
-        FROM commitment_corrections
-    ),
-    corrected_names AS (
+    CREATE VIEW memory.main.eff_commitments AS
+    WITH corrected_names AS (
         SELECT u.commitment_id, list(COALESCE(a.canonical_name, u.id) ORDER BY u.pos) AS names
         FROM (SELECT commitment_id, unnest(lead_agency_ids) AS id, generate_subscripts(lead_agency_ids, 1) AS pos
-              FROM corr WHERE lead_agency_ids IS NOT NULL) u
+              FROM commitment_corrections WHERE lead_agency_ids IS NOT NULL) u
         LEFT JOIN agencies a ON a.agency_id = u.id
         GROUP BY u.commitment_id
     ),
     joined AS (
         SELECT c.*, r.lead_agency_ids AS r_leads, r.deadline_date AS r_date, r.deadline_basis AS r_basis,
                r.is_rejected AS r_rejected, n.names AS r_names
-        FROM commitments c LEFT JOIN corr r USING (commitment_id)
+        FROM commitments c LEFT JOIN commitment_corrections r USING (commitment_id)
         LEFT JOIN corrected_names n USING (commitment_id)
     )
     SELECT commitment_id, doc_id, item_label, task_no, section_path, text, char_start, char_end,
@@ -215,23 +241,109 @@ _EFFECTIVE_VIEWS = (
     """,
 )
 
+_UNCORRECTED_FACTS = (
+    "CREATE VIEW memory.main.com_eff AS SELECT * FROM facts.main.fact_commitments",
+    "CREATE VIEW memory.main.fig_eff AS SELECT * FROM facts.main.fact_figures",
+)
 
-@contextmanager
-def _connect(s: Stamp):
-    """Yield a short-lived read-only connection with the effective views registered."""
+_CORRECTED_FACTS = (
+    # Commitments: the corrected ones derived again from the corrected view (rejected ones are absent there).
+    "CREATE TABLE memory.main.com_fix AS " + derive.commitments_select(
+        "(SELECT * FROM eff_commitments WHERE commitment_id IN (SELECT commitment_id FROM commitment_corrections))"),
+    """
+    CREATE VIEW memory.main.com_eff AS
+    SELECT * FROM facts.main.fact_commitments
+    WHERE commitment_id NOT IN (SELECT commitment_id FROM commitment_corrections)
+    UNION ALL BY NAME SELECT * FROM memory.main.com_fix
+    """,
+    # Figures: the corrected ones and those of a corrected commitment (their agency and deadline move with it).
+    """
+    CREATE TABLE memory.main.fig_touched AS
+    SELECT figure_id FROM figure_corrections
+    UNION SELECT figure_id FROM figures WHERE commitment_id IN (SELECT commitment_id FROM commitment_corrections)
+    """,
+    "CREATE TABLE memory.main.fig_fix AS " + derive.figures_select(
+        "(SELECT * FROM eff_figures WHERE figure_id IN (SELECT figure_id FROM fig_touched))", "com_eff"),
+    """
+    CREATE VIEW memory.main.fig_eff AS
+    SELECT * FROM facts.main.fact_figures WHERE figure_id NOT IN (SELECT figure_id FROM fig_touched)
+    UNION ALL BY NAME SELECT * FROM memory.main.fig_fix
+    """,
+)
+
+
+def _quoted(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
+def _open_instance(s: Stamp) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory DuckDB with the database attached read-only and the effective views made."""
     figures, commitments, _ = _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)
-    con = _open_read_only(s.db)
+    con = duckdb.connect(":memory:")
     try:
-        con.register("figure_corrections", figures)
-        con.register("commitment_corrections", commitments)
+        # The path is ours (the environment or the default), quoted as an SQL literal: ATTACH takes no parameters.
+        _retrying(s.db, lambda: con.execute(f"ATTACH {_quoted(s.db)} AS facts (READ_ONLY)"))
+        con.execute(SEARCH_PATH)
+        con.register("figure_frame", figures)
+        con.register("commitment_frame", commitments)
+        for sql in _CORRECTION_TABLES:
+            con.execute(sql)
+        con.unregister("figure_frame")
+        con.unregister("commitment_frame")
         for sql in _EFFECTIVE_VIEWS:
             con.execute(sql)
-        yield con
-    finally:
+        if _has_fact_tables(con):
+            for sql in (_CORRECTED_FACTS if len(figures) or len(commitments) else _UNCORRECTED_FACTS):
+                con.execute(sql)
+        return con
+    except BaseException:
         con.close()
+        raise
 
 
-_PARAM = re.compile(r"\$([a-z_]+)")
+def _has_fact_tables(con) -> bool:
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                       "WHERE table_catalog = 'facts'").fetchall()}
+    return set(derive.DERIVED) <= names
+
+
+_INSTANCES: dict[Stamp, duckdb.DuckDBPyConnection] = {}
+_INSTANCES_LOCK = threading.Lock()
+
+
+def _instance(s: Stamp) -> duckdb.DuckDBPyConnection:
+    """Return the in-memory database of this stamp, opened once (older stamps' are closed)."""
+    with _INSTANCES_LOCK:
+        con = _INSTANCES.get(s)
+        if con is None:
+            con = _open_instance(s)
+            _close_instances()  # a query still running elsewhere keeps its cursor (and the database) alive
+            _INSTANCES[s] = con
+        return con
+
+
+def _close_instances() -> None:
+    for old in list(_INSTANCES):
+        _INSTANCES.pop(old).close()
+
+
+@contextmanager
+def cursor(s: Stamp | None = None):
+    """Yield a read-only cursor on the current files (one per query and thread: DuckDB's rule)."""
+    s = s or stamp()
+    if s.db_mtime_ns == 0:
+        raise NoDatabase(s.db)
+    parent = _instance(s)
+    with _INSTANCES_LOCK:
+        cur = parent.cursor()
+    try:
+        cur.execute(SEARCH_PATH)
+        yield cur
+    finally:
+        cur.close()
+
+
+_PARAM = re.compile(r"\$([a-z_0-9]+)")
 
 
 def _used_params(sql: str, params: dict) -> dict:
@@ -242,9 +354,105 @@ def _used_params(sql: str, params: dict) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
-    sql = _SQL[name]
-    with _connect(s) as con:
-        return con.execute(sql, _used_params(sql, dict(params))).df()
+    values = dict(params)
+    with cursor(s) as cur:
+        if name in _PAGED and (values.get("limit") is not None or name not in ("commitment_rows", "figure_rows")):
+            return _PAGED[name](cur, values)
+        sql = _statement(name, values)
+        return cur.execute(sql, _used_params(sql, values)).df()
+
+
+def _execute(cur, name: str, values: dict) -> pd.DataFrame:
+    sql = _statement(name, values)
+    return cur.execute(sql, _used_params(sql, values)).df()
+
+
+def _by_ids(cur, name: str, ids) -> pd.DataFrame:
+    """Run ``_BY_IDS[name]`` for these IDs: one parameter each (``IN`` of constants uses the primary key's index)."""
+    ids = list(dict.fromkeys(ids))
+    names = [f"$id{i}" for i in range(len(ids))] or ["NULL"]
+    sql = _BY_IDS[name].format(ids=", ".join(names))
+    return cur.execute(sql, {f"id{i}": v for i, v in enumerate(ids)}).df()
+
+
+def _commitment_page(cur, values: dict) -> pd.DataFrame:
+    """One page of ``commitment_rows``: the page from the derived table, then the text of those rows by ID."""
+    page = _execute(cur, "commitment_page", values)
+    ids = page["commitment_id"].tolist()
+    text = _by_ids(cur, "commitment_text", ids)
+    inside = _by_ids(cur, "commitment_figures_text", ids)
+    titles = _by_ids(cur, "document_titles", page["doc_id"].tolist())[["doc_id", "title"]]
+    out = (page.merge(text, on="commitment_id", how="left").merge(inside, on="commitment_id", how="left")
+           .merge(titles, on="doc_id", how="left"))
+    return out[COMMITMENT_ROW_COLUMNS]
+
+
+def _figure_page(cur, values: dict) -> pd.DataFrame:
+    """One page of ``figure_rows``: the page from the derived table, then the sentences of those rows by ID."""
+    page = _execute(cur, "figure_page", values)
+    detail = _by_ids(cur, "figure_text", page["figure_id"].tolist())
+    titles = _by_ids(cur, "document_titles", detail["doc_id"].tolist())[["doc_id", "title", "issue_date"]]
+    out = page.merge(detail, on="figure_id", how="left").merge(titles, on="doc_id", how="left")
+    money = out["figure_type"] == "money"
+    out["amount_yuan"] = out["amount"].where(money)
+    out["amount_yiyuan"] = (out["amount_yuan"] / 1e8).round(6)
+    return out[FIGURE_ROW_COLUMNS]
+
+
+def _timeline(cur, values: dict) -> pd.DataFrame:
+    """Dated commitments per first lead × day × status; per month when there are too many days to draw.
+
+    Up to three texts per mark (the newest documents') when the marks are few enough to hover over.
+    """
+    frame = _execute(cur, "deadline_timeline", {**values, "by_month": False, "max_groups": TIMELINE_MARKS + 1})
+    granularity = "day"
+    if len(frame) > TIMELINE_MARKS:
+        frame = _execute(cur, "deadline_timeline", {**values, "by_month": True, "max_groups": None})
+        granularity = "month"
+    ids = [i for ids in frame["latest_ids"] for i in ids] if len(frame) <= TIMELINE_HOVER_MARKS else []
+    text = dict(_by_ids(cur, "commitment_text", ids)[["commitment_id", "text"]].itertuples(index=False)) if ids else {}
+    frame["items"] = [[text[i] for i in ids if i in text] for ids in frame["latest_ids"]]
+    frame["granularity"] = granularity
+    return frame.drop(columns=["latest_ids"])
+
+
+TIMELINE_MARKS = 2000
+"""Past this many agency × day marks the timeline groups deadlines by month."""
+TIMELINE_HOVER_MARKS = 300
+"""Up to this many marks, each mark's hover lists its commitments (the newest three)."""
+
+_PAGED = {"commitment_rows": _commitment_page, "figure_rows": _figure_page, "deadline_timeline": _timeline}
+"""Statements run in more than one step: row lists when paged (a page of IDs, then their text by
+ID), and the timeline."""
+
+COMMITMENT_ROW_COLUMNS = [
+    "commitment_id", "item_label", "text", "lead_agency_names", "lead_agency_ids", "lead_keys", "title", "issue_date",
+    "deadline_date", "deadline_year", "deadline_basis", "deadline_text", "deadline_bucket", "figures_text", "doc_id",
+    "char_start", "char_end", "is_corrected", "first_lead_key", "first_lead_name", "first_lead_short", "first_lead_en"]
+FIGURE_ROW_COLUMNS = [
+    "figure_id", "agency_key", "agency_name", "short_name", "agency_name_en", "year", "year_basis", "span_text",
+    "amount_yuan", "amount_yiyuan", "value", "unit", "qualifier", "money_kind", "is_target", "metric", "sentence",
+    "title", "issue_date", "doc_id", "commitment_id", "char_start", "char_end", "is_corrected"]
+
+_BY_IDS = {
+    "commitment_text": """
+        SELECT commitment_id, item_label, text, lead_agency_names, lead_agency_ids, deadline_basis, deadline_text, char_end
+        FROM eff_commitments WHERE commitment_id IN ({ids})
+    """,
+    "commitment_figures_text": """
+        SELECT commitment_id, string_agg(span_text, '、' ORDER BY char_start) AS figures_text
+        FROM (SELECT DISTINCT commitment_id, span_text, char_start FROM figures
+              WHERE commitment_id IN ({ids})
+                AND figure_id NOT IN (SELECT figure_id FROM figure_corrections WHERE is_rejected))
+        GROUP BY commitment_id
+    """,
+    "figure_text": """
+        SELECT figure_id, figure_type, span_text, value, unit, qualifier, metric, sentence, doc_id, commitment_id,
+               char_start, char_end
+        FROM figures WHERE figure_id IN ({ids})
+    """,
+    "document_titles": "SELECT doc_id, title, file_name, issue_date FROM documents WHERE doc_id IN ({ids})",
+}
 
 
 def _run(name: str, params: dict) -> pd.DataFrame:
@@ -257,9 +465,11 @@ def _run(name: str, params: dict) -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    """Forget every cached result (for benchmarks and tests)."""
+    """Forget every cached result and close the open databases (for benchmarks and tests)."""
     _cached.clear()
     _corrections.clear()
+    with _INSTANCES_LOCK:
+        _close_instances()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +478,7 @@ def clear_cache() -> None:
 
 @dataclass(frozen=True)
 class Status:
-    state: str  # ok / missing / empty / busy / broken
+    state: str  # ok / missing / empty / busy / broken / outdated
     path: str
     reason: str = ""
 
@@ -278,7 +488,7 @@ _REQUIRED_TABLES = ("documents", "agencies", "commitments", "commitment_agencies
 
 
 def database_status() -> Status:
-    """Say whether the database is there, readable and holds documents."""
+    """Say whether the database is there, readable, written by this ETL and holds documents."""
     s = stamp()
     if s.db_mtime_ns == 0:
         return Status("missing", s.db)
@@ -291,219 +501,292 @@ def database_status() -> Status:
         return Status(state, s.db, str(exc).splitlines()[0])
     except duckdb.Error as exc:
         return Status("broken", s.db, str(exc).splitlines()[0])
-    missing = [t for t in _REQUIRED_TABLES if t not in set(tables["table_name"])]
+    have = set(tables["table_name"])
+    missing = [t for t in _REQUIRED_TABLES if t not in have]
     if missing:
         return Status("broken", s.db, "missing tables: " + ", ".join(missing))
-    if int(_run("document_count", {}).iloc[0, 0]) == 0:
+    derived = [t for t in derive.DERIVED if t not in have]
+    if derived:
+        return Status("outdated", s.db, "missing tables: " + ", ".join(derived))
+    if int(_run("document_count_all", {}).iloc[0, 0]) == 0:
         return Status("empty", s.db)
     return Status("ok", s.db)
 
 
 # ---------------------------------------------------------------------------------------------
-# SQL
+# SQL: the filters, as WHERE fragments chosen by which filters are set
 # ---------------------------------------------------------------------------------------------
 
-_FILTERED = """
+def _bucket(x: str) -> str:
+    """The deadline status of alias ``x`` at ``$as_of`` (its ``deadline_date``)."""
+    return (f"CASE WHEN {x}.deadline_date IS NULL THEN 'none' "
+            f"WHEN {x}.deadline_date < $as_of::DATE THEN 'overdue' "
+            f"WHEN {x}.deadline_date <= $as_of::DATE + 30 THEN 'due_30' "
+            f"WHEN {x}.deadline_date <= $as_of::DATE + 90 THEN 'due_90' ELSE 'later' END")
+
+
+def _document_conditions(p: dict, x: str) -> list[str]:
+    """Conditions on a document's columns (alias ``x`` has jurisdiction, doc_type, doc_id, issue_year)."""
+    out = []
+    if p["jurisdictions"]:
+        out.append(f"list_contains($jurisdictions::VARCHAR[], {x}.jurisdiction)")
+    if p["doc_types"]:
+        out.append(f"list_contains($doc_types::VARCHAR[], {x}.doc_type)")
+    if p["doc_ids"]:
+        out.append(f"list_contains($doc_ids::VARCHAR[], {x}.doc_id)")
+    if p["issue_year_min"] is not None:
+        out.append(f"{x}.issue_year >= $issue_year_min::INTEGER")
+    if p["issue_year_max"] is not None:
+        out.append(f"{x}.issue_year <= $issue_year_max::INTEGER")
+    return out
+
+
+def _deadline_conditions(p: dict, x: str) -> list[str]:
+    out = []
+    if p["buckets"]:
+        out.append(f"list_contains($buckets::VARCHAR[], {_bucket(x)})")
+    if p["due_year_min"] is not None:
+        out.append(f"{x}.deadline_year >= $due_year_min::INTEGER")
+    if p["due_year_max"] is not None:
+        out.append(f"{x}.deadline_year <= $due_year_max::INTEGER")
+    return out
+
+
+def _keyword(p: dict, column: str) -> str:
+    """A text match: ``contains`` (fast) unless the keyword has letters with a case (then ILIKE)."""
+    word = p["keyword_text"]
+    if word.lower() != word.upper():
+        return f"{column} ILIKE $keyword::VARCHAR ESCAPE '\\'"
+    return f"contains({column}, $keyword_text::VARCHAR)"
+
+
+def _any_of(list_column: str, keys: list[str]) -> str:
+    """The list column holds one of the keys (``list_contains`` per key: faster than ``list_has_any``)."""
+    if not keys:
+        return "FALSE"
+    return "(" + " OR ".join(f"list_contains({list_column}, {k}::VARCHAR)" for k in keys) + ")"
+
+
+def _where(conditions: list[str]) -> str:
+    return ("WHERE " + "\n      AND ".join(conditions)) if conditions else ""
+
+
+def _filtered(p: dict) -> str:
+    """Return the WITH clause of the filtered facts: ``com_f``, ``fig_f`` and ``doc_ff``."""
+    merge = p["merge"]
+    lead_col = "lead_current_ids" if merge else "lead_ids"
+    any_col = "any_current_ids" if merge else "any_ids"
+    key_col = "agency_current_id" if merge else "agency_id"
+
+    com = _document_conditions(p, "c") + _deadline_conditions(p, "c")
+    fig = _document_conditions(p, "f")
+    if p["buckets"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
+        fig += ["f.in_commitment"] + _deadline_conditions(p, "f")
+    if p["agency_ids"]:
+        keys = [f"$key{i}" for i in range(len(p["agency_keys"]))]  # one parameter per selected agency key
+        if p["agency_role"] == "any":
+            com.append(_any_of(f"c.{any_col}", keys))
+            fig.append(_any_of(f"f.{any_col}", keys))
+        else:
+            com.append(_any_of(f"c.{lead_col}", keys))
+            fig.append(f"f.{key_col} IN ({', '.join(keys)})" if keys else "FALSE")
+    if p["keyword_text"]:
+        in_text = f"SELECT commitment_id FROM commitments WHERE {_keyword(p, 'text')}"
+        com.append(f"c.commitment_id IN ({in_text})")
+        fig.append(f"(f.figure_id IN (SELECT figure_id FROM figures WHERE {_keyword(p, 'sentence')}) "
+                   f"OR (f.in_commitment AND f.commitment_id IN ({in_text})))")
+    docs = _document_conditions(p, "d")
+    if p["fact_filters"]:
+        docs.append("d.doc_id IN (SELECT doc_id FROM com_f UNION SELECT doc_id FROM fig_f)")
+    return f"""
 WITH
-ag AS (
-    SELECT agency_id, current_id, canonical_name, short_name, name_en,
-           CASE WHEN $merge THEN current_id ELSE agency_id END AS agency_key
-    FROM agencies
-),
-keymap AS (SELECT map(list(agency_id), list(agency_key)) AS m FROM ag),
-sel AS (
-    SELECT COALESCE(list(DISTINCT a.agency_key), []) AS keys
-    FROM ag a WHERE list_contains($agency_ids::VARCHAR[], a.agency_id)
-),
-doc_f AS (
-    SELECT d.doc_id, d.title, d.doc_type, d.jurisdiction, d.issue_date, d.issue_year, d.issuer_id,
-           d.issuer_name, d.proposal_no, d.valid_from, d.valid_until, d.file_name, d.char_count
-    FROM documents d
-    WHERE (len($jurisdictions::VARCHAR[]) = 0 OR list_contains($jurisdictions::VARCHAR[], d.jurisdiction))
-      AND (len($doc_types::VARCHAR[]) = 0 OR list_contains($doc_types::VARCHAR[], d.doc_type))
-      AND (len($doc_ids::VARCHAR[]) = 0 OR list_contains($doc_ids::VARCHAR[], d.doc_id))
-      AND ($issue_year_min::INTEGER IS NULL OR d.issue_year >= $issue_year_min::INTEGER)
-      AND ($issue_year_max::INTEGER IS NULL OR d.issue_year <= $issue_year_max::INTEGER)
-),
-support AS (
-    SELECT commitment_id, list(agency_id ORDER BY position) AS ids
-    FROM commitment_agencies WHERE role = 'support' GROUP BY commitment_id
-),
-com_all AS (
-    SELECT c.*, d.title, d.issue_date, d.issue_year, d.doc_type, d.jurisdiction, d.issuer_id,
-           list_transform(COALESCE(c.lead_agency_ids, []), lambda x: COALESCE(keymap.m[x], x)) AS lead_keys,
-           list_transform(COALESCE(c.lead_agency_ids, []) || COALESCE(s.ids, [])
-                          || CASE WHEN d.issuer_id IS NULL THEN [] ELSE [d.issuer_id] END,
-                          lambda x: COALESCE(keymap.m[x], x)) AS any_keys,
-           CASE WHEN c.deadline_date IS NULL THEN 'none'
-                WHEN c.deadline_date < $as_of::DATE THEN 'overdue'
-                WHEN c.deadline_date <= $as_of::DATE + 30 THEN 'due_30'
-                WHEN c.deadline_date <= $as_of::DATE + 90 THEN 'due_90'
-                ELSE 'later' END AS deadline_bucket
-    FROM eff_commitments c JOIN doc_f d USING (doc_id)
-    LEFT JOIN support s USING (commitment_id)
-    CROSS JOIN keymap
-),
-com_tagged AS (
-    SELECT c.*,
-           ((len($buckets::VARCHAR[]) = 0 OR list_contains($buckets::VARCHAR[], c.deadline_bucket))
-            AND ($due_year_min::INTEGER IS NULL OR c.deadline_year >= $due_year_min::INTEGER)
-            AND ($due_year_max::INTEGER IS NULL OR c.deadline_year <= $due_year_max::INTEGER)) IS TRUE AS passes_deadline,
-           (len($agency_ids::VARCHAR[]) = 0
-            OR list_has_any(CASE WHEN $agency_role = 'any' THEN c.any_keys ELSE c.lead_keys END, sel.keys)) AS passes_agency
-    FROM com_all c CROSS JOIN sel
-),
 com_f AS (
-    SELECT * FROM com_tagged
-    WHERE passes_deadline AND passes_agency
-      AND ($keyword::VARCHAR IS NULL OR text ILIKE $keyword::VARCHAR ESCAPE '\\')
-),
-fig_all AS (
-    SELECT f.*, d.title, d.issue_date, d.issue_year, d.doc_type,
-           COALESCE(f.figure_year, d.issue_year) AS year,
-           CASE WHEN f.figure_year IS NOT NULL THEN 'stated' ELSE 'issue_year' END AS year_basis,
-           CASE WHEN c.is_lead_corrected THEN c.lead_agency_ids[1]
-                ELSE COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id) END AS attributed_id,
-           c.text AS commitment_text, c.passes_deadline, c.any_keys AS commitment_keys,
-           CASE WHEN f.figure_type = 'money' THEN f.amount_yuan ELSE f.value END AS amount
-    FROM eff_figures f JOIN doc_f d USING (doc_id)
-    LEFT JOIN com_tagged c USING (commitment_id)
-),
-fig_keyed AS (
-    SELECT f.*, COALESCE(keymap.m[f.attributed_id], f.attributed_id) AS agency_key,
-           list_transform(COALESCE(f.agency_ids, []) || COALESCE(f.commitment_keys, [])
-                          || CASE WHEN f.attributed_id IS NULL THEN [] ELSE [f.attributed_id] END,
-                          lambda x: COALESCE(keymap.m[x], x)) AS any_keys
-    FROM fig_all f CROSS JOIN keymap
+    SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
+           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.is_corrected
+    FROM com_eff c
+    {_where(com)}
 ),
 fig_f AS (
-    SELECT f.* FROM fig_keyed f CROSS JOIN sel
-    WHERE (len($agency_ids::VARCHAR[]) = 0
-           OR (CASE WHEN $agency_role = 'any' THEN list_has_any(f.any_keys, sel.keys)
-                    ELSE list_contains(sel.keys, f.agency_key) END) IS TRUE)
-      AND (NOT $deadline_active OR f.passes_deadline IS TRUE)
-      AND ($keyword::VARCHAR IS NULL OR f.sentence ILIKE $keyword::VARCHAR ESCAPE '\\'
-           OR f.commitment_text ILIKE $keyword::VARCHAR ESCAPE '\\')
+    SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
+           f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
+    FROM fig_eff f
+    {_where(fig)}
 ),
 doc_ff AS (
-    SELECT d.* FROM doc_f d
-    WHERE NOT $fact_filters
-       OR d.doc_id IN (SELECT doc_id FROM com_f)
-       OR d.doc_id IN (SELECT doc_id FROM fig_f)
-)
-"""
+    SELECT d.doc_id, d.title, d.doc_type, d.jurisdiction, d.issue_date, d.issue_year, d.issuer_id, d.issuer_name,
+           d.proposal_no, d.valid_from, d.valid_until, d.file_name, d.char_count
+    FROM documents d
+    {_where(docs)}
+)"""
 
-_FIG_SELECTION = """,
+
+def _fig_selection(p: dict) -> str:
+    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds."""
+    kinds = "\n      AND list_contains($kinds::VARCHAR[], money_kind)" if p["kinds"] else ""
+    return f""",
 fig_sel AS (
     SELECT * FROM fig_f
-    WHERE figure_type = $figure_type
-      AND is_target = $is_target
-      AND NOT is_breakdown  -- 其中… parts of a figure already counted
-      AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], money_kind))
-)
-"""
+    WHERE figure_type = $figure_type AND is_target = $is_target
+      AND NOT is_breakdown  -- 其中… parts of a figure already counted{kinds}
+)"""
 
-_SQL: dict[str, str] = {
-    "tables": "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'",
-    "document_count": "SELECT count(*) AS n FROM documents",
-    "filter_agencies": """
-        WITH used AS (
-            SELECT unnest(lead_agency_ids) AS agency_id FROM eff_commitments
-            UNION SELECT agency_id FROM commitment_agencies
-            UNION SELECT issuer_id FROM documents
-            UNION SELECT agency_id FROM eff_figures
+
+_PAGE = "LIMIT $limit OFFSET $offset"
+
+_SPENDING = "figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)"
+
+_FILTERED_SQL = {
+    "headline": f"""
+        , com_stats AS (
+            SELECT count(*) AS commitments,
+                   count(*) FILTER (WHERE deadline_bucket IN ('due_30', 'due_90')) AS due_90,
+                   count(*) FILTER (WHERE deadline_bucket = 'overdue') AS overdue,
+                   count(*) FILTER (WHERE deadline_bucket = 'none') AS no_deadline
+            FROM com_f
+        ),
+        fig_stats AS (
+            SELECT sum(amount) FILTER (WHERE NOT is_target) AS money_reported_yuan,
+                   sum(amount) FILTER (WHERE is_target) AS money_target_yuan
+            FROM fig_f WHERE {_SPENDING}
         )
-        SELECT a.agency_id, a.current_id, a.canonical_name, a.short_name, a.name_en, a.is_registered
-        FROM agencies a
-        WHERE a.agency_id IN (SELECT agency_id FROM used)
-           OR a.agency_id IN (SELECT b.current_id FROM agencies b JOIN used u USING (agency_id))
-        ORDER BY a.canonical_name
+        SELECT (SELECT count(*) FROM doc_ff) AS documents, s.commitments,
+               (SELECT count(DISTINCT k) FROM (SELECT unnest(lead_keys) AS k
+                                               FROM (SELECT DISTINCT lead_keys FROM com_f))) AS lead_agencies,
+               m.money_reported_yuan, m.money_target_yuan, s.due_90, s.overdue, s.no_deadline
+        FROM com_stats s CROSS JOIN fig_stats m
     """,
-    "filter_documents": """
-        SELECT doc_id, title, doc_type, jurisdiction, issue_year, file_name
-        FROM documents ORDER BY issue_date DESC NULLS LAST, title
-    """,
-    "filter_bounds": """
-        SELECT (SELECT min(issue_year) FROM documents) AS issue_min,
-               (SELECT max(issue_year) FROM documents) AS issue_max,
-               (SELECT min(deadline_year) FROM eff_commitments) AS due_min,
-               (SELECT max(deadline_year) FROM eff_commitments) AS due_max
-    """,
-    "headline": _FILTERED + """
-        SELECT
-            (SELECT count(*) FROM doc_ff) AS documents,
-            (SELECT count(*) FROM com_f) AS commitments,
-            (SELECT count(DISTINCT k) FROM (SELECT unnest(lead_keys) AS k FROM com_f)) AS lead_agencies,
-            (SELECT sum(amount_yuan) FROM fig_f WHERE figure_type = 'money' AND NOT is_target AND NOT is_breakdown
-                AND list_contains($spending::VARCHAR[], money_kind)) AS money_reported_yuan,
-            (SELECT sum(amount_yuan) FROM fig_f WHERE figure_type = 'money' AND is_target AND NOT is_breakdown
-                AND list_contains($spending::VARCHAR[], money_kind)) AS money_target_yuan,
-            (SELECT count(*) FROM com_f WHERE deadline_bucket IN ('due_30', 'due_90')) AS due_90,
-            (SELECT count(*) FROM com_f WHERE deadline_bucket = 'overdue') AS overdue,
-            (SELECT count(*) FROM com_f WHERE deadline_bucket = 'none') AS no_deadline
-    """,
-    "money_by_year": _FILTERED + """
-        SELECT year, is_target, sum(amount_yuan) AS amount_yuan, count(*) AS n_figures
-        FROM fig_f
-        WHERE figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)
+    "money_by_year": f"""
+        SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
+        FROM fig_f WHERE {_SPENDING}
         GROUP BY year, is_target ORDER BY year, is_target
     """,
-    "counts_by_year": _FILTERED + """
-        SELECT year, is_target, sum(value) AS total, count(*) AS n_figures
+    "counts_by_year": """
+        SELECT year, is_target, sum(amount) AS total, count(*) AS n_figures
         FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown
         GROUP BY year, is_target ORDER BY year, is_target
     """,
-    "figures_by_agency_year": _FILTERED + _FIG_SELECTION + """
-        SELECT f.agency_key, la.canonical_name, la.short_name, la.name_en, f.year,
-               sum(f.amount) AS total, count(*) AS n_figures, bool_or(f.is_corrected) AS is_corrected,
-               list(f.span_text || ' · ' || COALESCE(f.title, '') ORDER BY f.amount DESC, f.figure_id)[1:5] AS examples
-        FROM fig_sel f LEFT JOIN agencies la ON la.agency_id = f.agency_key
-        GROUP BY ALL
-        ORDER BY f.agency_key, f.year
+    "figures_by_agency_year": """
+        , grouped AS (
+            SELECT agency_key, year, sum(amount) AS total, count(*) AS n_figures, bool_or(is_corrected) AS is_corrected,
+                   max_by({'figure_id': figure_id, 'doc_id': doc_id, 'span_text': span_text, 'amount': amount},
+                          amount, 5) AS top
+            FROM fig_sel GROUP BY agency_key, year
+        ),
+        examples AS (
+            SELECT g.agency_key, g.year,
+                   list(t.span_text || ' · ' || COALESCE(d.title, '') ORDER BY t.amount DESC, t.figure_id) AS examples
+            FROM (SELECT agency_key, year, unnest(top) AS t FROM grouped) g
+            LEFT JOIN documents d ON d.doc_id = g.t.doc_id
+            GROUP BY g.agency_key, g.year
+        )
+        SELECT g.agency_key, la.canonical_name, la.short_name, la.name_en, g.year, g.total, g.n_figures,
+               g.is_corrected, e.examples
+        FROM grouped g LEFT JOIN agencies la ON la.agency_id = g.agency_key
+        LEFT JOIN examples e ON e.agency_key IS NOT DISTINCT FROM g.agency_key AND e.year IS NOT DISTINCT FROM g.year
+        ORDER BY g.agency_key, g.year
     """,
-    "figure_rows": _FILTERED + _FIG_SELECTION + """
-        SELECT f.figure_id, f.agency_key, la.canonical_name AS agency_name, la.short_name,
-               la.name_en AS agency_name_en, f.year, f.year_basis, f.span_text, f.amount_yuan,
-               round(f.amount_yuan / 1e8, 6) AS amount_yiyuan, f.value, f.unit, f.qualifier,
-               f.money_kind, f.is_target, f.metric, f.sentence, f.title, f.issue_date, f.doc_id,
-               f.commitment_id, f.char_start, f.char_end, f.is_corrected
-        FROM fig_sel f LEFT JOIN agencies la ON la.agency_id = f.agency_key
+    "figure_count": """
+        SELECT count(*) AS n FROM fig_sel
         WHERE len($picks::VARCHAR[]) = 0
-           OR list_contains($picks::VARCHAR[], COALESCE(f.agency_key, '') || '|' || COALESCE(CAST(f.year AS VARCHAR), ''))
-        ORDER BY f.amount DESC NULLS LAST, f.figure_id
+           OR list_contains($picks::VARCHAR[], COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), ''))
     """,
-    "commitment_rows": _FILTERED + """
-        , inside AS (
+    "figure_page": f"""
+        , page AS (
+            SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
+            WHERE len($picks::VARCHAR[]) = 0
+               OR list_contains($picks::VARCHAR[], COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), ''))
+            ORDER BY amount DESC NULLS LAST, figure_id
+            {_PAGE}
+        )
+        SELECT p.*, la.canonical_name AS agency_name, la.short_name, la.name_en AS agency_name_en
+        FROM page p LEFT JOIN agencies la ON la.agency_id = p.agency_key
+        ORDER BY p.amount DESC NULLS LAST, p.figure_id
+    """,
+    "figure_rows": f"""
+        , page AS (
+            SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
+            WHERE len($picks::VARCHAR[]) = 0
+               OR list_contains($picks::VARCHAR[], COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), ''))
+            ORDER BY amount DESC NULLS LAST, figure_id
+            {_PAGE}
+        )
+        SELECT p.figure_id, p.agency_key, la.canonical_name AS agency_name, la.short_name,
+               la.name_en AS agency_name_en, p.year, p.year_basis, f.span_text,
+               CASE WHEN f.figure_type = 'money' THEN p.amount END AS amount_yuan,
+               round(CASE WHEN f.figure_type = 'money' THEN p.amount END / 1e8, 6) AS amount_yiyuan,
+               f.value, f.unit, f.qualifier, p.money_kind, p.is_target, f.metric, f.sentence, d.title, d.issue_date,
+               f.doc_id, f.commitment_id, f.char_start, f.char_end, p.is_corrected
+        FROM page p JOIN figures f USING (figure_id) JOIN documents d ON d.doc_id = f.doc_id
+        LEFT JOIN agencies la ON la.agency_id = p.agency_key
+        ORDER BY p.amount DESC NULLS LAST, p.figure_id
+    """,
+    "commitment_count": "SELECT count(*) AS n FROM com_f",
+    "commitment_page": f"""
+        , page AS (
+            SELECT * FROM com_f ORDER BY issue_date DESC NULLS LAST, doc_id, char_start, commitment_id {_PAGE}
+        )
+        SELECT p.commitment_id, p.lead_keys, p.issue_date, p.deadline_date, p.deadline_year, p.deadline_bucket,
+               p.doc_id, p.char_start, p.is_corrected, p.lead_keys[1] AS first_lead_key,
+               la.canonical_name AS first_lead_name, la.short_name AS first_lead_short, la.name_en AS first_lead_en
+        FROM page p LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
+        ORDER BY p.issue_date DESC NULLS LAST, p.doc_id, p.char_start, p.commitment_id
+    """,
+    "commitment_rows": f"""
+        , page AS (
+            SELECT * FROM com_f ORDER BY issue_date DESC NULLS LAST, doc_id, char_start, commitment_id {_PAGE}
+        ),
+        inside AS (
             SELECT commitment_id, string_agg(span_text, '、' ORDER BY char_start) AS figures_text
-            FROM (SELECT DISTINCT commitment_id, span_text, char_start FROM eff_figures
-                  WHERE commitment_id IS NOT NULL)
+            FROM (SELECT DISTINCT commitment_id, span_text, char_start FROM figures
+                  WHERE commitment_id IN (SELECT commitment_id FROM page)
+                    AND figure_id NOT IN (SELECT figure_id FROM figure_corrections WHERE is_rejected))
             GROUP BY commitment_id
         )
-        SELECT c.commitment_id, c.item_label, c.text, c.lead_agency_names, c.lead_agency_ids, c.lead_keys,
-               c.title, c.issue_date, c.deadline_date, c.deadline_year, c.deadline_basis, c.deadline_text,
-               c.deadline_bucket, i.figures_text, c.doc_id, c.char_start, c.char_end, c.is_corrected,
-               c.lead_keys[1] AS first_lead_key, la.canonical_name AS first_lead_name,
+        SELECT p.commitment_id, c.item_label, c.text, c.lead_agency_names, c.lead_agency_ids, p.lead_keys,
+               d.title, p.issue_date, p.deadline_date, p.deadline_year, c.deadline_basis, c.deadline_text,
+               p.deadline_bucket, i.figures_text, p.doc_id, p.char_start, c.char_end, p.is_corrected,
+               p.lead_keys[1] AS first_lead_key, la.canonical_name AS first_lead_name,
                la.short_name AS first_lead_short, la.name_en AS first_lead_en
-        FROM com_f c LEFT JOIN inside i USING (commitment_id)
-        LEFT JOIN agencies la ON la.agency_id = c.lead_keys[1]
-        ORDER BY c.issue_date DESC NULLS LAST, c.doc_id, c.char_start
+        FROM page p JOIN eff_commitments c USING (commitment_id) JOIN documents d ON d.doc_id = p.doc_id
+        LEFT JOIN inside i USING (commitment_id)
+        LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
+        ORDER BY p.issue_date DESC NULLS LAST, p.doc_id, p.char_start, p.commitment_id
     """,
-    "deadlines_by_agency": _FILTERED + """
-        , per_lead AS (
-            SELECT CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END AS keys, deadline_bucket
-            FROM com_f
+    "deadline_timeline": """
+        , dated AS (
+            SELECT lead_keys[1] AS first_lead_key,
+                   CAST(CASE WHEN $by_month THEN date_trunc('month', deadline_date) ELSE deadline_date END AS DATE)
+                       AS deadline_date,
+                   deadline_bucket, commitment_id, issue_date
+            FROM com_f WHERE deadline_date IS NOT NULL
+        ),
+        grouped AS (
+            SELECT first_lead_key, deadline_date, deadline_bucket, count(*) AS n,
+                   max_by(commitment_id, issue_date, 3) AS latest_ids
+            FROM dated GROUP BY ALL
+        )
+        SELECT g.first_lead_key, la.canonical_name AS first_lead_name, la.short_name AS first_lead_short,
+               la.name_en AS first_lead_en, g.deadline_date, g.deadline_bucket, g.n, g.latest_ids
+        FROM grouped g LEFT JOIN agencies la ON la.agency_id = g.first_lead_key
+        ORDER BY g.deadline_date, g.first_lead_key NULLS LAST, g.deadline_bucket
+        LIMIT $max_groups
+    """,
+    "deadlines_by_agency": """
+        , per_leads AS (  -- the lists first (few distinct), then one row per lead agency
+            SELECT lead_keys, deadline_bucket, count(*) AS n FROM com_f GROUP BY ALL
         )
         SELECT k.agency_key, la.canonical_name, la.short_name, la.name_en, k.deadline_bucket,
-               count(*) AS n_commitments
-        FROM (SELECT unnest(keys) AS agency_key, deadline_bucket FROM per_lead) k
+               CAST(sum(k.n) AS BIGINT) AS n_commitments
+        FROM (SELECT unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END) AS agency_key,
+                     deadline_bucket, n FROM per_leads) k
         LEFT JOIN agencies la ON la.agency_id = k.agency_key
         GROUP BY ALL ORDER BY k.agency_key, k.deadline_bucket
     """,
-    "deadlines_by_year": _FILTERED + """
+    "deadlines_by_year": """
         SELECT deadline_year, deadline_bucket, count(*) AS n_commitments
         FROM com_f GROUP BY ALL ORDER BY deadline_year NULLS LAST, deadline_bucket
     """,
-    "policy_terms": _FILTERED + """
+    "policy_terms": """
         SELECT doc_id, title, valid_from, valid_until,
                100.0 * least(greatest(date_diff('day', valid_from, $as_of::DATE), 0),
                              date_diff('day', valid_from, valid_until))
@@ -512,14 +795,60 @@ _SQL: dict[str, str] = {
         WHERE valid_from IS NOT NULL AND valid_until IS NOT NULL AND valid_until > valid_from
         ORDER BY valid_until, title
     """,
-    "document_rows": _FILTERED + """
-        , nc AS (SELECT doc_id, count(*) AS n FROM eff_commitments GROUP BY doc_id),
-        nf AS (SELECT doc_id, count(*) AS n FROM eff_figures GROUP BY doc_id)
+    "document_count": "SELECT count(*) AS n FROM doc_ff",
+    "document_rows": f"""
+        , page AS (SELECT * FROM doc_ff ORDER BY issue_date DESC NULLS LAST, title, doc_id {_PAGE}),
+        nc AS (SELECT doc_id, count(*) AS n FROM com_eff WHERE doc_id IN (SELECT doc_id FROM page) GROUP BY doc_id),
+        nf AS (SELECT doc_id, count(*) AS n FROM fig_eff WHERE doc_id IN (SELECT doc_id FROM page) GROUP BY doc_id)
         SELECT d.doc_id, d.title, d.doc_type, d.issuer_name, d.jurisdiction, d.issue_date, d.proposal_no,
                d.valid_from, d.valid_until, COALESCE(nc.n, 0) AS n_commitments, COALESCE(nf.n, 0) AS n_figures,
                d.char_count, d.file_name
-        FROM doc_ff d LEFT JOIN nc USING (doc_id) LEFT JOIN nf USING (doc_id)
-        ORDER BY d.issue_date DESC NULLS LAST, d.title
+        FROM page d LEFT JOIN nc USING (doc_id) LEFT JOIN nf USING (doc_id)
+        ORDER BY d.issue_date DESC NULLS LAST, d.title, d.doc_id
+    """,
+}
+"""Statements over the filtered facts: each follows ``_filtered`` (and ``_fig_selection`` where it reads ``fig_sel``)."""
+
+_FIG_SELECTION_USERS = ("figures_by_agency_year", "figure_count", "figure_rows", "figure_page")
+
+_SQL: dict[str, str] = {
+    "tables": "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'facts'",
+    "document_count_all": "SELECT count(*) AS n FROM documents",
+    "agencies_of": "SELECT agency_id, current_id FROM agencies WHERE list_contains($agency_ids::VARCHAR[], agency_id)",
+    "filter_agencies": """
+        WITH used AS (
+            SELECT agency_id FROM fact_agencies
+            UNION SELECT unnest(lead_agency_ids) FROM commitment_corrections
+        )
+        SELECT a.agency_id, a.current_id, a.canonical_name, a.short_name, a.name_en, a.is_registered
+        FROM agencies a
+        WHERE a.agency_id IN (SELECT agency_id FROM used)
+           OR a.agency_id IN (SELECT b.current_id FROM agencies b JOIN used u USING (agency_id))
+        ORDER BY a.canonical_name
+    """,
+    "filter_documents": f"""
+        SELECT doc_id, title, doc_type, jurisdiction, issue_year, file_name
+        FROM documents ORDER BY issue_date DESC NULLS LAST, title, doc_id LIMIT {DOCUMENT_CHOICES_MAX + 1}
+    """,
+    "filter_kinds": """
+        SELECT (SELECT list(DISTINCT jurisdiction ORDER BY jurisdiction) FROM documents
+                WHERE jurisdiction IS NOT NULL) AS jurisdictions,
+               (SELECT list(DISTINCT doc_type ORDER BY doc_type) FROM documents) AS doc_types,
+               (SELECT count(*) FROM documents) AS n_documents
+    """,
+    "find_documents": """
+        SELECT doc_id, title, file_name, issue_date FROM documents
+        WHERE contains(lower(COALESCE(title, '') || ' ' || file_name), lower($text::VARCHAR))
+        ORDER BY issue_date DESC NULLS LAST, title, doc_id LIMIT $limit
+    """,
+    "document_titles": """
+        SELECT doc_id, title, file_name FROM documents WHERE list_contains($doc_ids::VARCHAR[], doc_id)
+    """,
+    "filter_bounds": """
+        SELECT (SELECT min(issue_year) FROM documents) AS issue_min,
+               (SELECT max(issue_year) FROM documents) AS issue_max,
+               (SELECT min(deadline_year) FROM com_eff) AS due_min,
+               (SELECT max(deadline_year) FROM com_eff) AS due_max
     """,
     "document": """
         SELECT doc_id, title, doc_type, issuer_name, jurisdiction, issue_date, proposal_no, addressee,
@@ -552,6 +881,16 @@ _SQL: dict[str, str] = {
 }
 
 
+def _statement(name: str, params: dict) -> str:
+    """Return the SQL of statement ``name`` for these parameters (fragments chosen by the filters set)."""
+    if name in _SQL:
+        return _SQL[name]
+    head = _filtered(params)
+    if name in _FIG_SELECTION_USERS:
+        head += _fig_selection(params)
+    return head + _FILTERED_SQL[name]
+
+
 # ---------------------------------------------------------------------------------------------
 # Public query functions (benchmarks time these)
 # ---------------------------------------------------------------------------------------------
@@ -564,39 +903,81 @@ def _filter_params(f: Filters) -> dict:
         "jurisdictions": list(f.jurisdictions), "doc_types": list(f.doc_types), "doc_ids": list(f.doc_ids),
         "issue_year_min": issue[0], "issue_year_max": issue[1],
         "due_year_min": due[0], "due_year_max": due[1], "buckets": list(f.buckets),
-        "keyword": keyword_pattern(f.keyword), "as_of": f.as_of,
-        "deadline_active": bool(f.buckets or f.deadline_years), "fact_filters": f.has_fact_filters,
-        "spending": list(SPENDING_KINDS),
+        "keyword": keyword_pattern(f.keyword), "keyword_text": f.keyword.strip(), "as_of": f.as_of,
+        "fact_filters": f.has_fact_filters, "spending": list(SPENDING_KINDS),
+        **_agency_keys(f.agency_ids, bool(f.merge)),
     }
+
+
+def _agency_keys(agency_ids: tuple[str, ...], merge: bool) -> dict:
+    """Return the keys the selected agencies are charted under (their current agency when merging).
+
+    As ``agency_keys`` (the list) and ``key0``, ``key1`` … (one parameter each, for the SQL).
+    """
+    if not agency_ids:
+        return {"agency_keys": []}
+    frame = _run("agencies_of", {"agency_ids": list(agency_ids)})
+    keys = sorted(set(frame["current_id" if merge else "agency_id"]))
+    return {"agency_keys": keys, **{f"key{i}": k for i, k in enumerate(keys)}}
+
+
+def _page(limit: int | None, offset: int) -> dict:
+    return {"limit": None if limit is None else max(0, int(limit)), "offset": max(0, int(offset))}
 
 
 @dataclass(frozen=True)
 class Options:
-    """What the sidebar offers: agencies, documents, jurisdictions, types and year bounds."""
+    """What the sidebar offers: agencies, documents, jurisdictions, types and year bounds.
+
+    ``documents`` lists every document when there are at most ``DOCUMENT_CHOICES_MAX``
+    (``n_documents`` says how many there are); beyond that the sidebar searches titles.
+    """
 
     agencies: pd.DataFrame
     documents: pd.DataFrame
     issue_years: tuple[int, int] | None
     deadline_years: tuple[int, int] | None
+    jurisdictions: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    n_documents: int = 0
 
     @property
-    def jurisdictions(self) -> list[str]:
-        return sorted(self.documents["jurisdiction"].dropna().unique().tolist())
-
-    @property
-    def doc_types(self) -> list[str]:
-        return sorted(self.documents["doc_type"].dropna().unique().tolist())
+    def all_documents_listed(self) -> bool:
+        return self.n_documents <= DOCUMENT_CHOICES_MAX
 
 
 def filter_options() -> Options:
     """Return the sidebar's choices (agencies that appear in any fact, documents, year bounds)."""
     bounds = _run("filter_bounds", {}).iloc[0]
+    kinds = _run("filter_kinds", {}).iloc[0]
 
     def pair(lo, hi):
         return None if pd.isna(lo) or pd.isna(hi) else (int(lo), int(hi))
 
-    return Options(_run("filter_agencies", {}), _run("filter_documents", {}),
-                   pair(bounds["issue_min"], bounds["issue_max"]), pair(bounds["due_min"], bounds["due_max"]))
+    def listed(v) -> tuple[str, ...]:
+        return () if v is None or _missing(v) is True else tuple(str(x) for x in v)
+
+    n_documents = int(kinds["n_documents"])
+    documents = _run("filter_documents", {})
+    if n_documents > DOCUMENT_CHOICES_MAX:
+        documents = documents.iloc[0:0]
+    return Options(_run("filter_agencies", {}), documents,
+                   pair(bounds["issue_min"], bounds["issue_max"]), pair(bounds["due_min"], bounds["due_max"]),
+                   listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents)
+
+
+def find_documents(text: str, limit: int = 50) -> pd.DataFrame:
+    """Return up to ``limit`` documents whose title or file name contains ``text`` (newest first)."""
+    return _run("find_documents", {"text": text.strip(), "limit": int(limit)})
+
+
+def document_titles(doc_ids) -> dict[str, str]:
+    """Return doc_id -> title (else file name) for these documents."""
+    if not doc_ids:
+        return {}
+    frame = _run("document_titles", {"doc_ids": list(doc_ids)})
+    return {r.doc_id: (r.title if isinstance(r.title, str) and r.title else r.file_name)
+            for r in frame.itertuples(index=False)}
 
 
 def headline_numbers(f: Filters) -> dict:
@@ -637,25 +1018,53 @@ def counts_by_agency_year(f: Filters, is_target: bool = False) -> pd.DataFrame:
     return _run("figures_by_agency_year", _selection_params(f, "count", (), is_target))
 
 
+def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks) -> dict:
+    params = _selection_params(f, figure_type, tuple(kinds) if figure_type == "money" else (), is_target)
+    return {**params, "picks": list(picks)}
+
+
 def figure_rows(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
-                picks: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Return the figures behind a chart, with their sentences; ``picks`` narrows to bars.
+                picks: tuple[str, ...] = (), limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """Return the figures behind a chart, largest first, with their sentences; ``picks`` narrows to bars.
 
     A pick is ``"<agency_key>|<year>"`` (empty strings for a missing agency or year), as
-    ``charts.pick_of`` builds from a selected bar.
+    ``charts.pick_of`` builds from a selected bar. ``limit``/``offset`` page the rows
+    (``figure_count`` says how many there are); ``limit=None`` returns them all.
     """
-    params = _selection_params(f, figure_type, tuple(kinds) if figure_type == "money" else (), is_target)
-    return _run("figure_rows", {**params, "picks": list(picks)})
+    return _run("figure_rows", {**_figure_params(f, figure_type, kinds, is_target, picks), **_page(limit, offset)})
 
 
-def subsidy_rates(f: Filters, is_target: bool = False) -> pd.DataFrame:
+def figure_count(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
+                 picks: tuple[str, ...] = ()) -> int:
+    """Return how many rows ``figure_rows`` has for these arguments."""
+    return int(_run("figure_count", _figure_params(f, figure_type, kinds, is_target, picks)).iloc[0, 0])
+
+
+def subsidy_rates(f: Filters, is_target: bool = False, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Return the subsidy rates (per recipient), one row per figure: never to be summed."""
-    return figure_rows(f, "money", ("subsidy_rate",), is_target)
+    return figure_rows(f, "money", ("subsidy_rate",), is_target, (), limit, offset)
 
 
-def commitment_rows(f: Filters) -> pd.DataFrame:
-    """Return the filtered commitments with deadline status and the figures inside each."""
-    return _run("commitment_rows", _filter_params(f))
+def commitment_rows(f: Filters, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """Return the filtered commitments (newest document first) with deadline status and the figures inside.
+
+    ``limit``/``offset`` page the rows (``commitment_count`` says how many there are).
+    """
+    return _run("commitment_rows", {**_filter_params(f), **_page(limit, offset)})
+
+
+def commitment_count(f: Filters) -> int:
+    """Return how many commitments the filters keep."""
+    return int(_run("commitment_count", _filter_params(f)).iloc[0, 0])
+
+
+def deadline_timeline(f: Filters) -> pd.DataFrame:
+    """Return dated commitments grouped by first lead agency × deadline date × status.
+
+    Columns: first_lead_key/name/short/en, deadline_date, deadline_bucket, n, items (up to three
+    commitment texts, those of the newest documents).
+    """
+    return _run("deadline_timeline", _filter_params(f))
 
 
 def deadlines_by_agency(f: Filters) -> pd.DataFrame:
@@ -673,9 +1082,14 @@ def policy_terms(f: Filters) -> pd.DataFrame:
     return _run("policy_terms", _filter_params(f))
 
 
-def document_rows(f: Filters) -> pd.DataFrame:
-    """Return the filtered documents with their metadata and fact counts."""
-    return _run("document_rows", _filter_params(f))
+def document_rows(f: Filters, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """Return the filtered documents (newest first) with their metadata and fact counts."""
+    return _run("document_rows", {**_filter_params(f), **_page(limit, offset)})
+
+
+def document_count(f: Filters) -> int:
+    """Return how many documents the filters keep."""
+    return int(_run("document_count", _filter_params(f)).iloc[0, 0])
 
 
 def document(doc_id: str) -> dict | None:
@@ -698,6 +1112,7 @@ def commitment(commitment_id: str) -> dict | None:
 
 
 QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_year, counts_by_year, funding_by_agency_year,
-                   counts_by_agency_year, figure_rows, subsidy_rates, commitment_rows, deadlines_by_agency,
-                   deadlines_by_year, policy_terms, document_rows, document, document_facts, commitment)
+                   counts_by_agency_year, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
+                   deadline_timeline, deadlines_by_agency, deadlines_by_year, policy_terms, document_rows,
+                   document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""

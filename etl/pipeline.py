@@ -21,7 +21,7 @@ from typing import Callable
 
 import duckdb
 
-from etl import load
+from etl import derive, load
 from etl.extract import extract
 from etl.schema import TABLES
 from etl.read import (MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, ReadResult, read_file, sha256_bytes,
@@ -324,6 +324,8 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
             writer.flush()
             if upgrade:
                 _carry_history(con, db_path, report.run_id)
+            if upgrade or any(o is not None and o.outcome == "loaded" for o in outcomes) or not derive.is_current(con):
+                derive.rebuild(con)
             report.files = [o for o in outcomes if o is not None]
             report.seconds = time.perf_counter() - t0
             load.insert_rows(con, "etl_files", [

@@ -251,6 +251,80 @@ ETL_CHANGES = _table(Table(
 ))
 
 
+# Derived tables: rebuilt in full by ``etl.derive`` at the end of every load, from the tables
+# above. They hold what the dashboard filters, groups and sums on, one row per fact, with the
+# document's columns and the agency keys (as written and merged to the current agency) worked
+# out once, so a chart over a million figures is one scan of one table.
+
+FACT_COMMITMENTS = _table(Table(
+    "fact_commitments",
+    "Derived (etl.derive): one row per commitment with its document's columns and agency keys.",
+    (
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
+        C("issue_date", "DATE", "发文日期", "Issue date"),
+        C("issue_year", "INTEGER", "发文年份", "Issue year"),
+        C("doc_type", "VARCHAR", "文档类型", "Document type", nullable=False, accepted=DOC_TYPES),
+        C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
+        C("deadline_date", "DATE", "期限", "Deadline"),
+        C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("lead_ids", "VARCHAR[]", "牵头单位编号", "Lead agency IDs", "As extracted (empty list if none)", nullable=False),
+        C("lead_current_ids", "VARCHAR[]", "牵头单位现编号", "Lead agencies (current)",
+          "lead_ids with each agency replaced by its current successor", nullable=False),
+        C("other_ids", "VARCHAR[]", "其他单位编号", "Other agency IDs", "Supporting agencies, then the issuer",
+          nullable=False),
+        C("any_ids", "VARCHAR[]", "相关单位编号", "Agency IDs", "lead_ids then other_ids", nullable=False),
+        C("any_current_ids", "VARCHAR[]", "相关单位现编号", "Agency IDs (current)", nullable=False),
+        C("is_corrected", "BOOLEAN", "已更正", "Corrected", "Always false here; true in the dashboard's "
+          "corrected rows", nullable=False),
+        C("is_lead_corrected", "BOOLEAN", "牵头已更正", "Leads corrected", nullable=False),
+    ),
+))
+
+FACT_FIGURES = _table(Table(
+    "fact_figures",
+    "Derived (etl.derive): one row per figure with the year and agency it is charted under.",
+    (
+        C("figure_id", "VARCHAR", "数据编号", "Figure ID", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID"),
+        C("figure_type", "VARCHAR", "类别", "Type", nullable=False, accepted=FIGURE_TYPES),
+        C("money_kind", "VARCHAR", "资金类别", "Money kind", accepted=MONEY_KINDS),
+        C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
+        C("is_breakdown", "BOOLEAN", "其中项", "Breakdown", nullable=False),
+        C("amount", "DOUBLE", "数额", "Amount", "amount_yuan for money, value for counts and targets"),
+        C("span_text", "VARCHAR", "原文", "As written", nullable=False),
+        C("year", "INTEGER", "年份", "Year", "The figure's year, else its document's issue year"),
+        C("year_basis", "VARCHAR", "年份依据", "Year basis", nullable=False, accepted=("stated", "issue_year")),
+        C("issue_date", "DATE", "发文日期", "Issue date"),
+        C("issue_year", "INTEGER", "发文年份", "Issue year"),
+        C("doc_type", "VARCHAR", "文档类型", "Document type", nullable=False, accepted=DOC_TYPES),
+        C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", "The agency it is charted under: its own, else its "
+          "commitment's first lead, else the issuer"),
+        C("agency_current_id", "VARCHAR", "现单位编号", "Current agency ID"),
+        C("any_ids", "VARCHAR[]", "相关单位编号", "Agency IDs", "Every agency it names or its commitment names",
+          nullable=False),
+        C("any_current_ids", "VARCHAR[]", "相关单位现编号", "Agency IDs (current)", nullable=False),
+        C("in_commitment", "BOOLEAN", "属于承诺", "In a commitment", nullable=False),
+        C("deadline_date", "DATE", "期限", "Deadline", "Its commitment's deadline"),
+        C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("is_corrected", "BOOLEAN", "已更正", "Corrected", nullable=False),
+    ),
+))
+
+FACT_AGENCIES = _table(Table(
+    "fact_agencies",
+    "Derived (etl.derive): every agency some fact names, with how many commitments it leads.",
+    (
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", nullable=False),
+        C("n_led", "INTEGER", "牵头承诺数", "Commitments led", nullable=False),
+    ),
+    primary_key=("agency_id",),
+))
+
+
 def ddl() -> list[str]:
     """Return the CREATE TABLE statements for every declared table."""
     statements = []

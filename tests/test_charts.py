@@ -111,18 +111,29 @@ def test_empty_frames_give_a_labelled_empty_chart():
     assert fig.layout.annotations[0].text == "No data for these filters."
 
 
-def test_deadline_timeline_marks_the_as_of_date_and_groups_same_day_items():
+def test_deadline_timeline_marks_the_as_of_date_and_sizes_marks_by_count():
     frame = pd.DataFrame({
-        "commitment_id": ["c1", "c2", "c3", "c4"], "text": ["甲", "乙", "丙", "丁"],
-        "deadline_date": pd.to_datetime(["2023-04-01", "2023-04-01", "2020-12-31", None]),
-        "deadline_bucket": ["due_30", "due_30", "overdue", "none"],
-        "first_lead_key": ["a", "a", "b", None], "first_lead_name": ["甲局", "甲局", "乙局", None],
-        "first_lead_short": ["甲局", "甲局", "乙局", None], "first_lead_en": [None] * 4})
+        "first_lead_key": ["a", "b"], "first_lead_name": ["甲局", "乙局"], "first_lead_short": ["甲局", "乙局"],
+        "first_lead_en": [None, None], "deadline_date": pd.to_datetime(["2023-04-01", "2020-12-31"]),
+        "deadline_bucket": ["due_30", "overdue"], "n": [2, 1], "items": [["甲", "乙"], ["丙"]],
+        "granularity": ["day", "day"]})
     fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "zh")
     by_name = {t.name: t for t in fig.data}
     assert set(by_name) == {"30 天内到期", "已过期限"}
     assert list(by_name["30 天内到期"].text) == ["2"]
+    assert "甲" in by_name["30 天内到期"].customdata[0] and "2023-04-01" in by_name["30 天内到期"].customdata[0]
     assert any("2023-03-15" in a.text for a in fig.layout.annotations)
+
+
+def test_deadline_timeline_by_month_says_so():
+    frame = pd.DataFrame({
+        "first_lead_key": ["a"], "first_lead_name": ["甲局"], "first_lead_short": ["甲局"], "first_lead_en": [None],
+        "deadline_date": pd.to_datetime(["2023-04-01"]), "deadline_bucket": ["later"], "n": [12_345],
+        "items": [[]], "granularity": ["month"]})
+    fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "en")
+    assert list(fig.data[0].text) == ["12k"]
+    assert "2023-04" in fig.data[0].customdata[0]
+    assert any("month" in (a.text or "") for a in fig.layout.annotations)
 
 
 def test_policy_terms_in_percent():

@@ -181,7 +181,8 @@ def captured_downloads(at: AppTest) -> dict[str, object]:
     return {call.kwargs["key"]: call.kwargs["data"] for call in button.call_args_list}
 
 
-def read_csv(data: bytes) -> list[dict]:
+def read_csv(data) -> list[dict]:
+    data = data() if callable(data) else data
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 

@@ -43,19 +43,23 @@ def detail(commitment_id: str) -> None:
     ui.link("documents", "open_in_reader", doc=row["doc_id"])
 
 
+def _with_short_text(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.assign(short_text=rows["text"].str.replace(r"\s+", " ", regex=True).str.slice(0, 48) + "…")
+
+
 def main() -> None:
     st.title(i18n.t("commitments_title"))
     ui.require_database()
     f = filters.current()
-    rows = queries.commitment_rows(f)
-    if rows.empty:
+    total = queries.commitment_count(f)
+    if total == 0:
         ui.empty()
     else:
-        shown = rows.assign(short_text=rows["text"].str.replace(r"\s+", " ", regex=True).str.slice(0, 48) + "…")
         st.caption(i18n.t("select_row_hint"))
-        picked = ui.table(shown, COLUMNS, "commitments", ("commitments", "documents"), selectable=True, height=420,
-                          column_config={"short_text": st.column_config.TextColumn(width="large")},
-                          export_columns=EXPORT_COLUMNS)
+        rows, picked = ui.paged_table(lambda limit, offset: _with_short_text(queries.commitment_rows(f, limit, offset)),
+                                      total, COLUMNS, "commitments", ("commitments", "documents"), selectable=True,
+                                      height=420, column_config={"short_text": st.column_config.TextColumn(width="large")},
+                                      export_columns=EXPORT_COLUMNS)
         if picked:
             filters.set_page_param("commitment", rows.iloc[picked[0]]["commitment_id"])
     chosen = filters.page_param("commitment")

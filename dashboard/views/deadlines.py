@@ -13,26 +13,27 @@ def main() -> None:
     ui.require_database()
     lang, f = i18n.lang(), filters.current()
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
-    rows = queries.commitment_rows(f)
-    if rows.empty:
+    total = queries.commitment_count(f)
+    if total == 0:
         ui.empty()
         return
-    ui.chart(charts.deadline_timeline(rows, f.as_of, lang), "deadlines_timeline")
-    undated = int(rows["deadline_date"].isna().sum())
+    ui.chart(charts.deadline_timeline(queries.deadline_timeline(f), f.as_of, lang), "deadlines_timeline")
+    by_year = queries.deadlines_by_year(f)
+    undated = int(by_year.loc[by_year["deadline_bucket"] == "none", "n_commitments"].sum())
     if undated:
         st.caption(i18n.t("no_deadline_count", n=undated))
     ui.chart(charts.deadlines_by_agency(queries.deadlines_by_agency(f), lang), "deadlines_agency")
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.deadlines_by_year(queries.deadlines_by_year(f), lang), "deadlines_year")
+        ui.chart(charts.deadlines_by_year(by_year, lang), "deadlines_year")
     with right:
         terms = queries.policy_terms(f)
         if terms.empty:
             st.caption(i18n.t("terms_empty"))
         else:
             ui.chart(charts.policy_terms(terms, lang), "deadlines_terms")
-    ui.table(rows, COLUMNS, "deadlines", ("commitments", "documents"),
-             column_config={"text": st.column_config.TextColumn(width="large")})
+    ui.paged_table(lambda limit, offset: queries.commitment_rows(f, limit, offset), total, COLUMNS, "deadlines",
+                   ("commitments", "documents"), column_config={"text": st.column_config.TextColumn(width="large")})
 
 
 main()

@@ -48,11 +48,12 @@ def main() -> None:
     st.title(i18n.t("documents_title"))
     ui.require_database()
     f = filters.current()
-    rows = queries.document_rows(f)
-    if rows.empty:
+    total = queries.document_count(f)
+    if total == 0:
         ui.empty()
         return
-    picked = ui.table(rows, COLUMNS, "documents", ("documents",), selectable=True)
+    rows, picked = ui.paged_table(lambda limit, offset: queries.document_rows(f, limit, offset), total, COLUMNS,
+                                  "documents", ("documents",), selectable=True)
     ids = list(rows["doc_id"])
     titles = dict(zip(rows["doc_id"], rows["title"].fillna(rows["file_name"])))
     wanted = filters.page_param("doc")

@@ -47,20 +47,26 @@ def main() -> None:
         event = ui.chart(figure, "funding_chart", selectable=True)
         st.caption(i18n.t("select_hint"))
         picks = charts.picks_from_selection(event.selection if event else None)
-        rows = queries.figure_rows(f, "money", tuple(spending), is_target, picks)
-        st.subheader(i18n.t("selected_figures" if picks else "all_figures", n=len(rows)))
-        if rows.empty:
+        total = queries.figure_count(f, "money", tuple(spending), is_target, picks)
+        st.subheader(i18n.t("selected_figures" if picks else "all_figures", n=f"{total:,}"))
+        if total == 0:
             ui.empty()
         else:
-            ui.table(rows, FIGURE_COLUMNS, "funding_figures", ("figures", "documents"))
+            ui.paged_table(lambda limit, offset: queries.figure_rows(f, "money", tuple(spending), is_target, picks,
+                                                                     limit, offset),
+                           total, FIGURE_COLUMNS, "funding_figures", ("figures", "documents"))
 
     if "subsidy_rate" in kinds:
-        rates = queries.subsidy_rates(f, is_target)
+        total = queries.figure_count(f, "money", ("subsidy_rate",), is_target)
+        rates = queries.subsidy_rates(f, is_target, limit=ui.PAGE_ROWS)
         ui.chart(charts.subsidy_points(rates, lang), "funding_rates")
-        if rates.empty:
+        if total == 0:
             ui.empty()
         else:
-            ui.table(rates, FIGURE_COLUMNS, "funding_subsidy_rates", ("figures", "documents"))
+            if total > len(rates):
+                st.caption(i18n.t("rates_largest", n=len(rates), total=f"{total:,}"))
+            ui.paged_table(lambda limit, offset: queries.subsidy_rates(f, is_target, limit, offset), total,
+                           FIGURE_COLUMNS, "funding_subsidy_rates", ("figures", "documents"))
     if not kinds:
         ui.empty()
 

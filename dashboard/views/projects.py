@@ -25,12 +25,13 @@ def main() -> None:
     event = ui.chart(figure, "projects_chart", selectable=True)
     st.caption(i18n.t("select_hint"))
     picks = charts.picks_from_selection(event.selection if event else None)
-    rows = queries.figure_rows(f, "count", (), is_target, picks)
-    st.subheader(i18n.t("selected_figures" if picks else "all_figures", n=len(rows)))
-    if rows.empty:
+    total = queries.figure_count(f, "count", (), is_target, picks)
+    st.subheader(i18n.t("selected_figures" if picks else "all_figures", n=f"{total:,}"))
+    if total == 0:
         ui.empty()
     else:
-        ui.table(rows, FIGURE_COLUMNS, "projects_figures", ("figures", "documents"))
+        ui.paged_table(lambda limit, offset: queries.figure_rows(f, "count", (), is_target, picks, limit, offset),
+                       total, FIGURE_COLUMNS, "projects_figures", ("figures", "documents"))
 
 
 main()

@@ -1,0 +1,134 @@
+"""Derive the dashboard's fact tables from the loaded tables, in SQL.
+
+In: a read-write DuckDB connection holding the loaded tables. Out: ``fact_commitments``,
+``fact_figures`` and ``fact_agencies`` rebuilt in full (``rebuild``), one row per commitment,
+per figure and per agency named anywhere.
+
+Each row carries what the dashboard filters, groups and sums on, worked out once: the
+document's columns (type, jurisdiction, issue date), the year a figure is charted under, the
+agency it is charted under (its own, else its commitment's first lead, else the issuer), every
+agency it names, and each of these agency lists again with every agency replaced by its
+current successor (the "merge predecessors" view). A chart over a million figures is then one
+scan of one table, with no joins and no list lookups per row.
+
+``commitments_select`` and ``figures_select`` are the definitions: the ETL runs them over the
+loaded tables; the dashboard runs them again over its corrected views, for the few rows an
+analyst corrected, so a correction moves a figure exactly as the ETL would have placed it.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.schema import TABLES
+
+DERIVED = ("fact_commitments", "fact_figures", "fact_agencies")
+
+_CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
+
+
+def commitments_select(source: str) -> str:
+    """Return a SELECT of ``fact_commitments`` rows for the commitments in ``source``.
+
+    ``source`` is a table or parenthesised query with the columns of ``commitments`` plus
+    ``is_corrected`` and ``is_lead_corrected``.
+    """
+    return f"""
+        WITH {_CURRENT},
+        src AS (SELECT * FROM {source}),
+        support AS (
+            SELECT commitment_id, list(agency_id ORDER BY position) AS ids
+            FROM commitment_agencies
+            WHERE role = 'support' AND commitment_id IN (SELECT commitment_id FROM src)
+            GROUP BY commitment_id
+        ),
+        base AS (
+            SELECT c.commitment_id, c.doc_id, c.char_start, d.issue_date, d.issue_year, d.doc_type,
+                   d.jurisdiction, c.deadline_date, c.deadline_year,
+                   COALESCE(c.lead_agency_ids, []) AS lead_ids,
+                   COALESCE(s.ids, []) || CASE WHEN d.issuer_id IS NULL THEN [] ELSE [d.issuer_id] END AS other_ids,
+                   c.is_corrected, c.is_lead_corrected
+            FROM src c JOIN documents d USING (doc_id) LEFT JOIN support s USING (commitment_id)
+        )
+        SELECT b.commitment_id, b.doc_id, b.char_start, b.issue_date, b.issue_year, b.doc_type, b.jurisdiction,
+               b.deadline_date, b.deadline_year, b.lead_ids,
+               list_transform(b.lead_ids, lambda x: COALESCE(current_of.m[x], x)) AS lead_current_ids,
+               b.other_ids, b.lead_ids || b.other_ids AS any_ids,
+               list_transform(b.lead_ids || b.other_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
+               b.is_corrected, b.is_lead_corrected
+        FROM base b CROSS JOIN current_of
+    """
+
+
+def figures_select(source: str, commitments: str) -> str:
+    """Return a SELECT of ``fact_figures`` rows for the figures in ``source``.
+
+    ``source`` has the columns of ``figures`` plus ``is_corrected``; ``commitments`` is the
+    ``fact_commitments``-shaped relation their commitments are looked up in (a figure whose
+    commitment is absent there, e.g. rejected, is charted as if outside any commitment).
+    """
+    return f"""
+        WITH {_CURRENT},
+        placed AS (
+            SELECT f.*, d.issue_date, d.issue_year, d.doc_type, d.jurisdiction,
+                   CASE WHEN c.is_lead_corrected THEN c.lead_ids[1]
+                        ELSE COALESCE(f.agency_id, c.lead_ids[1], d.issuer_id) END AS attributed_id,
+                   c.any_ids AS commitment_ids, c.commitment_id IS NOT NULL AS found,
+                   c.deadline_date AS c_deadline_date, c.deadline_year AS c_deadline_year
+            FROM {source} f JOIN documents d USING (doc_id) LEFT JOIN {commitments} c USING (commitment_id)
+        ),
+        listed AS (
+            SELECT *, COALESCE(agency_ids, []) || COALESCE(commitment_ids, [])
+                      || CASE WHEN attributed_id IS NULL THEN [] ELSE [attributed_id] END AS all_ids
+            FROM placed
+        )
+        SELECT p.figure_id, p.doc_id, p.commitment_id, p.figure_type, p.money_kind, p.is_target, p.is_breakdown,
+               CASE WHEN p.figure_type = 'money' THEN p.amount_yuan ELSE p.value END AS amount,
+               p.span_text,
+               COALESCE(p.figure_year, p.issue_year) AS year,
+               CASE WHEN p.figure_year IS NOT NULL THEN 'stated' ELSE 'issue_year' END AS year_basis,
+               p.issue_date, p.issue_year, p.doc_type, p.jurisdiction,
+               p.attributed_id AS agency_id, COALESCE(current_of.m[p.attributed_id], p.attributed_id) AS agency_current_id,
+               p.all_ids AS any_ids, list_transform(p.all_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
+               p.found AS in_commitment, p.c_deadline_date AS deadline_date, p.c_deadline_year AS deadline_year,
+               p.is_corrected
+        FROM listed p CROSS JOIN current_of
+    """
+
+
+AGENCIES_SELECT = """
+    WITH used AS (
+        SELECT unnest(lead_ids) AS agency_id, 1 AS led FROM fact_commitments
+        UNION ALL SELECT unnest(other_ids), 0 FROM fact_commitments
+        UNION ALL SELECT unnest(any_ids), 0 FROM fact_figures
+        UNION ALL SELECT issuer_id, 0 FROM documents WHERE issuer_id IS NOT NULL
+    )
+    SELECT agency_id, CAST(sum(led) AS INTEGER) AS n_led FROM used WHERE agency_id IS NOT NULL GROUP BY agency_id
+"""
+
+_AS_LOADED_COMMITMENTS = "(SELECT *, FALSE AS is_corrected, FALSE AS is_lead_corrected FROM commitments)"
+_AS_LOADED_FIGURES = "(SELECT *, FALSE AS is_corrected FROM figures)"
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the derived tables hold one row per commitment and per figure (nothing to redo)."""
+    counts = con.execute("""
+        SELECT (SELECT count(*) FROM commitments), (SELECT count(*) FROM fact_commitments),
+               (SELECT count(*) FROM figures), (SELECT count(*) FROM fact_figures),
+               (SELECT count(*) FROM documents), (SELECT count(*) FROM fact_agencies)
+    """).fetchall()[0]
+    return counts[0] == counts[1] and counts[2] == counts[3] and (counts[4] == 0 or counts[5] > 0)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every derived table from the loaded tables (in the caller's transaction, if any)."""
+    for table in DERIVED:
+        con.execute(f"DELETE FROM {table}")
+    con.execute(f"INSERT INTO fact_commitments BY NAME {commitments_select(_AS_LOADED_COMMITMENTS)}")
+    con.execute(f"INSERT INTO fact_figures BY NAME {figures_select(_AS_LOADED_FIGURES, 'fact_commitments')}")
+    con.execute(f"INSERT INTO fact_agencies BY NAME {AGENCIES_SELECT}")
+
+
+def columns(table: str) -> str:
+    """Return the declared columns of a derived table, comma-separated (for SELECTs that must match it)."""
+    return ", ".join(TABLES[table].column_names)
