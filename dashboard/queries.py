@@ -380,11 +380,19 @@ def _commitment_page(cur, values: dict) -> pd.DataFrame:
     page = _execute(cur, "commitment_page", values)
     ids = page["commitment_id"].tolist()
     text = _by_ids(cur, "commitment_text", ids)
-    inside = _by_ids(cur, "commitment_figures_text", ids)
+    inside = _figures_text(_by_ids(cur, "commitment_figures", ids))
     titles = _by_ids(cur, "document_titles", page["doc_id"].tolist())[["doc_id", "title"]]
     out = (page.merge(text, on="commitment_id", how="left").merge(inside, on="commitment_id", how="left")
            .merge(titles, on="doc_id", how="left"))
     return out[COMMITMENT_ROW_COLUMNS]
+
+
+def _figures_text(figures: pd.DataFrame) -> pd.DataFrame:
+    """Return commitment_id -> the figures written inside it, in text order, joined with 、 (rejected ones left out)."""
+    kept = figures[~figures["is_rejected"].astype(bool)].drop_duplicates(["commitment_id", "span_text", "char_start"])
+    kept = kept.sort_values(["commitment_id", "char_start", "span_text"])
+    joined = kept.groupby("commitment_id", sort=False)["span_text"].agg("、".join)
+    return joined.rename("figures_text").reset_index()
 
 
 def _figure_page(cur, values: dict) -> pd.DataFrame:
@@ -404,16 +412,17 @@ def _timeline(cur, values: dict) -> pd.DataFrame:
 
     Up to three texts per mark (the newest documents') when the marks are few enough to hover over.
     """
-    frame = _execute(cur, "deadline_timeline", {**values, "by_month": False, "max_groups": TIMELINE_MARKS + 1})
-    granularity = "day"
-    if len(frame) > TIMELINE_MARKS:
-        frame = _execute(cur, "deadline_timeline", {**values, "by_month": True, "max_groups": None})
-        granularity = "month"
-    ids = [i for ids in frame["latest_ids"] for i in ids] if len(frame) <= TIMELINE_HOVER_MARKS else []
-    text = dict(_by_ids(cur, "commitment_text", ids)[["commitment_id", "text"]].itertuples(index=False)) if ids else {}
-    frame["items"] = [[text[i] for i in ids if i in text] for ids in frame["latest_ids"]]
-    frame["granularity"] = granularity
-    return frame.drop(columns=["latest_ids"])
+    frame = _execute(cur, "deadline_timeline", {**values, "max_marks": TIMELINE_MARKS})
+    if frame.empty or len(frame) > TIMELINE_HOVER_MARKS or (frame["granularity"] != "day").any():
+        return frame.assign(items=[[] for _ in range(len(frame))])
+    keys = ["first_lead_key", "deadline_date", "deadline_bucket"]
+    latest = _execute(cur, "timeline_items", values)
+    ids = [i for group in latest["latest_ids"] for i in group]
+    text = dict(_by_ids(cur, "commitment_text", ids)[["commitment_id", "text"]].itertuples(index=False))
+    latest["items"] = [[text[i] for i in group if i in text] for group in latest["latest_ids"]]
+    out = frame.merge(latest[keys + ["items"]], on=keys, how="left")
+    out["items"] = [v if isinstance(v, list) else [] for v in out["items"]]
+    return out
 
 
 TIMELINE_MARKS = 2000
@@ -439,12 +448,10 @@ _BY_IDS = {
         SELECT commitment_id, item_label, text, lead_agency_names, lead_agency_ids, deadline_basis, deadline_text, char_end
         FROM eff_commitments WHERE commitment_id IN ({ids})
     """,
-    "commitment_figures_text": """
-        SELECT commitment_id, string_agg(span_text, '、' ORDER BY char_start) AS figures_text
-        FROM (SELECT DISTINCT commitment_id, span_text, char_start FROM figures
-              WHERE commitment_id IN ({ids})
-                AND figure_id NOT IN (SELECT figure_id FROM figure_corrections WHERE is_rejected))
-        GROUP BY commitment_id
+    "commitment_figures": """
+        SELECT f.commitment_id, f.span_text, f.char_start, r.is_rejected IS TRUE AS is_rejected
+        FROM (SELECT figure_id, commitment_id, span_text, char_start FROM figures WHERE commitment_id IN ({ids})) f
+        LEFT JOIN figure_corrections r USING (figure_id)
     """,
     "figure_text": """
         SELECT figure_id, figure_type, span_text, value, unit, qualifier, metric, sentence, doc_id, commitment_id,
@@ -753,23 +760,33 @@ _FILTERED_SQL = {
         ORDER BY p.issue_date DESC NULLS LAST, p.doc_id, p.char_start, p.commitment_id
     """,
     "deadline_timeline": """
-        , dated AS (
-            SELECT lead_keys[1] AS first_lead_key,
-                   CAST(CASE WHEN $by_month THEN date_trunc('month', deadline_date) ELSE deadline_date END AS DATE)
-                       AS deadline_date,
-                   deadline_bucket, commitment_id, issue_date
+        , by_day AS (
+            SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket, count(*) AS n
             FROM com_f WHERE deadline_date IS NOT NULL
+            GROUP BY ALL
         ),
-        grouped AS (
-            SELECT first_lead_key, deadline_date, deadline_bucket, count(*) AS n,
-                   max_by(commitment_id, issue_date, 3) AS latest_ids
-            FROM dated GROUP BY ALL
+        marks AS (SELECT count(*) AS k FROM by_day),
+        by_month AS (
+            SELECT first_lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
+                   sum(n) AS n
+            FROM by_day GROUP BY ALL
+        ),
+        marked AS (
+            SELECT *, 'day' AS granularity FROM by_day WHERE (SELECT k FROM marks) <= $max_marks
+            UNION ALL
+            SELECT *, 'month' AS granularity FROM by_month WHERE (SELECT k FROM marks) > $max_marks
         )
         SELECT g.first_lead_key, la.canonical_name AS first_lead_name, la.short_name AS first_lead_short,
-               la.name_en AS first_lead_en, g.deadline_date, g.deadline_bucket, g.n, g.latest_ids
-        FROM grouped g LEFT JOIN agencies la ON la.agency_id = g.first_lead_key
+               la.name_en AS first_lead_en, g.deadline_date, g.deadline_bucket, CAST(g.n AS BIGINT) AS n,
+               g.granularity
+        FROM marked g LEFT JOIN agencies la ON la.agency_id = g.first_lead_key
         ORDER BY g.deadline_date, g.first_lead_key NULLS LAST, g.deadline_bucket
-        LIMIT $max_groups
+    """,
+    "timeline_items": """
+        SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket,
+               max_by(commitment_id, issue_date, 3) AS latest_ids
+        FROM com_f WHERE deadline_date IS NOT NULL
+        GROUP BY ALL
     """,
     "deadlines_by_agency": """
         , per_leads AS (  -- the lists first (few distinct), then one row per lead agency
@@ -793,7 +810,12 @@ _FILTERED_SQL = {
                      / nullif(date_diff('day', valid_from, valid_until), 0) AS term_elapsed_pct
         FROM doc_ff
         WHERE valid_from IS NOT NULL AND valid_until IS NOT NULL AND valid_until > valid_from
-        ORDER BY valid_until, title
+        ORDER BY valid_until < $as_of::DATE, valid_until, title, doc_id
+        LIMIT $limit
+    """,
+    "policy_count": """
+        SELECT count(*) AS n FROM doc_ff
+        WHERE valid_from IS NOT NULL AND valid_until IS NOT NULL AND valid_until > valid_from
     """,
     "document_count": "SELECT count(*) AS n FROM doc_ff",
     "document_rows": f"""
@@ -1077,9 +1099,17 @@ def deadlines_by_year(f: Filters) -> pd.DataFrame:
     return _run("deadlines_by_year", _filter_params(f))
 
 
-def policy_terms(f: Filters) -> pd.DataFrame:
-    """Return, for each policy with a stated term, the share of it elapsed at ``f.as_of``."""
-    return _run("policy_terms", _filter_params(f))
+def policy_terms(f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Return, for each policy with a stated term, the share of it elapsed at ``f.as_of``.
+
+    Policies still in force come first, the next to expire first; ``limit`` keeps that many.
+    """
+    return _run("policy_terms", {**_filter_params(f), "limit": limit})
+
+
+def policy_count(f: Filters) -> int:
+    """Return how many policies in the filters state a term."""
+    return int(_run("policy_count", _filter_params(f)).iloc[0, 0])
 
 
 def document_rows(f: Filters, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
@@ -1113,6 +1143,6 @@ def commitment(commitment_id: str) -> dict | None:
 
 QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_year, counts_by_year, funding_by_agency_year,
                    counts_by_agency_year, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
-                   deadline_timeline, deadlines_by_agency, deadlines_by_year, policy_terms, document_rows,
+                   deadline_timeline, deadlines_by_agency, deadlines_by_year, policy_terms, policy_count, document_rows,
                    document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""

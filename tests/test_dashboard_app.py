@@ -247,3 +247,40 @@ def test_the_reader_highlights_facts_and_lists_the_unplaced():
     assert "Facts that could not be placed in the text" in [m.value.strip("*") for m in at.markdown]
     reasons = [v for df in at.dataframe if "Reason" in df.value.columns for v in df.value["Reason"]]
     assert reasons and all("validity period" in r for r in reasons)
+
+
+def test_long_tables_are_paged_and_the_download_holds_every_row(monkeypatch, sql):
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "PAGE_ROWS", 10)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"page": "commitments", "lang": "en"})
+    files = captured_downloads(at)
+    no_errors(at)
+    total = sql("SELECT count(*) FROM commitments")[0][0]
+    assert len(at.dataframe[0].value) == 10
+    assert any(f"Rows 1–10 of {total}" in c.value for c in at.caption)
+    first = list(at.dataframe[0].value.iloc[:, 1])
+    at.number_input(key="commitments_page").set_value(2)
+    at.run()
+    no_errors(at)
+    assert any(f"Rows 11–20 of {total}" in c.value for c in at.caption)
+    assert list(at.dataframe[0].value.iloc[:, 1]) != first
+    assert len(read_csv(files["commitments_csv"])) == total
+
+
+def test_with_many_documents_the_sidebar_searches_titles(monkeypatch, sql):
+    monkeypatch.setattr(queries, "DOCUMENT_CHOICES_MAX", 2)
+    at = open_app(page="overview", lang="en")
+    no_errors(at)
+    search = at.sidebar.text_input(key="f_doc_search")
+    picker = at.sidebar.multiselect(key="f_doc")
+    assert picker.options == []
+    doc_id, title = sql("SELECT doc_id, title FROM documents WHERE title LIKE '%数字经济%'")[0]
+    search.set_value("数字经济").run()
+    picker = at.sidebar.multiselect(key="f_doc")
+    assert title in picker.options
+    picker.select(doc_id).run()
+    no_errors(at)
+    assert at.query_params["doc"] == doc_id
+    assert at.metric[0].value == "1"  # one document in the filters

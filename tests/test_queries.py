@@ -270,3 +270,106 @@ def test_missing_review_functions_mean_no_corrections(monkeypatch, commitments_d
     rows = queries.commitment_rows(Filters())
     assert len(rows) == 68 and not rows["is_corrected"].any()
     assert queries.corrections_warning() is None
+
+
+# --- paging, counts and the scale paths ---------------------------------------------------------
+
+def same_rows(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Assert two frames hold the same values (missing values alike however pandas typed them)."""
+    def plain(frame):
+        frame = frame.reset_index(drop=True).astype(object)
+        return frame.where(frame.notna(), None)
+    pd.testing.assert_frame_equal(plain(a), plain(b), check_dtype=False)
+
+
+FILTER_CASES = [Filters(), Filters(agency_ids=(GONGXINJU,)), Filters(agency_ids=(GONGXINWEI,), merge=False),
+                Filters(agency_ids=(GONGXINJU,), agency_role="any"), Filters(keyword="数字"),
+                Filters(buckets=("overdue", "none")), Filters(doc_types=("policy_measures",)),
+                Filters(issue_years=(2020, 2022), deadline_years=(2021, 2023))]
+
+
+@pytest.mark.parametrize("f", FILTER_CASES)
+def test_pages_are_slices_of_the_full_list_and_counts_are_its_length(f):
+    for rows, count in ((queries.commitment_rows, queries.commitment_count),
+                        (queries.document_rows, queries.document_count)):
+        full = rows(f)
+        assert count(f) == len(full)
+        pages = pd.concat([rows(f, 7, offset) for offset in range(0, len(full) + 7, 7)], ignore_index=True)
+        assert list(pages.columns) == list(full.columns)
+        assert pages["commitment_id" if "commitment_id" in full else "doc_id"].tolist() == \
+            full["commitment_id" if "commitment_id" in full else "doc_id"].tolist()
+        if len(full):
+            same_rows(rows(f, 3, 1), full.iloc[1:4])
+    for args in (("money", ("fiscal", "fund"), False), ("money", ("subsidy_rate",), False), ("count", (), True)):
+        full = queries.figure_rows(f, *args)
+        assert queries.figure_count(f, *args) == len(full)
+        page = queries.figure_rows(f, *args, (), 5, 2)
+        same_rows(page, full.iloc[2:7])
+
+
+def test_a_keyword_with_letters_matches_whatever_their_case(sql):
+    expected = {r[0] for r in sql("SELECT commitment_id FROM commitments WHERE text ILIKE '%5g%'")}
+    assert expected
+    assert set(queries.commitment_rows(Filters(keyword="5g"))["commitment_id"]) == expected
+    assert set(queries.commitment_rows(Filters(keyword="5G"))["commitment_id"]) == expected
+    chinese = {r[0] for r in sql("SELECT commitment_id FROM commitments WHERE strpos(text, '产业') > 0")}
+    assert set(queries.commitment_rows(Filters(keyword="产业"))["commitment_id"]) == chinese
+
+
+def test_the_timeline_counts_every_dated_commitment_by_day_or_by_month(monkeypatch, sql):
+    f = Filters(as_of=dt.date(2022, 1, 1))
+    dated = sql("SELECT count(*) FROM commitments WHERE deadline_date IS NOT NULL")[0][0]
+    by_day = queries.deadline_timeline(f)
+    assert by_day["n"].sum() == dated and set(by_day["granularity"]) == {"day"}
+    assert all(1 <= len(items) <= min(3, n) for items, n in zip(by_day["items"], by_day["n"]))
+    monkeypatch.setattr(queries, "TIMELINE_MARKS", 1)
+    queries.clear_cache()
+    by_month = queries.deadline_timeline(f)
+    assert by_month["n"].sum() == dated and set(by_month["granularity"]) == {"month"}
+    assert (pd.to_datetime(by_month["deadline_date"]).dt.day == 1).all()
+
+
+def test_policy_terms_in_force_come_first_and_are_counted():
+    f = Filters(as_of=dt.date(2021, 10, 1))
+    terms = queries.policy_terms(f)
+    assert queries.policy_count(f) == len(terms)
+    ended = (pd.to_datetime(terms["valid_until"]) < pd.Timestamp(f.as_of)).tolist()
+    assert ended == sorted(ended)
+    assert len(queries.policy_terms(f, 1)) == min(1, len(terms))
+
+
+def test_documents_are_found_by_title_words(sql):
+    title = sql("SELECT title FROM documents WHERE title IS NOT NULL ORDER BY title LIMIT 1")[0][0]
+    found = queries.find_documents(title[2:8])
+    assert title in set(found["title"])
+    assert queries.find_documents("没有这样的标题").empty
+    ids = list(found["doc_id"])
+    assert queries.document_titles(ids)[ids[0]] in set(found["title"])
+
+
+def test_a_database_without_derived_tables_asks_for_an_etl_run(commitments_db, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(commitments_db, old)
+    con = duckdb.connect(str(old))
+    con.execute("DROP TABLE fact_figures")
+    con.close()
+    monkeypatch.setenv("COMMITMENTS_DB", str(old))
+    status = queries.database_status()
+    assert status.state == "outdated" and "fact_figures" in status.reason
+
+
+def test_a_rejected_figure_leaves_the_commitments_figures_text(fake_reviews, sql):
+    cid, fid, span = sql("SELECT commitment_id, figure_id, span_text FROM figures WHERE commitment_id IS NOT NULL "
+                         "ORDER BY figure_id LIMIT 1")[0]
+    before = queries.commitment_rows(Filters(), 500, 0).set_index("commitment_id").loc[cid, "figures_text"]
+    assert span in before
+    fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "is_rejected": True}]))
+    for rows in (queries.commitment_rows(Filters(), 500, 0), queries.commitment_rows(Filters())):
+        after = rows.set_index("commitment_id").loc[cid, "figures_text"]
+        n_same = sql("SELECT count(*) FROM figures WHERE commitment_id = ? AND span_text = ? AND figure_id <> ?",
+                     [cid, span, fid])[0][0]
+        assert (span in (after or "")) == bool(n_same)

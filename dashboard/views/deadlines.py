@@ -4,6 +4,8 @@ import streamlit as st
 
 from dashboard import charts, filters, i18n, queries, ui
 
+TERMS_SHOWN = 30
+"""Policies drawn in the terms chart: those in force, next to expire first."""
 COLUMNS = ["is_corrected", "deadline_bucket", "deadline_date", "deadline_basis", "deadline_text",
            "lead_agency_names", "item_label", "text", "title", "issue_date"]
 
@@ -27,11 +29,14 @@ def main() -> None:
     with left:
         ui.chart(charts.deadlines_by_year(by_year, lang), "deadlines_year")
     with right:
-        terms = queries.policy_terms(f)
+        terms = queries.policy_terms(f, TERMS_SHOWN)
         if terms.empty:
             st.caption(i18n.t("terms_empty"))
         else:
             ui.chart(charts.policy_terms(terms, lang), "deadlines_terms")
+            total = queries.policy_count(f)
+            if total > len(terms):
+                st.caption(i18n.t("terms_first", n=len(terms), total=f"{total:,}"))
     ui.paged_table(lambda limit, offset: queries.commitment_rows(f, limit, offset), total, COLUMNS, "deadlines",
                    ("commitments", "documents"), column_config={"text": st.column_config.TextColumn(width="large")})
 

@@ -1,0 +1,79 @@
+"""etl/derive.py: the derived fact tables hold, per fact, what the plain tables say."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from etl import derive
+from etl.pipeline import load_paths
+
+pytestmark = pytest.mark.usefixtures("commitments_db")
+
+
+def test_one_derived_row_per_commitment_and_figure(sql):
+    n = sql("SELECT (SELECT count(*) FROM commitments), (SELECT count(*) FROM fact_commitments), "
+            "(SELECT count(*) FROM figures), (SELECT count(*) FROM fact_figures)")[0]
+    assert n[0] == n[1] > 0 and n[2] == n[3] > 0
+    assert sql("SELECT count(*) FROM fact_figures x LEFT JOIN figures f USING (figure_id) WHERE f.figure_id IS NULL")[0][0] == 0
+
+
+def test_a_figure_is_charted_under_its_agency_else_its_first_lead_else_the_issuer(sql):
+    wrong = sql("""
+        SELECT x.figure_id FROM fact_figures x JOIN figures f USING (figure_id) JOIN documents d ON d.doc_id = f.doc_id
+        LEFT JOIN commitments c ON c.commitment_id = f.commitment_id
+        JOIN agencies a ON a.agency_id = x.agency_id
+        WHERE x.agency_id IS DISTINCT FROM COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
+           OR x.agency_current_id IS DISTINCT FROM a.current_id
+           OR x.year IS DISTINCT FROM COALESCE(f.figure_year, d.issue_year)
+           OR x.year_basis <> CASE WHEN f.figure_year IS NULL THEN 'issue_year' ELSE 'stated' END
+           OR x.amount IS DISTINCT FROM CASE WHEN f.figure_type = 'money' THEN f.amount_yuan ELSE f.value END
+           OR x.in_commitment <> (c.commitment_id IS NOT NULL)
+           OR x.deadline_date IS DISTINCT FROM c.deadline_date
+    """)
+    assert wrong == []
+
+
+def test_agency_lists_hold_leads_supports_and_the_issuer(sql):
+    rows = sql("""
+        SELECT x.commitment_id, x.lead_ids, x.any_ids, list(ca.agency_id ORDER BY ca.position), d.issuer_id
+        FROM fact_commitments x JOIN documents d USING (doc_id)
+        LEFT JOIN commitment_agencies ca ON ca.commitment_id = x.commitment_id AND ca.role = 'support'
+        GROUP BY ALL
+    """)
+    assert rows
+    for cid, leads, any_ids, support, issuer in rows:
+        support = [s for s in support if s is not None]
+        assert any_ids == leads + support + ([issuer] if issuer else []), cid
+    merged = sql("SELECT count(*) FROM fact_commitments x, unnest(x.lead_current_ids) AS u(k) "
+                 "WHERE k NOT IN (SELECT current_id FROM agencies)")[0][0]
+    assert merged == 0
+
+
+def test_every_agency_named_by_a_fact_is_listed_once(sql):
+    used = {r[0] for r in sql("SELECT unnest(any_ids) FROM fact_figures UNION SELECT unnest(any_ids) FROM fact_commitments")}
+    listed = [r[0] for r in sql("SELECT agency_id FROM fact_agencies")]
+    assert used <= set(listed) and len(listed) == len(set(listed))
+    led = dict(sql("SELECT agency_id, n_led FROM fact_agencies"))
+    counts = dict(sql("SELECT k, count(*) FROM (SELECT unnest(lead_ids) AS k FROM fact_commitments) GROUP BY k"))
+    assert {k: v for k, v in led.items() if v} == counts
+
+
+def test_a_load_rebuilds_derived_tables_that_do_not_match(commitments_db, tmp_path):
+    db = tmp_path / "c.duckdb"
+    shutil.copyfile(commitments_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM fact_figures")
+    assert not derive.is_current(con)
+    con.close()
+    report = load_paths([], db)  # nothing to load: only the derived tables are redone
+    assert report.ok
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert derive.is_current(con)
+        assert con.execute("SELECT count(*) FROM fact_figures").fetchall()[0][0] == \
+            con.execute("SELECT count(*) FROM figures").fetchall()[0][0]
+    finally:
+        con.close()
