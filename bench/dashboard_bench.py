@@ -35,6 +35,8 @@ DASHBOARD = ROOT / "dashboard"
 APP = DASHBOARD / "app.py"
 DB_ENV = "COMMITMENTS_DB"
 REVIEWS_ENV = "COMMITMENTS_REVIEWS_DB"
+PAGE_ROWS = 200
+"""Rows of a list a page shows at a time (``dashboard.ui.PAGE_ROWS``)."""
 CALL_BUDGET_SECONDS = 15.0
 """Past this much time on one call, stop repeating it (after at least three runs, or one if one run
 took longer than this)."""
@@ -196,9 +198,11 @@ def default_calls(db: Path) -> list[Call]:
             choices = by_name[params[0].name]
         else:
             continue
+        # A list is timed as a page shows it (one page of rows); the full list is what an export fetches.
+        kwargs = {"limit": PAGE_ROWS} if "limit" in inspect.signature(fn).parameters else {}
         for value in choices:
             args = () if value is None else (value,)
-            calls.append(Call(name, fn, args, {}, _label(name, args, {})))
+            calls.append(Call(name, fn, args, kwargs, _label(name, args, kwargs)))
     return calls
 
 
