@@ -597,16 +597,19 @@ def _filtered(p: dict) -> str:
         else:
             com.append(_any_of(f"c.{lead_col}", keys))
             fig.append(f"f.{key_col} IN ({', '.join(keys)})" if keys else "FALSE")
-    if p["keyword_text"]:
-        in_text = f"SELECT commitment_id FROM commitments WHERE {_keyword(p, 'text')}"
-        com.append(f"c.commitment_id IN ({in_text})")
-        fig.append(f"(f.figure_id IN (SELECT figure_id FROM figures WHERE {_keyword(p, 'sentence')}) "
-                   f"OR (f.in_commitment AND f.commitment_id IN ({in_text})))")
+    matches = ""
+    if p["keyword_text"]:  # the text is searched once per statement, then looked up by ID
+        matches = f"""
+kw_com AS MATERIALIZED (SELECT commitment_id FROM commitments WHERE {_keyword(p, 'text')}),
+kw_fig AS MATERIALIZED (SELECT figure_id FROM figures WHERE {_keyword(p, 'sentence')}),"""
+        com.append("c.commitment_id IN (SELECT commitment_id FROM kw_com)")
+        fig.append("(f.figure_id IN (SELECT figure_id FROM kw_fig) "
+                   "OR (f.in_commitment AND f.commitment_id IN (SELECT commitment_id FROM kw_com)))")
     docs = _document_conditions(p, "d")
     if p["fact_filters"]:
         docs.append("d.doc_id IN (SELECT doc_id FROM com_f UNION SELECT doc_id FROM fig_f)")
     return f"""
-WITH
+WITH{matches}
 com_f AS (
     SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
            c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.is_corrected
