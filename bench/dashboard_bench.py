@@ -29,6 +29,7 @@ from typing import Callable
 import duckdb
 
 from bench import measure
+from bench.report import EXPORT_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard"
@@ -203,6 +204,8 @@ def default_calls(db: Path) -> list[Call]:
         for value in choices:
             args = () if value is None else (value,)
             calls.append(Call(name, fn, args, kwargs, _label(name, args, kwargs)))
+        if kwargs and name in ("commitment_rows", "figure_rows"):  # what a download of the whole list fetches
+            calls.append(Call(name, fn, (Filters(),), {}, EXPORT_PREFIX + _label(name, (Filters(),), {})))
     return calls
 
 

@@ -33,6 +33,10 @@ class DashboardResult:
     page_timeout: float = 0.0
 
 
+EXPORT_PREFIX = "export: "
+"""Labels of calls that fetch a whole list for a download (reported without the query target)."""
+
+
 def _met(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**not met**")
 
@@ -125,7 +129,8 @@ def _dashboard(dash: DashboardResult) -> list[str]:
             runs = f" (n={len(xs)})" if xs and len(xs) < max(len(v) for v in dash.queries[s].values()) else ""
             cells.append(f"{_ms(stats.median(xs))} / {_ms(stats.p95(xs))}{runs}" if xs else "")
         xs = dash.queries[big].get(label)
-        ok = stats.p95(xs) < TARGETS["query_p95_seconds"] if xs and big == TARGET_FIGURES else None
+        is_export = label.startswith(EXPORT_PREFIX)  # a download's query: no target, timed to be known
+        ok = stats.p95(xs) < TARGETS["query_p95_seconds"] if xs and big == TARGET_FIGURES and not is_export else None
         out.append(f"| `{label}` | " + " | ".join(cells) + f" | | {_met(ok)} |")
     out.append("")
     if dash.pages:

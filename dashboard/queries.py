@@ -851,9 +851,9 @@ _SQL: dict[str, str] = {
            OR a.agency_id IN (SELECT b.current_id FROM agencies b JOIN used u USING (agency_id))
         ORDER BY a.canonical_name
     """,
-    "filter_documents": f"""
+    "filter_documents": """
         SELECT doc_id, title, doc_type, jurisdiction, issue_year, file_name
-        FROM documents ORDER BY issue_date DESC NULLS LAST, title, doc_id LIMIT {DOCUMENT_CHOICES_MAX + 1}
+        FROM documents ORDER BY issue_date DESC NULLS LAST, title, doc_id LIMIT $limit
     """,
     "filter_kinds": """
         SELECT (SELECT list(DISTINCT jurisdiction ORDER BY jurisdiction) FROM documents
@@ -983,9 +983,7 @@ def filter_options() -> Options:
         return () if v is None or _missing(v) is True else tuple(str(x) for x in v)
 
     n_documents = int(kinds["n_documents"])
-    documents = _run("filter_documents", {})
-    if n_documents > DOCUMENT_CHOICES_MAX:
-        documents = documents.iloc[0:0]
+    documents = _run("filter_documents", {"limit": DOCUMENT_CHOICES_MAX if n_documents <= DOCUMENT_CHOICES_MAX else 0})
     return Options(_run("filter_agencies", {}), documents,
                    pair(bounds["issue_min"], bounds["issue_max"]), pair(bounds["due_min"], bounds["due_max"]),
                    listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents)
