@@ -1,6 +1,10 @@
 """Build the weekly meeting pack: an XLSX workbook, a self-contained HTML report, optionally a PDF.
 
-In: ``ReviewData`` (``dashboard/queries_review.py``), the language and the filters in words.
+In: ``ReviewData`` (``dashboard/queries_review.py``), the language and the filters in words. The
+tables hold the rows the data holds: pass ``ReviewData.expanded()`` (up to
+``queries_review.EXPORT_ROWS_MAX`` rows per sheet, Excel's limit) for a complete workbook; the
+HTML report and the PDF list at most ``REPORT_ROWS_MAX`` rows per table. A cut table says so
+("showing N of M"), in the workbook's about sheet and under the report's headings.
 Out: ``workbook()`` (sheets: about, summary by agency, overdue, due soon, changes since the last
 meeting, full status list with history, history, no longer extracted), ``html_report()`` (plotly
 embedded, opens offline, prints on A4 through CSS ``@page``), ``pdf_report()`` (headless
@@ -31,6 +35,8 @@ from etl.status import DISPLAY_STATES, STATUSES, state_name, status_name
 
 CHROMIUM = "/usr/bin/chromium"
 TOP_AGENCIES = 20
+REPORT_ROWS_MAX = 1_000
+"""Rows each table of the HTML report (and the PDF printed from it) lists; the workbook has them all."""
 
 STRINGS: dict[str, tuple[str, str]] = {
     "review_title": ("每周审核", "Weekly review"),
@@ -130,6 +136,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pack_no_pdf": ("本机没有 Chromium,未生成 PDF(可在浏览器中打印 HTML 报告)。",
                     "No Chromium on this machine, so no PDF: print the HTML report from a browser."),
     "pack_ready": ("会议材料已生成。", "The meeting pack is ready."),
+    "shown_of": ("显示前 {n} 条,共 {m} 条。", "Showing {n} of {m}."),
+    "sheet_cut": ("{sheet}:列出前 {n} 条,共 {m} 条", "{sheet}: the first {n} of {m} rows"),
+    "report_cut": ("显示前 {n} 条,共 {m} 条;完整列表见 Excel 工作簿。", "Showing {n} of {m}; the workbook lists more."),
     # sheets
     "sheet_about": ("说明", "About"),
     "sheet_summary": ("按单位汇总", "Summary by agency"),
@@ -229,7 +238,7 @@ def sections_chart(data: ReviewData) -> go.Figure:
 def status_chart(data: ReviewData) -> go.Figure:
     """Return one bar per status (RAG colours), counting the commitments in the filters."""
     lang = data.lang
-    counts = data.rows["status"].value_counts()
+    counts = data.status_counts
     codes = list(STATUSES)
     fig = go.Figure(go.Bar(x=[status_name(c, lang) for c in codes], y=[int(counts.get(c, 0)) for c in codes],
                            marker_color=[STATUSES[c].colour for c in codes],
@@ -314,7 +323,10 @@ def summary_table(data: ReviewData) -> pd.DataFrame:
 
 
 def changes_table(data: ReviewData) -> pd.DataFrame:
-    """Return every change in the window: ETL changes, status changes, corrections (oldest first)."""
+    """Return every change the data holds: ETL changes, status changes, corrections (oldest first).
+
+    ``data.etl_changes`` may be the first of more (``data.etl_changes_count``).
+    """
     lang = data.lang
     recs = []
     for r in data.etl_changes.itertuples(index=False):
@@ -352,11 +364,10 @@ def _utc_offset() -> pd.Timedelta:
 def history_table(data: ReviewData) -> pd.DataFrame:
     lang = data.lang
     h = data.history
-    info = data.rows.set_index("commitment_id")
     return pd.DataFrame({
         tr("col_changed_at", lang): [local_time(t) for t in h["changed_at"]],
         i18n.column_label("commitment_id", lang, ("commitments",)): h["commitment_id"].tolist(),
-        i18n.column_label("text", lang, ("commitments",)): [info["text"].get(c) for c in h["commitment_id"]],
+        i18n.column_label("text", lang, ("commitments",)): [data.texts.get(c) for c in h["commitment_id"]],
         tr("col_old_status", lang): [status_name(s, lang) for s in h["old_status"]],
         tr("col_status", lang): [status_name(s, lang) for s in h["status"]],
         tr("col_note", lang): h["note"].tolist(),
@@ -388,10 +399,22 @@ def about_rows(data: ReviewData, filters: list[tuple[str, str]], generated: dt.d
             (tr("due_weeks", lang), str(max(1, round(data.due_days / 7)))),
             (tr("generated_at", lang), generated.strftime("%Y-%m-%d %H:%M"))]
     rows += [(tr("filters", lang), "")] + list(filters or [(tr("filter_none", lang), "")])
+    for key, n, m in cut_tables(data):
+        rows.append((tr("sheet_cut", lang, sheet=tr(key, lang), n=n, m=m), ""))
     rows.append((tr("overdue_rule", lang), ""))
     for s in STATUSES.values():
         rows.append((s.name(lang), s.definition(lang)))
     return rows
+
+
+def cut_tables(data: ReviewData) -> list[tuple[str, int, int]]:
+    """Return (sheet key, rows held, rows there are) for every sheet the data holds only part of."""
+    out = [(key, len(data.section(name)), data.count(name))
+           for key, name in (("sheet_overdue", "overdue"), ("sheet_due_soon", "due_soon"), ("sheet_statuses", "all"))
+           if data.is_cut(name)]
+    if len(data.etl_changes) < data.etl_changes_count:
+        out.append(("sheet_changes", len(data.etl_changes), data.etl_changes_count))
+    return out
 
 
 @dataclass(frozen=True)
@@ -502,10 +525,16 @@ th { background: #f1f3f5; } tr { page-break-inside: avoid; } thead { display: ta
 """
 
 
-def _table_html(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
+def _table_html(frame: pd.DataFrame, columns: list[str] | None = None, total: int | None = None,
+                lang: str = "zh") -> str:
+    """Return an HTML table of the first ``REPORT_ROWS_MAX`` rows, saying so when ``total`` is more."""
     frame = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
     if frame.empty:
         return ""
+    total = max(len(frame), total or 0)
+    frame = frame.head(REPORT_ROWS_MAX)
+    note = (f"<p class='muted'>{html.escape(tr('report_cut', lang, n=len(frame), m=total))}</p>"
+            if total > len(frame) else "")
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
@@ -514,7 +543,7 @@ def _table_html(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
             text = "" if (not isinstance(v, (list, tuple)) and _missing(v)) else str(v)
             cells.append(f"<td>{html.escape(text).replace(chr(10), '<br>')}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"{note}<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _figure_html(fig: go.Figure, include_js: bool) -> str:
@@ -531,7 +560,6 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
     generated = generated or dt.datetime.now()
     t = lambda key, **fmt: html.escape(tr(key, lang, **fmt))  # noqa: E731
     overdue, due_soon = data.section("overdue"), data.section("due_soon")
-    changed, not_assessed = data.section("changed"), data.section("not_assessed")
     parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
              f"<title>{t('pack_heading')} {data.as_of.isoformat()}</title><style>{_CSS}</style></head><body>",
              f"<h1>{t('pack_heading')}</h1>",
@@ -542,8 +570,10 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
                      + "</div>")
     parts.append("<div class='kpis'>" + "".join(
         f"<div class='kpi'>{html.escape(label)}<b>{n}</b></div>" for label, n in (
-            (section_title("overdue", data), len(overdue)), (section_title("due_soon", data), len(due_soon)),
-            (section_title("changed", data), len(changed)), (section_title("not_assessed", data), len(not_assessed)),
+            (section_title("overdue", data), data.count("overdue")),
+            (section_title("due_soon", data), data.count("due_soon")),
+            (section_title("changed", data), data.count("changed")),
+            (section_title("not_assessed", data), data.count("not_assessed")),
             (tr("sec_orphans", lang), len(data.orphans)))) + "</div>")
     parts.append(_figure_html(sections_chart(data), include_js=True))
     parts.append(_figure_html(status_chart(data), include_js=False))
@@ -551,15 +581,19 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
     keep = [tr("col_state", lang), i18n.column_label("deadline_date", lang, ("commitments",)), tr("col_agency", lang),
             i18n.column_label("text", lang, ("commitments",)), tr("col_status", lang), tr("col_note", lang)]
     for name, frame in (("overdue", overdue), ("due_soon", due_soon)):
-        parts.append(f"<h2 class='section'>{html.escape(section_title(name, data))} ({len(frame)})</h2>")
-        parts.append(_table_html(commitments_table(frame, lang), keep) or f"<p class='muted'>{t('empty')}</p>")
+        parts.append(f"<h2 class='section'>{html.escape(section_title(name, data))} ({data.count(name)})</h2>")
+        parts.append(_table_html(commitments_table(frame.head(REPORT_ROWS_MAX), lang), keep, data.count(name), lang)
+                     or f"<p class='muted'>{t('empty')}</p>")
     parts.append(f"<h2 class='section'>{html.escape(section_title('changed', data))}</h2>")
-    parts.append(_table_html(changes_table(data)) or f"<p class='muted'>{t('no_changes')}</p>")
+    changes = changes_table(data)
+    total = len(changes) + max(0, data.etl_changes_count - len(data.etl_changes))
+    parts.append(_table_html(changes, total=total, lang=lang) or f"<p class='muted'>{t('no_changes')}</p>")
     if len(data.orphans):
         parts.append(f"<h2>{t('sec_orphans')} ({len(data.orphans)})</h2>" + _table_html(orphans_table(data)))
     parts.append(f"<h2>{t('sheet_statuses')}</h2>")
     hist = history_text(data.history, lang)
-    parts.append(_table_html(commitments_table(data.rows, lang, hist), keep + [tr("col_history", lang)]))
+    parts.append(_table_html(commitments_table(data.rows.head(REPORT_ROWS_MAX), lang, hist),
+                             keep + [tr("col_history", lang)], data.count("all"), lang))
     parts.append(f"<h2>{t('status_legend')}</h2><p>{t('overdue_rule')}</p><table class='legend'><tbody>")
     for s in STATUSES.values():
         parts.append(f"<tr><td><span class='chip' style='background:{s.colour}'></span>{html.escape(s.name(lang))}"

@@ -88,6 +88,18 @@ def test_the_page_shows_the_sections_with_deadline_aware_counts(env, facts_db):
     assert at.date_input(key="review_as_of").value == today
 
 
+def test_sections_show_their_first_rows_and_say_how_many_there_are(env, facts_db, monkeypatch):
+    from dashboard import queries_review
+
+    monkeypatch.setattr(queries_review, "SECTION_ROWS_MAX", 2)
+    at = _app("en")
+    assert not at.exception
+    total = _facts(facts_db, "SELECT count(*) FROM commitments")[0][0]
+    assert _metrics(at)["Not yet assessed"] == total  # the counts are over every commitment
+    assert len(_editor(at).value) == 2
+    assert f"Showing 2 of {total}." in [c.value for c in at.caption]
+
+
 def test_bulk_edit_saves_statuses_and_survives_a_restart_and_an_etl_rerun(env, facts_db):
     at = _app("zh")
     at.text_input(key="review_reviewer").input("王芳").run()

@@ -4,6 +4,10 @@ Wires widgets to ``dashboard/queries_review.py`` (what to show), ``etl/reviews.p
 analysts' store: every save is committed before the page says so) and
 ``dashboard/meeting_pack.py`` (charts, tables, the workbook and the report). Works inside the
 dashboard's ``st.navigation`` (sidebar filters and language) and on its own.
+
+Counts cover every commitment in the filters; the tables and the bulk editor hold each section's
+first ``queries_review.SECTION_ROWS_MAX`` rows and say "showing N of M" when there are more. The
+meeting pack fetches its rows (up to Excel's limit) only when asked to build it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from etl.status import DISPLAY_STATES, STATUS_CODES, STATUSES, state_name, statu
 EDITOR = "review_editor"
 FLASH = "review_flash"
 PACK = "review_pack"
-SCOPES = ("overdue", "due_soon", "not_assessed", "changed", "all")
+SCOPES = ("overdue", "due_soon", "not_assessed", "changed", "all")  # the order of the editor's choices
 
 t = i18n.t
 
@@ -118,6 +122,18 @@ def legend(lang: str) -> None:
 # Agenda: the four sections, each with counts by lead agency
 
 
+def _shown_of(data: qr.ReviewData, name: str) -> None:
+    """Say "showing N of M" under a table that holds only a section's first rows."""
+    if data.is_cut(name):
+        st.caption(t("shown_of", n=len(data.section(name)), m=data.count(name)))
+
+
+def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
+    """Return every row the data holds (all sections), once each, the "all" scope's first."""
+    frames = [data.rows] + [data.section(s) for s in qr.SECTIONS]
+    return pd.concat(frames, ignore_index=True).drop_duplicates("commitment_id").reset_index(drop=True)
+
+
 def _section_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col_state"): [state_name(s, lang) for s in frame["state"]],
@@ -143,7 +159,7 @@ def agenda(data: qr.ReviewData) -> None:
     st.plotly_chart(meeting_pack.sections_chart(data), key="review_sections_chart")
     for name in qr.SECTIONS:
         frame = data.section(name)
-        st.subheader(f"{meeting_pack.section_title(name, data)} ({len(frame)})")
+        st.subheader(f"{meeting_pack.section_title(name, data)} ({data.count(name)})")
         if frame.empty and name != "changed":
             st.caption(t("empty"))
             continue
@@ -158,8 +174,12 @@ def agenda(data: qr.ReviewData) -> None:
                 if changes.empty:
                     st.caption(t("no_changes"))
                 else:
+                    if len(data.etl_changes) < data.etl_changes_count:
+                        st.caption(t("shown_of", n=len(changes),
+                                     m=len(changes) + data.etl_changes_count - len(data.etl_changes)))
                     st.dataframe(changes, hide_index=True, key="review_changes_table")
             else:
+                _shown_of(data, name)
                 st.dataframe(_styled(_section_rows(frame, lang), frame["state"]), hide_index=True,
                              key=f"review_rows_{name}",
                              column_config={i18n.column_label("text", lang, ("commitments",)):
@@ -190,12 +210,13 @@ def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     st.caption(t("record_hint"))
     scope_names = {s: (t("scope_all") if s == "all" else meeting_pack.section_title(s, data)) for s in SCOPES}
     scope = st.radio(t("record_scope"), SCOPES, key="review_scope", horizontal=True, format_func=scope_names.get)
-    rows = data.rows if scope == "all" else data.section(scope)
+    rows = data.section(scope)
     if rows.empty:
         st.info(t("empty"))
         return
+    _shown_of(data, scope)
     base = editor_frame(rows, lang)
-    docs = qr.documents()
+    docs = qr.evidence_documents(rows["doc_id"].unique())  # the rows' own documents and the newest ones
     titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
     version = st.session_state.setdefault("review_editor_version", 0)
     with st.form("review_save_form", border=False):
@@ -244,7 +265,7 @@ def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
 
 
 def _commitment_options(data: qr.ReviewData) -> dict[str, str]:
-    opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in data.rows.to_dict("records")}
+    opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in _held_rows(data).to_dict("records")}
     for r in data.orphans.to_dict("records"):
         if r["entity"] == "commitment":
             opts[r["entity_id"]] = f"[{t('sec_orphans')}] {_label(r)}"
@@ -261,9 +282,8 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     if wanted in opts and "review_history_pick" not in st.session_state:
         st.session_state["review_history_pick"] = wanted
     cid = st.selectbox(t("history_pick"), list(opts), key="review_history_pick", format_func=opts.get)
-    row = data.rows[data.rows["commitment_id"] == cid]
-    if not row.empty:
-        r = row.iloc[0]
+    r = data.row(cid)
+    if r is not None:
         st.markdown(f"**{r['title'] or ''}** · {r['item_label'] or ''}")
         st.write(r["text"])
         deadline = "—" if pd.isna(r["deadline_date"]) else pd.Timestamp(r["deadline_date"]).date().isoformat()
@@ -311,7 +331,7 @@ def _log_view(log: pd.DataFrame) -> pd.DataFrame:
 def correct(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     lang = data.lang
     st.caption(t("correct_intro"))
-    opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in data.rows.to_dict("records")}
+    opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in _held_rows(data).to_dict("records")}
     if not opts:
         st.info(t("empty"))
         return
@@ -448,6 +468,14 @@ def _save_correction(entity: str, eid: str, values: dict, old: dict, snapshot, s
 # No longer extracted
 
 
+def _relink_targets(data: qr.ReviewData, doc_id: str | None) -> dict[str, str]:
+    """Return commitment_id -> label: the orphan's document's commitments first, then the held rows."""
+    ids = qr.document_commitment_ids(doc_id)
+    rows = pd.concat([qr.commitment_details(ids).set_index("commitment_id").reindex(ids).reset_index(),
+                      _held_rows(data)], ignore_index=True).drop_duplicates("commitment_id")
+    return {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in rows.to_dict("records")}
+
+
 def orphans(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     st.caption(t("orphans_intro"))
     if data.orphans.empty:
@@ -461,8 +489,7 @@ def orphans(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         eid = st.selectbox(t("orphan_pick"), list(labels), format_func=labels.get, key="review_orphan_pick")
         action = st.radio(t("orphan_action"), ("dismissed", "relinked"), key="review_orphan_action",
                           format_func=lambda a: i18n.tr(f"action_{a}", data.lang))
-        rows = data.rows.sort_values("doc_id", key=lambda s: s != doc_of.get(eid))
-        targets = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in rows.to_dict("records")}
+        targets = _relink_targets(data, doc_of.get(eid))
         new_id = st.selectbox(t("relink_to"), list(targets), format_func=targets.get, key="review_orphan_target")
         note = st.text_input(t("col_note"), key="review_orphan_note")
         submitted = st.form_submit_button(t("resolve"))
@@ -488,8 +515,8 @@ def pack(data: qr.ReviewData) -> None:
     st.caption(t("pack_intro"))
     if st.button(t("pack_build"), key="review_pack_build", type="primary", icon=":material/description:"):
         described = filters.describe(filters.current(), data.lang, queries.filter_options())
-        with st.spinner(t("pack_build")):
-            st.session_state[PACK] = meeting_pack.build(data, described)
+        with st.spinner(t("pack_build")):  # the rows of every sheet, up to Excel's limit, only now
+            st.session_state[PACK] = meeting_pack.build(data.expanded(qr.EXPORT_ROWS_MAX), described)
     built = st.session_state.get(PACK)
     if built is None:
         return
@@ -523,11 +550,11 @@ def main() -> None:
     store = reviews.ReviewStore()
     as_of, since, weeks = controls(store)
     _show_flash()
-    data = qr.load_review(filters.current(), as_of, since, weeks * 7, lang, store)
+    data = qr.load_review(filters.current(), as_of, since, weeks * 7, lang, store, limit=qr.SECTION_ROWS_MAX)
 
     cols = st.columns(5)
     for col, name in zip(cols, qr.SECTIONS):
-        col.metric(meeting_pack.section_title(name, data), len(data.section(name)))
+        col.metric(meeting_pack.section_title(name, data), data.count(name))
     cols[4].metric(t("sec_orphans"), len(data.orphans))
     legend(lang)
 

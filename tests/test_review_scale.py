@@ -1,0 +1,87 @@
+"""Tests of the review at scale (dashboard/queries_review.py): SQL states, bounded sections, true counts.
+
+The deadline state is computed in SQL (``state_sql``); it must agree with ``etl.status.display_state``
+for every status and deadline case. Sections hold their first rows only, beside the true counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import meeting_pack
+from dashboard import queries_review as qr
+from dashboard.filters_state import Filters
+from etl import reviews
+from etl.pipeline import load_paths
+from etl.reviews import ReviewStore, StatusChange
+from etl.status import DEFAULT_STATUS, STATUS_CODES, display_state
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2022, 12, 10)
+SINCE = dt.date(2022, 12, 3)
+
+
+@pytest.fixture(scope="module")
+def facts_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("facts") / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    return db
+
+
+@pytest.fixture
+def store(facts_db, tmp_path, monkeypatch) -> ReviewStore:
+    monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
+    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
+    return ReviewStore()
+
+
+@pytest.mark.parametrize("due_days", [0, 1, 28, 365])
+def test_the_sql_state_is_display_state(store, due_days):
+    offsets = [None, -400, -1, 0, 1, due_days - 1, due_days, due_days + 1, 4000]
+    cases = [(s, None if o is None else AS_OF + dt.timedelta(days=o))
+             for s in (*STATUS_CODES, None) for o in offsets]
+    frame = pd.DataFrame({"status": [s for s, _ in cases], "deadline_date": [d for _, d in cases]})
+    assert qr.display_states(frame, AS_OF, due_days) == [display_state(s, d, AS_OF, due_days) for s, d in cases]
+
+
+def test_sections_hold_their_first_rows_beside_the_true_counts(store):
+    full = qr.load_review(Filters(), AS_OF, SINCE, 28, "en", store)
+    cut = qr.load_review(Filters(), AS_OF, SINCE, 28, "en", store, limit=2, changes_limit=3)
+    assert cut.counts == full.counts and cut.status_counts == full.status_counts
+    assert cut.summary.equals(full.summary)
+    for name in qr.SCOPES:
+        assert len(cut.section(name)) == min(2, full.count(name))
+        assert cut.section(name)["commitment_id"].tolist() == full.section(name)["commitment_id"].tolist()[:2]
+    assert cut.is_cut("overdue") and not full.is_cut("overdue")
+    assert cut.count("all") == len(full.rows) and cut.count("not_assessed") == len(full.rows)
+    assert cut.etl_changes_count == full.etl_changes_count
+    assert len(cut.etl_changes) == min(3, full.etl_changes_count)
+    again = cut.expanded()
+    assert {n: len(again.section(n)) for n in qr.SCOPES} == full.counts
+
+
+def test_counts_by_agency_come_from_sql_and_count_each_lead(store, facts_db):
+    overdue = [r for r in qr.load_review(Filters(), AS_OF, SINCE, 28, "en", store).section("overdue")["commitment_id"]]
+    store.record_statuses([StatusChange(overdue[0], "completed"), StatusChange(overdue[1], "delayed")], "Ann")
+    data = qr.load_review(Filters(), AS_OF, SINCE, 28, "en", store)
+    rows = data.rows.assign(key=[k or [qr.UNKNOWN_AGENCY] for k in data.rows["lead_keys"]]).explode("key")
+    expected = rows.groupby("key").size().sort_index()
+    got = data.summary.set_index("agency_key")["commitments"].sort_index()
+    assert got.to_dict() == expected.to_dict()
+    assert data.status_counts["completed"] == 1 and data.status_counts["delayed"] == 1
+    assert data.status_counts[DEFAULT_STATUS] == data.count("all") - 2
+    by_overdue = data.counts_by_agency("overdue")
+    assert by_overdue["n"].sum() == (data.summary["overdue"]).sum() and by_overdue["n"].is_monotonic_decreasing
+
+
+def test_a_cut_section_says_so_in_the_pack(store):
+    data = qr.load_review(Filters(), AS_OF, SINCE, 28, "en", store, limit=1)
+    cut = dict((key, (n, m)) for key, n, m in meeting_pack.cut_tables(data))
+    assert cut["sheet_overdue"] == (1, data.count("overdue"))
+    about = [k for k, _ in meeting_pack.about_rows(data, [], dt.datetime(2022, 12, 10))]
+    assert f"Overdue: the first 1 of {data.count('overdue')} rows" in about
+    assert f"Showing 1 of {data.count('overdue')}" in meeting_pack.html_report(data)
