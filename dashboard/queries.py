@@ -307,40 +307,58 @@ def _has_fact_tables(con) -> bool:
     return set(derive.DERIVED) <= names
 
 
-_INSTANCES: dict[Stamp, duckdb.DuckDBPyConnection] = {}
+@dataclass
+class _Database:
+    """One stamp's in-memory database, and how many cursors are using it."""
+
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+    retired: bool = False
+
+
+_INSTANCES: dict[Stamp, _Database] = {}
 _INSTANCES_LOCK = threading.Lock()
 
 
-def _instance(s: Stamp) -> duckdb.DuckDBPyConnection:
-    """Return the in-memory database of this stamp, opened once (older stamps' are closed)."""
-    with _INSTANCES_LOCK:
-        con = _INSTANCES.get(s)
-        if con is None:
-            con = _open_instance(s)
-            _close_instances()  # a query still running elsewhere keeps its cursor (and the database) alive
-            _INSTANCES[s] = con
-        return con
-
-
 def _close_instances() -> None:
+    """Retire the open databases: each closes now, or when its last cursor is done (another thread's query)."""
     for old in list(_INSTANCES):
-        _INSTANCES.pop(old).close()
+        db = _INSTANCES.pop(old)
+        db.retired = True
+        if db.users == 0:
+            db.con.close()
 
 
 @contextmanager
 def cursor(s: Stamp | None = None):
-    """Yield a read-only cursor on the current files (one per query and thread: DuckDB's rule)."""
+    """Yield a read-only cursor on the current files (one per query and thread: DuckDB's rule).
+
+    The stamp's database is opened on first use; a new stamp retires the older ones.
+    """
     s = s or stamp()
     if s.db_mtime_ns == 0:
         raise NoDatabase(s.db)
-    parent = _instance(s)
     with _INSTANCES_LOCK:
-        cur = parent.cursor()
+        db = _INSTANCES.get(s)
+        if db is None:
+            db = _Database(_open_instance(s))
+            _close_instances()
+            _INSTANCES[s] = db
+        db.users += 1
+        try:
+            cur = db.con.cursor()
+        except BaseException:
+            db.users -= 1
+            raise
     try:
         cur.execute(SEARCH_PATH)
         yield cur
     finally:
         cur.close()
+        with _INSTANCES_LOCK:
+            db.users -= 1
+            if db.retired and db.users == 0:
+                db.con.close()
 
 
 _PARAM = re.compile(r"\$([a-z_0-9]+)")

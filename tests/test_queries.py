@@ -373,3 +373,33 @@ def test_a_rejected_figure_leaves_the_commitments_figures_text(fake_reviews, sql
         n_same = sql("SELECT count(*) FROM figures WHERE commitment_id = ? AND span_text = ? AND figure_id <> ?",
                      [cid, span, fid])[0][0]
         assert (span in (after or "")) == bool(n_same)
+
+
+def test_a_new_file_while_another_thread_queries_breaks_neither(commitments_db, tmp_path, monkeypatch):
+    import shutil
+    import threading
+
+    copy = tmp_path / "live.duckdb"
+    shutil.copyfile(commitments_db, copy)
+    monkeypatch.setenv("COMMITMENTS_DB", str(copy))
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                queries.clear_cache()
+                assert queries.commitment_count(Filters()) == 68
+            except Exception as exc:  # noqa: BLE001 - the assertion is that nothing is raised
+                errors.append(repr(exc))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for i in range(20):  # a new file every few milliseconds: each read may see an older stamp's database
+            os.utime(copy, ns=(os.stat(copy).st_atime_ns, os.stat(copy).st_mtime_ns + 1_000_000))
+            queries.headline_numbers(Filters())
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert errors == []
