@@ -1,9 +1,9 @@
 """Build the weekly meeting pack: an XLSX workbook, a self-contained HTML report, optionally a PDF.
 
 In: ``ReviewData`` (``dashboard/queries_review.py``), the language and the filters in words. The
-tables hold the rows the data holds: pass ``ReviewData.expanded()`` (up to
-``queries_review.EXPORT_ROWS_MAX`` rows per sheet, Excel's limit) for a complete workbook; the
-HTML report and the PDF list at most ``REPORT_ROWS_MAX`` rows per table. A cut table says so
+tables hold the rows the data holds: the review page passes ``ReviewData.expanded(PACK_ROWS_MAX)``
+(``queries_review.EXPORT_ROWS_MAX``, Excel's limit, is the most any sheet can take); the HTML
+report and the PDF list at most ``REPORT_ROWS_MAX`` rows per table. A cut table says so
 ("showing N of M"), in the workbook's about sheet and under the report's headings.
 Out: ``workbook()`` (sheets: about, summary by agency, overdue, due soon, changes since the last
 meeting, full status list with history, history, no longer extracted), ``html_report()`` (plotly
@@ -15,6 +15,7 @@ Pure: no Streamlit, no database.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -36,7 +38,13 @@ from etl.status import DISPLAY_STATES, STATUSES, state_name, status_name
 CHROMIUM = "/usr/bin/chromium"
 TOP_AGENCIES = 20
 REPORT_ROWS_MAX = 1_000
-"""Rows each table of the HTML report (and the PDF printed from it) lists; the workbook has them all."""
+"""Rows each table of the HTML report (and the PDF printed from it) lists; the workbook has more."""
+PACK_ROWS_MAX = 50_000
+"""Rows each sheet of the pack built on the review page holds (overdue, due soon, all statuses, changes).
+
+openpyxl writes some 6,000 rows a second: 50,000 rows a sheet keeps a build under half a minute
+at 600k commitments. Never more than ``queries_review.EXPORT_ROWS_MAX`` (Excel's limit).
+"""
 
 STRINGS: dict[str, tuple[str, str]] = {
     "review_title": ("每周审核", "Weekly review"),
@@ -462,39 +470,48 @@ def plain_cell(value):
 
 def workbook(data: ReviewData, filters: list[tuple[str, str]] | None = None,
              generated: dt.datetime | None = None) -> bytes:
-    """Return the meeting pack as .xlsx bytes: about + the data sheets, bold frozen headers."""
+    """Return the meeting pack as .xlsx bytes: about + the data sheets, bold frozen headers.
+
+    Written row by row (openpyxl's write-only mode), so a sheet of a million rows fits in memory.
+    """
     lang = data.lang
     generated = generated or dt.datetime.now()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = tr("sheet_about", lang)
-    for i, (k, v) in enumerate(about_rows(data, filters or [], generated), start=1):
-        ws.append([k, v])
-        if i == 1:
-            ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(tr("sheet_about", lang))
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 80
+    for i, (k, v) in enumerate(about_rows(data, filters or [], generated), start=1):
+        if i == 1:
+            k = WriteOnlyCell(ws, value=k)
+            k.font = Font(bold=True, size=14)
+        ws.append([k, v])
     header_fill = PatternFill("solid", fgColor="E9ECEF")
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for sheet in sheets(data):
         ws = wb.create_sheet(tr(sheet.key, lang)[:31])
         frame = sheet.frame
-        ws.append([str(c) for c in frame.columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        for row in frame.itertuples(index=False):
-            ws.append([plain_cell(v) for v in row])
+        wrap = []
         for idx, col in enumerate(frame.columns, start=1):
             values = [str(v).split("\n", 1)[0] for v in frame[col].tolist()[:300] if not _missing(v)]
             width = max([_width(str(col))] + [_width(v) for v in values]) + 2
             ws.column_dimensions[get_column_letter(idx)].width = max(6, min(60, width))
             if width > 60:
-                for cell in ws[get_column_letter(idx)][1:]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                wrap.append(idx - 1)
         ws.freeze_panes = "A2"
+        header = []
+        for col in frame.columns:
+            cell = WriteOnlyCell(ws, value=str(col))
+            cell.font, cell.fill, cell.alignment = Font(bold=True), header_fill, wrapped
+            header.append(cell)
+        ws.append(header)
+        for row in frame.itertuples(index=False):
+            values = [plain_cell(v) for v in row]
+            for i in wrap:
+                values[i] = WriteOnlyCell(ws, value=values[i])
+                values[i].alignment = wrapped
+            ws.append(values)
         if len(frame):
-            ws.auto_filter.ref = ws.dimensions
+            ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -585,8 +602,9 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
         parts.append(_table_html(commitments_table(frame.head(REPORT_ROWS_MAX), lang), keep, data.count(name), lang)
                      or f"<p class='muted'>{t('empty')}</p>")
     parts.append(f"<h2 class='section'>{html.escape(section_title('changed', data))}</h2>")
-    changes = changes_table(data)
-    total = len(changes) + max(0, data.etl_changes_count - len(data.etl_changes))
+    first = dataclasses.replace(data, etl_changes=data.etl_changes.head(REPORT_ROWS_MAX))  # oldest first: enough
+    changes = changes_table(first)
+    total = len(changes) + max(0, data.etl_changes_count - len(first.etl_changes))
     parts.append(_table_html(changes, total=total, lang=lang) or f"<p class='muted'>{t('no_changes')}</p>")
     if len(data.orphans):
         parts.append(f"<h2>{t('sec_orphans')} ({len(data.orphans)})</h2>" + _table_html(orphans_table(data)))

@@ -5,8 +5,9 @@ Out: ``ReviewData``: every count of the agenda (sections, statuses, per lead age
 in SQL over all commitments in the filters, and only bounded row sets: each section's first
 ``SECTION_ROWS_MAX`` rows (sorted as the section is) beside its true count, the first
 ``CHANGES_ROWS_MAX`` ETL changes of the window beside their count, the store's own (small)
-entries, and the reviewed facts the ETL no longer extracts. ``ReviewData.expanded()`` fetches
-up to ``EXPORT_ROWS_MAX`` rows per section for the meeting pack.
+entries, and the reviewed facts the ETL no longer extracts. ``ReviewData.expanded(n)`` fetches
+up to n (at most ``EXPORT_ROWS_MAX``, Excel's limit) rows per sheet for the meeting pack.
+Page-sized reviews are cached on the files' modification stamps.
 
 Statements run on ``dashboard.queries.cursor()`` (the facts DB attached read-only, corrections
 applied, rejected commitments dropped), with bound parameters only; the store's current statuses
@@ -32,6 +33,8 @@ from etl.status import DEFAULT_STATUS, STATUS_CODES
 
 SECTIONS = ("overdue", "due_soon", "changed", "not_assessed")
 SCOPES = (*SECTIONS, "all")
+EXPORT_SCOPES = ("overdue", "due_soon", "all")
+"""The scopes the meeting pack lists in full (its sheets); the others keep the page's rows."""
 UNKNOWN_AGENCY = "__none__"
 
 SECTION_ROWS_MAX = 500
@@ -89,7 +92,7 @@ _ROW_COLUMNS = ("commitment_id, doc_id, char_start, issue_date, deadline_date, l
 
 def _overview_sql(params: dict, has_log: bool, sections: tuple[str, ...]) -> str:
     """The review rows once (``rv``): their groups by lead agencies × state × status × changed, then each
-    section's first $limit rows, in one statement (``part`` says which)."""
+    section's first $limit_<section> rows, in one statement (``part`` says which)."""
     head = queries._filtered(params) + _REVIEW_ROWS.format(
         changed=_CHANGED_IN_LOG if has_log else _CHANGED_IN_STORE, state=state_sql("status", "deadline_date"))
     parts = [f"""SELECT 'group' AS part, lead_keys, state, status, is_changed, count(*) AS n,
@@ -99,7 +102,7 @@ def _overview_sql(params: dict, has_log: bool, sections: tuple[str, ...]) -> str
     for name in sections:
         parts.append(f"""(SELECT '{name}' AS part, lead_keys, state, status, is_changed, NULL::BIGINT AS n,
                commitment_id, doc_id, char_start, issue_date, deadline_date, is_corrected
-        FROM rv WHERE {_SECTION_WHERE[name]} ORDER BY {_SECTION_ORDER[name]} LIMIT $limit)""")
+        FROM rv WHERE {_SECTION_WHERE[name]} ORDER BY {_SECTION_ORDER[name]} LIMIT $limit_{name})""")
     return head + "\n" + "\nUNION ALL ".join(parts)
 
 
@@ -214,7 +217,7 @@ def _query(name: str, **params) -> pd.DataFrame:
 
 
 def _register_ids(cur, ids) -> None:
-    cur.register("review_ids", pd.DataFrame({"id": pd.Series(sorted({str(i) for i in ids}), dtype="string")}))
+    cur.register("review_ids", pd.DataFrame({"id": pd.Series(sorted({str(i) for i in ids}), dtype=object)}))
 
 
 def _ids_in(cur, name: str, ids, params: dict | None = None) -> set[str]:
@@ -393,8 +396,12 @@ class ReviewData:
         return self.summary.copy()
 
     def expanded(self, limit: int = EXPORT_ROWS_MAX, store: reviews.ReviewStore | None = None) -> ReviewData:
-        """Return the same review holding up to ``limit`` rows per section (for the meeting pack)."""
-        if all(len(self.shown[s]) >= min(self.counts[s], limit) for s in SCOPES):
+        """Return the same review holding up to ``limit`` rows of each ``EXPORT_SCOPES`` and ETL changes (the pack's).
+
+        ``limit`` is at most ``EXPORT_ROWS_MAX`` (Excel's limit).
+        """
+        limit = min(int(limit), EXPORT_ROWS_MAX)
+        if all(len(self.shown[s]) >= min(self.counts[s], limit) for s in EXPORT_SCOPES):
             return dataclasses.replace(self, limit=limit)
         return load_review(self.filters or Filters(), self.as_of, self.since, self.due_days, self.lang, store,
                            limit=limit, changes_limit=limit)
@@ -413,7 +420,7 @@ def _ids_list(value) -> list[str]:
     if value is None:
         return []
     try:
-        return [str(v) for v in list(value)]
+        return [str(v) for v in (value.tolist() if hasattr(value, "tolist") else list(value))]
     except TypeError:
         return []
 
@@ -422,12 +429,11 @@ def _rows_frame(part: pd.DataFrame, details: pd.DataFrame, current: pd.DataFrame
     """Return section rows with their text, title, note, reviewer and days to the deadline."""
     cols = ["commitment_id", "doc_id", "char_start", "issue_date", "deadline_date", "lead_keys", "is_corrected",
             "status", "state", "is_changed"]
-    out = part[cols].merge(details, on="commitment_id", how="left")
-    cur = current.set_index("commitment_id") if len(current) else None
-    out["note"] = [None if cur is None else cur["note"].get(c) for c in out["commitment_id"]]
-    out["reviewer"] = [None if cur is None else cur["reviewer"].get(c) for c in out["commitment_id"]]
-    out["status_changed_at"] = pd.Series([pd.NaT if cur is None else cur["changed_at"].get(c, pd.NaT)
-                                          for c in out["commitment_id"]], dtype="object")
+    notes = current[["commitment_id", "note", "reviewer", "changed_at"]].rename(columns={"changed_at": "status_changed_at"})
+    out = (part[cols].merge(details, on="commitment_id", how="left")
+           .merge(notes.astype({"commitment_id": object}), on="commitment_id", how="left"))
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
+    out["reviewer"] = out["reviewer"].astype(object).where(out["reviewer"].notna(), None)
     out["lead_keys"] = [_ids_list(v) for v in out["lead_keys"]]
     out["is_corrected"] = out["is_corrected"].astype(bool)
     out["is_changed"] = out["is_changed"].astype(bool)
@@ -472,6 +478,7 @@ def _cached_review(stamp: queries.Stamp, store_path: str, store_stamp: tuple[int
 def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang: str,
                  store: reviews.ReviewStore, limit: int, changes_limit: int) -> ReviewData:
     f = f.with_(as_of=as_of)
+    limits = {name: int(limit) if name in EXPORT_SCOPES else min(int(limit), SECTION_ROWS_MAX) for name in SCOPES}
     start, end = local_midnight(since), local_midnight(as_of + dt.timedelta(days=1))
     current = store.current_statuses()
     hist_window = store.history(since=start, until=end)
@@ -479,8 +486,8 @@ def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang
     history = store.history()
     touched = set(hist_window["commitment_id"]) | set(corr.loc[corr["entity"] == "commitment", "entity_id"])
     p = {**queries._filter_params(f), "as_of": as_of, "due_days": int(due_days), "since": _naive_local(start),
-         "until": _naive_local(end), "limit": int(limit), "default_status": DEFAULT_STATUS,
-         "unknown": UNKNOWN_AGENCY}
+         "until": _naive_local(end), "default_status": DEFAULT_STATUS, "unknown": UNKNOWN_AGENCY,
+         **{f"limit_{name}": n for name, n in limits.items()}}
     scoped = bool(f.doc_ids or f.doc_types or f.jurisdictions or f.issue_years or f.has_fact_filters)
     labels = agency_labels(lang)
 

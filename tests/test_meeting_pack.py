@@ -166,3 +166,13 @@ def test_pdf_from_headless_chromium(store):
     assert pdf is not None and pdf.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert boxes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in boxes)  # A4 in points
+
+
+def test_workbook_headers_are_bold_frozen_and_filtered(store):
+    data = qr.load_review(Filters(), AS_OF, SINCE, 28, "en")
+    wb = openpyxl.load_workbook(io.BytesIO(meeting_pack.workbook(data)))
+    assert wb["About"]["A1"].font.bold
+    ws = wb["All statuses"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws.auto_filter.ref == ws.dimensions
+    text_col = [c.column_letter for c in ws[1] if c.value == "Commitment"][0]
+    assert ws.column_dimensions[text_col].width == 60 and ws[f"{text_col}2"].alignment.wrap_text

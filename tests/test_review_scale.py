@@ -85,3 +85,30 @@ def test_a_cut_section_says_so_in_the_pack(store):
     about = [k for k, _ in meeting_pack.about_rows(data, [], dt.datetime(2022, 12, 10))]
     assert f"Overdue: the first 1 of {data.count('overdue')} rows" in about
     assert f"Showing 1 of {data.count('overdue')}" in meeting_pack.html_report(data)
+
+
+def _filter_cases(facts_db: Path) -> list[Filters]:
+    import duckdb
+
+    con = duckdb.connect(str(facts_db), read_only=True)
+    try:
+        doc_type, doc_id = con.execute("SELECT doc_type, doc_id FROM documents ORDER BY doc_id LIMIT 1").fetchone()
+        agency = con.execute("SELECT unnest(lead_agency_ids) FROM commitments LIMIT 1").fetchone()[0]
+        word = con.execute("SELECT substr(text, 1, 2) FROM commitments ORDER BY commitment_id LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+    return [Filters(doc_types=(doc_type,)), Filters(doc_ids=(doc_id,)), Filters(agency_ids=(agency,)),
+            Filters(keyword=word), Filters(buckets=("overdue",)), Filters(agency_ids=(agency,), keyword=word)]
+
+
+def test_filters_keep_the_same_commitments_as_the_other_pages(store, facts_db):
+    from dashboard import queries
+
+    cid = qr.load_review(Filters(), AS_OF, SINCE, 28, "en", store).rows["commitment_id"][0]
+    store.record_statuses([StatusChange(cid, "at_risk")], "Ann")
+    store.record_correction("commitment", cid, {"deadline_date": "2023-06-30"}, "annex", "Ann")
+    for f in _filter_cases(facts_db):
+        data = qr.load_review(f, AS_OF, SINCE, 28, "en", store)
+        assert data.count("all") == queries.commitment_count(f.with_(as_of=AS_OF)), f
+        assert set(data.rows["commitment_id"]) == set(queries.commitment_rows(f.with_(as_of=AS_OF))["commitment_id"])
+        assert set(data.status_changes["commitment_id"]) <= set(data.rows["commitment_id"])

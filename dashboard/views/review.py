@@ -7,7 +7,7 @@ dashboard's ``st.navigation`` (sidebar filters and language) and on its own.
 
 Counts cover every commitment in the filters; the tables and the bulk editor hold each section's
 first ``queries_review.SECTION_ROWS_MAX`` rows and say "showing N of M" when there are more. The
-meeting pack fetches its rows (up to Excel's limit) only when asked to build it.
+meeting pack fetches its rows (up to ``meeting_pack.PACK_ROWS_MAX`` a sheet) only when asked to build it.
 """
 
 from __future__ import annotations
@@ -515,8 +515,8 @@ def pack(data: qr.ReviewData) -> None:
     st.caption(t("pack_intro"))
     if st.button(t("pack_build"), key="review_pack_build", type="primary", icon=":material/description:"):
         described = filters.describe(filters.current(), data.lang, queries.filter_options())
-        with st.spinner(t("pack_build")):  # the rows of every sheet, up to Excel's limit, only now
-            st.session_state[PACK] = meeting_pack.build(data.expanded(qr.EXPORT_ROWS_MAX), described)
+        with st.spinner(t("pack_build")):  # the rows of every sheet (up to PACK_ROWS_MAX), only now
+            st.session_state[PACK] = meeting_pack.build(data.expanded(meeting_pack.PACK_ROWS_MAX), described)
     built = st.session_state.get(PACK)
     if built is None:
         return
