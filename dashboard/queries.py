@@ -247,13 +247,21 @@ _UNCORRECTED_FACTS = (
 )
 
 _CORRECTED_FACTS = (
-    # Commitments: the corrected ones derived again from the corrected view (rejected ones are absent there).
-    "CREATE TABLE memory.main.com_fix AS " + derive.commitments_select(
-        "(SELECT * FROM eff_commitments WHERE commitment_id IN (SELECT commitment_id FROM commitment_corrections))"),
+    # Commitments: the corrected ones and those holding a corrected figure, derived again from the
+    # corrected views (rejected ones are absent there); their place in lists does not change.
+    """
+    CREATE TABLE memory.main.com_touched AS
+    SELECT commitment_id FROM commitment_corrections
+    UNION SELECT commitment_id FROM figures
+          WHERE figure_id IN (SELECT figure_id FROM figure_corrections) AND commitment_id IS NOT NULL
+    """,
+    "CREATE TABLE memory.main.com_fix AS SELECT x.*, b.list_order FROM (" + derive.commitments_select(
+        "(SELECT * FROM eff_commitments WHERE commitment_id IN (SELECT commitment_id FROM com_touched))",
+        "eff_figures") + ") x JOIN facts.main.fact_commitments b USING (commitment_id)",
     """
     CREATE VIEW memory.main.com_eff AS
     SELECT * FROM facts.main.fact_commitments
-    WHERE commitment_id NOT IN (SELECT commitment_id FROM commitment_corrections)
+    WHERE commitment_id NOT IN (SELECT commitment_id FROM com_touched)
     UNION ALL BY NAME SELECT * FROM memory.main.com_fix
     """,
     # Figures: the corrected ones and those of a corrected commitment (their agency and deadline move with it).
@@ -398,19 +406,9 @@ def _commitment_page(cur, values: dict) -> pd.DataFrame:
     page = _execute(cur, "commitment_page", values)
     ids = page["commitment_id"].tolist()
     text = _by_ids(cur, "commitment_text", ids)
-    inside = _figures_text(_by_ids(cur, "commitment_figures", ids))
     titles = _by_ids(cur, "document_titles", page["doc_id"].tolist())[["doc_id", "title"]]
-    out = (page.merge(text, on="commitment_id", how="left").merge(inside, on="commitment_id", how="left")
-           .merge(titles, on="doc_id", how="left"))
+    out = page.merge(text, on="commitment_id", how="left").merge(titles, on="doc_id", how="left")
     return out[COMMITMENT_ROW_COLUMNS]
-
-
-def _figures_text(figures: pd.DataFrame) -> pd.DataFrame:
-    """Return commitment_id -> the figures written inside it, in text order, joined with 、 (rejected ones left out)."""
-    kept = figures[~figures["is_rejected"].astype(bool)].drop_duplicates(["commitment_id", "span_text", "char_start"])
-    kept = kept.sort_values(["commitment_id", "char_start", "span_text"])
-    joined = kept.groupby("commitment_id", sort=False)["span_text"].agg("、".join)
-    return joined.rename("figures_text").reset_index()
 
 
 def _figure_page(cur, values: dict) -> pd.DataFrame:
@@ -465,11 +463,6 @@ _BY_IDS = {
     "commitment_text": """
         SELECT commitment_id, item_label, text, lead_agency_names, lead_agency_ids, deadline_basis, deadline_text, char_end
         FROM eff_commitments WHERE commitment_id IN ({ids})
-    """,
-    "commitment_figures": """
-        SELECT f.commitment_id, f.span_text, f.char_start, r.is_rejected IS TRUE AS is_rejected
-        FROM (SELECT figure_id, commitment_id, span_text, char_start FROM figures WHERE commitment_id IN ({ids})) f
-        LEFT JOIN figure_corrections r USING (figure_id)
     """,
     "figure_text": """
         SELECT figure_id, figure_type, span_text, value, unit, qualifier, metric, sentence, doc_id, commitment_id,
@@ -630,7 +623,7 @@ kw_fig AS MATERIALIZED (SELECT figure_id FROM figures WHERE {_keyword(p, 'senten
 WITH{matches}
 com_f AS (
     SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
-           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.is_corrected
+           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.is_corrected
     FROM com_eff c
     {_where(com)}
 ),
@@ -751,34 +744,24 @@ _FILTERED_SQL = {
     "commitment_count": "SELECT count(*) AS n FROM com_f",
     "commitment_page": f"""
         , page AS (
-            SELECT * FROM com_f ORDER BY issue_date DESC NULLS LAST, doc_id, char_start, commitment_id {_PAGE}
+            SELECT * FROM com_f ORDER BY list_order {_PAGE}
         )
         SELECT p.commitment_id, p.lead_keys, p.issue_date, p.deadline_date, p.deadline_year, p.deadline_bucket,
-               p.doc_id, p.char_start, p.is_corrected, p.lead_keys[1] AS first_lead_key,
+               p.figures_text, p.doc_id, p.char_start, p.is_corrected, p.lead_keys[1] AS first_lead_key,
                la.canonical_name AS first_lead_name, la.short_name AS first_lead_short, la.name_en AS first_lead_en
         FROM page p LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
-        ORDER BY p.issue_date DESC NULLS LAST, p.doc_id, p.char_start, p.commitment_id
+        ORDER BY p.list_order
     """,
     "commitment_rows": f"""
-        , page AS (
-            SELECT * FROM com_f ORDER BY issue_date DESC NULLS LAST, doc_id, char_start, commitment_id {_PAGE}
-        ),
-        inside AS (
-            SELECT commitment_id, string_agg(span_text, '、' ORDER BY char_start) AS figures_text
-            FROM (SELECT DISTINCT commitment_id, span_text, char_start FROM figures
-                  WHERE commitment_id IN (SELECT commitment_id FROM page)
-                    AND figure_id NOT IN (SELECT figure_id FROM figure_corrections WHERE is_rejected))
-            GROUP BY commitment_id
-        )
+        , page AS (SELECT * FROM com_f ORDER BY list_order {_PAGE})
         SELECT p.commitment_id, c.item_label, c.text, c.lead_agency_names, c.lead_agency_ids, p.lead_keys,
                d.title, p.issue_date, p.deadline_date, p.deadline_year, c.deadline_basis, c.deadline_text,
-               p.deadline_bucket, i.figures_text, p.doc_id, p.char_start, c.char_end, p.is_corrected,
+               p.deadline_bucket, p.figures_text, p.doc_id, p.char_start, c.char_end, p.is_corrected,
                p.lead_keys[1] AS first_lead_key, la.canonical_name AS first_lead_name,
                la.short_name AS first_lead_short, la.name_en AS first_lead_en
         FROM page p JOIN eff_commitments c USING (commitment_id) JOIN documents d ON d.doc_id = p.doc_id
-        LEFT JOIN inside i USING (commitment_id)
         LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
-        ORDER BY p.issue_date DESC NULLS LAST, p.doc_id, p.char_start, p.commitment_id
+        ORDER BY p.list_order
     """,
     "deadline_timeline": """
         , by_day AS (

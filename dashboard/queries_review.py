@@ -58,7 +58,7 @@ def state_sql(status: str, deadline: str) -> str:
     return _STATE.format(status=status, deadline=deadline)
 
 
-_ORDER_ROWS = "issue_date DESC NULLS LAST, doc_id, char_start, commitment_id"  # as queries.commitment_rows
+_ORDER_ROWS = "list_order"  # as queries.commitment_rows (newest document first, then position)
 _ORDER_DEADLINE = "deadline_date, commitment_id"
 _SECTION_WHERE = {"overdue": "state = 'overdue'", "due_soon": "state = 'due_soon'", "changed": "is_changed",
                   "not_assessed": "status = $default_status", "all": "TRUE"}
@@ -75,7 +75,7 @@ _REVIEW_ROWS = """,
 changed_ids AS ({changed}
 ),
 review_base AS (
-    SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.deadline_date, c.lead_keys, c.is_corrected,
+    SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.deadline_date, c.lead_keys, c.is_corrected, c.list_order,
            COALESCE(s.status, $default_status) AS status,
            c.commitment_id IN (SELECT commitment_id FROM changed_ids) AS is_changed
     FROM com_f c

@@ -27,15 +27,26 @@ DERIVED = ("fact_commitments", "fact_figures", "fact_agencies")
 _CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
 
 
-def commitments_select(source: str) -> str:
-    """Return a SELECT of ``fact_commitments`` rows for the commitments in ``source``.
+LIST_ORDER = "issue_date DESC NULLS LAST, doc_id, char_start, commitment_id"
+"""How lists of commitments are sorted (``list_order`` numbers the rows in this order)."""
+
+
+def commitments_select(source: str, figures: str = "figures") -> str:
+    """Return a SELECT of ``fact_commitments`` rows (all but ``list_order``) for the commitments in ``source``.
 
     ``source`` is a table or parenthesised query with the columns of ``commitments`` plus
-    ``is_corrected`` and ``is_lead_corrected``.
+    ``is_corrected`` and ``is_lead_corrected``; ``figures`` is where the figures inside them
+    are read (the dashboard passes its corrected view, without rejected figures).
     """
     return f"""
         WITH {_CURRENT},
         src AS (SELECT * FROM {source}),
+        inside AS (
+            SELECT commitment_id, string_agg(span_text, '、' ORDER BY char_start, span_text) AS figures_text
+            FROM (SELECT DISTINCT commitment_id, span_text, char_start FROM {figures}
+                  WHERE commitment_id IN (SELECT commitment_id FROM src))
+            GROUP BY commitment_id
+        ),
         support AS (
             SELECT commitment_id, list(agency_id ORDER BY position) AS ids
             FROM commitment_agencies
@@ -47,15 +58,16 @@ def commitments_select(source: str) -> str:
                    d.jurisdiction, c.deadline_date, c.deadline_year,
                    COALESCE(c.lead_agency_ids, []) AS lead_ids,
                    COALESCE(s.ids, []) || CASE WHEN d.issuer_id IS NULL THEN [] ELSE [d.issuer_id] END AS other_ids,
-                   c.is_corrected, c.is_lead_corrected
+                   i.figures_text, c.is_corrected, c.is_lead_corrected
             FROM src c JOIN documents d USING (doc_id) LEFT JOIN support s USING (commitment_id)
+            LEFT JOIN inside i USING (commitment_id)
         )
         SELECT b.commitment_id, b.doc_id, b.char_start, b.issue_date, b.issue_year, b.doc_type, b.jurisdiction,
                b.deadline_date, b.deadline_year, b.lead_ids,
                list_transform(b.lead_ids, lambda x: COALESCE(current_of.m[x], x)) AS lead_current_ids,
                b.other_ids, b.lead_ids || b.other_ids AS any_ids,
                list_transform(b.lead_ids || b.other_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
-               b.is_corrected, b.is_lead_corrected
+               b.figures_text, b.is_corrected, b.is_lead_corrected
         FROM base b CROSS JOIN current_of
     """
 
@@ -124,7 +136,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every derived table from the loaded tables (in the caller's transaction, if any)."""
     for table in DERIVED:
         con.execute(f"DELETE FROM {table}")
-    con.execute(f"INSERT INTO fact_commitments BY NAME {commitments_select(_AS_LOADED_COMMITMENTS)}")
+    con.execute(f"INSERT INTO fact_commitments BY NAME SELECT *, CAST(row_number() OVER (ORDER BY {LIST_ORDER}) "
+                f"AS INTEGER) AS list_order FROM ({commitments_select(_AS_LOADED_COMMITMENTS)})")
     con.execute(f"INSERT INTO fact_figures BY NAME {figures_select(_AS_LOADED_FIGURES, 'fact_commitments')}")
     con.execute(f"INSERT INTO fact_agencies BY NAME {AGENCIES_SELECT}")
 

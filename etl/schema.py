@@ -276,6 +276,10 @@ FACT_COMMITMENTS = _table(Table(
           nullable=False),
         C("any_ids", "VARCHAR[]", "相关单位编号", "Agency IDs", "lead_ids then other_ids", nullable=False),
         C("any_current_ids", "VARCHAR[]", "相关单位现编号", "Agency IDs (current)", nullable=False),
+        C("figures_text", "VARCHAR", "所含数据", "Figures inside", "The figures written inside it, in text order, "
+          "joined with 、"),
+        C("list_order", "INTEGER", "列表顺序", "List order", "Its place in lists: newest document first, then "
+          "document, then position in the text", nullable=False),
         C("is_corrected", "BOOLEAN", "已更正", "Corrected", "Always false here; true in the dashboard's "
           "corrected rows", nullable=False),
         C("is_lead_corrected", "BOOLEAN", "牵头已更正", "Leads corrected", nullable=False),

@@ -77,3 +77,17 @@ def test_a_load_rebuilds_derived_tables_that_do_not_match(commitments_db, tmp_pa
             con.execute("SELECT count(*) FROM figures").fetchall()[0][0]
     finally:
         con.close()
+
+
+def test_list_order_and_figures_text_follow_the_documents(sql):
+    ordered = [r[0] for r in sql("SELECT commitment_id FROM fact_commitments ORDER BY list_order")]
+    expected = [r[0] for r in sql("SELECT c.commitment_id FROM commitments c JOIN documents d USING (doc_id) "
+                                  "ORDER BY d.issue_date DESC NULLS LAST, c.doc_id, c.char_start, c.commitment_id")]
+    assert ordered == expected
+    texts = dict(sql("SELECT commitment_id, figures_text FROM fact_commitments"))
+    for cid, spans in sql("SELECT commitment_id, list(span_text ORDER BY char_start, span_text) FROM "
+                          "(SELECT DISTINCT commitment_id, span_text, char_start FROM figures "
+                          " WHERE commitment_id IS NOT NULL) GROUP BY commitment_id"):
+        assert texts[cid] == "、".join(spans)
+    assert sum(v is not None for v in texts.values()) == len(
+        sql("SELECT DISTINCT commitment_id FROM figures WHERE commitment_id IS NOT NULL"))
