@@ -37,7 +37,7 @@ EXPORT_SCOPES = ("overdue", "due_soon", "all")
 """The scopes the meeting pack lists in full (its sheets); the others keep the page's rows."""
 UNKNOWN_AGENCY = "__none__"
 
-SECTION_ROWS_MAX = 500
+SECTION_ROWS_MAX = 200
 """Rows each agenda section (and the "all" scope) holds for the page; the true count stands beside."""
 CHANGES_ROWS_MAX = 500
 """ETL changes of the window the page holds (oldest first); the true count stands beside."""
