@@ -156,8 +156,8 @@ def _id_list(value) -> list[str] | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _corrections(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
-    """Return (figure corrections, commitment corrections, warning) from ``etl.reviews``."""
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, str | None, str]:
+    """Return (figure corrections, commitment corrections, warning, their fingerprint) from ``etl.reviews``."""
     del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
     warning = None
     try:
@@ -170,8 +170,19 @@ def _corrections(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0
     except Exception as exc:  # a broken reviews file must not take the dashboard down
         figures = commitments = None
         warning = f"{type(exc).__name__}: {exc}"
-    return (_normalize(figures, FIGURE_CORRECTION_COLUMNS),
-            _normalize(commitments, COMMITMENT_CORRECTION_COLUMNS), warning)
+    figures = _normalize(figures, FIGURE_CORRECTION_COLUMNS)
+    commitments = _normalize(commitments, COMMITMENT_CORRECTION_COLUMNS)
+    return figures, commitments, warning, _corrections_digest(figures, commitments)
+
+
+def _corrections_digest(figures: pd.DataFrame, commitments: pd.DataFrame) -> str:
+    """Return a fingerprint of the corrections (a status saved without a correction keeps it)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for frame in (figures, commitments):
+        digest.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def corrections_warning() -> str | None:
@@ -286,7 +297,7 @@ def _quoted(path: str) -> str:
 
 def _open_instance(s: Stamp) -> duckdb.DuckDBPyConnection:
     """Return an in-memory DuckDB with the database attached read-only and the effective views made."""
-    figures, commitments, _ = _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)
+    figures, commitments, _, _ = _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)
     con = duckdb.connect(":memory:")
     try:
         # The path is ours (the environment or the default), quoted as an SQL literal: ATTACH takes no parameters.
@@ -324,7 +335,8 @@ class _Database:
     retired: bool = False
 
 
-_INSTANCES: dict[Stamp, _Database] = {}
+_INSTANCES: dict[tuple, _Database] = {}
+"""Open databases by (database file, its modification, the corrections' fingerprint)."""
 _INSTANCES_LOCK = threading.Lock()
 
 
@@ -341,17 +353,19 @@ def _close_instances() -> None:
 def cursor(s: Stamp | None = None):
     """Yield a read-only cursor on the current files (one per query and thread: DuckDB's rule).
 
-    The stamp's database is opened on first use; a new stamp retires the older ones.
+    The database is opened once per file version and set of corrections (a saved status
+    keeps it; a new ETL file or a new correction opens another and retires the older ones).
     """
     s = s or stamp()
     if s.db_mtime_ns == 0:
         raise NoDatabase(s.db)
+    key = (s.db, s.db_mtime_ns, _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)[3])
     with _INSTANCES_LOCK:
-        db = _INSTANCES.get(s)
+        db = _INSTANCES.get(key)
         if db is None:
             db = _Database(_open_instance(s))
             _close_instances()
-            _INSTANCES[s] = db
+            _INSTANCES[key] = db
         db.users += 1
         try:
             cur = db.con.cursor()

@@ -403,3 +403,15 @@ def test_a_new_file_while_another_thread_queries_breaks_neither(commitments_db, 
         stop.set()
         thread.join(timeout=60)
     assert errors == []
+
+
+def test_the_database_stays_open_across_saves_that_correct_nothing(fake_reviews, sql):
+    queries.headline_numbers(Filters())
+    opened = list(queries._INSTANCES.values())
+    fake_reviews()  # the reviews file changes (a status saved), the corrections do not
+    queries.headline_numbers(Filters())
+    assert list(queries._INSTANCES.values()) == opened
+    fid = sql("SELECT figure_id FROM figures ORDER BY figure_id LIMIT 1")[0][0]
+    fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "is_rejected": True}]))
+    queries.headline_numbers(Filters())
+    assert list(queries._INSTANCES.values()) != opened and opened[0].retired

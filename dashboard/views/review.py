@@ -113,6 +113,7 @@ def controls(store: reviews.ReviewStore) -> tuple[dt.date, dt.date, int]:
 def legend(lang: str) -> None:
     with st.expander(t("status_legend")):
         st.markdown(t("overdue_rule"))
+        st.markdown("  \n".join(f"{mark} {state_name(state, lang)}" for state, mark in STATE_MARKS.items()))
         lines = [f"- <span style='color:{s.colour}'>●</span> **{s.name(lang)}** — {s.definition(lang)}"
                  for s in STATUSES.values()]
         st.markdown("\n".join(lines), unsafe_allow_html=True)
@@ -134,9 +135,17 @@ def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).drop_duplicates("commitment_id").reset_index(drop=True)
 
 
+STATE_MARKS = {"overdue": "🔴", "due_soon": "🟠", "completed": "🟢", "open": "🔵", "no_deadline": "⚪"}
+"""The deadline state's colour as a mark before its name (a styled table costs a fifth of a second a run)."""
+
+
+def _state_text(state: str, lang: str) -> str:
+    return f"{STATE_MARKS.get(state, '')} {state_name(state, lang)}".strip()
+
+
 def _section_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
-        t("col_state"): [state_name(s, lang) for s in frame["state"]],
+        t("col_state"): [_state_text(s, lang) for s in frame["state"]],
         i18n.column_label("deadline_date", lang, ("commitments",)): [
             None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["deadline_date"]],
         t("col_agency"): [meeting_pack.join_list(v) for v in frame["lead_agency_names"]],
@@ -145,13 +154,6 @@ def _section_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_note"): frame["note"].tolist(),
         t("col_corrected"): ["✎" if v else "" for v in frame["is_corrected"]],
     })
-
-
-def _styled(shown: pd.DataFrame, states: pd.Series):
-    """Colour the deadline-state column (red overdue, amber due soon …)."""
-    colours = [DISPLAY_STATES[s][2] for s in states]
-    col = shown.columns[0]
-    return shown.style.apply(lambda _: [f"color: {c}; font-weight: 600" for c in colours], subset=[col])
 
 
 def agenda(data: qr.ReviewData) -> None:
@@ -180,7 +182,7 @@ def agenda(data: qr.ReviewData) -> None:
                     st.dataframe(changes, hide_index=True, key="review_changes_table")
             else:
                 _shown_of(data, name)
-                st.dataframe(_styled(_section_rows(frame, lang), frame["state"]), hide_index=True,
+                st.dataframe(_section_rows(frame, lang), hide_index=True,
                              key=f"review_rows_{name}",
                              column_config={i18n.column_label("text", lang, ("commitments",)):
                                             st.column_config.TextColumn(width="large")})
