@@ -637,7 +637,8 @@ kw_fig AS MATERIALIZED (SELECT figure_id FROM figures WHERE {_keyword(p, 'senten
 WITH{matches}
 com_f AS (
     SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
-           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.is_corrected
+           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.change_times,
+           c.is_corrected
     FROM com_eff c
     {_where(com)}
 ),

@@ -65,19 +65,17 @@ _SECTION_WHERE = {"overdue": "state = 'overdue'", "due_soon": "state = 'due_soon
 _SECTION_ORDER = {"overdue": _ORDER_DEADLINE, "due_soon": _ORDER_DEADLINE, "changed": _ORDER_ROWS,
                   "not_assessed": _ORDER_ROWS, "all": _ORDER_ROWS}
 
-_CHANGED_IN_LOG = """
-    SELECT entity_id AS commitment_id FROM etl_changes
-    WHERE entity = 'commitment' AND changed_at >= $since AND changed_at < $until
-    UNION ALL SELECT CAST(commitment_id AS VARCHAR) FROM review_touched"""
-_CHANGED_IN_STORE = "SELECT CAST(commitment_id AS VARCHAR) AS commitment_id FROM review_touched"
+_CHANGED_IN_LOG = """(len(list_filter(c.change_times, lambda t: t >= $since AND t < $until)) > 0
+            OR c.commitment_id IN (SELECT commitment_id FROM changed_ids))"""
+"""Changed in the window: by an ETL run (the derived ``change_times``: no lookup in the change log) or in the store."""
+_CHANGED_IN_STORE = "c.commitment_id IN (SELECT commitment_id FROM changed_ids)"
 
 _REVIEW_ROWS = """,
-changed_ids AS ({changed}
-),
+changed_ids AS (SELECT CAST(commitment_id AS VARCHAR) AS commitment_id FROM review_touched),
 review_base AS (
     SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.deadline_date, c.lead_keys, c.is_corrected, c.list_order,
            COALESCE(s.status, $default_status) AS status,
-           c.commitment_id IN (SELECT commitment_id FROM changed_ids) AS is_changed
+           {changed} AS is_changed
     FROM com_f c
     LEFT JOIN (SELECT CAST(commitment_id AS VARCHAR) AS commitment_id, CAST(status AS VARCHAR) AS status
                FROM review_status) s USING (commitment_id)

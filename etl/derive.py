@@ -47,6 +47,12 @@ def commitments_select(source: str, figures: str = "figures") -> str:
                   WHERE commitment_id IN (SELECT commitment_id FROM src))
             GROUP BY commitment_id
         ),
+        changed AS (
+            SELECT entity_id AS commitment_id, list(changed_at ORDER BY changed_at) AS times
+            FROM etl_changes
+            WHERE entity = 'commitment' AND entity_id IN (SELECT commitment_id FROM src)
+            GROUP BY entity_id
+        ),
         support AS (
             SELECT commitment_id, list(agency_id ORDER BY position) AS ids
             FROM commitment_agencies
@@ -58,16 +64,16 @@ def commitments_select(source: str, figures: str = "figures") -> str:
                    d.jurisdiction, c.deadline_date, c.deadline_year,
                    COALESCE(c.lead_agency_ids, []) AS lead_ids,
                    COALESCE(s.ids, []) || CASE WHEN d.issuer_id IS NULL THEN [] ELSE [d.issuer_id] END AS other_ids,
-                   i.figures_text, c.is_corrected, c.is_lead_corrected
+                   i.figures_text, COALESCE(g.times, []) AS change_times, c.is_corrected, c.is_lead_corrected
             FROM src c JOIN documents d USING (doc_id) LEFT JOIN support s USING (commitment_id)
-            LEFT JOIN inside i USING (commitment_id)
+            LEFT JOIN inside i USING (commitment_id) LEFT JOIN changed g USING (commitment_id)
         )
         SELECT b.commitment_id, b.doc_id, b.char_start, b.issue_date, b.issue_year, b.doc_type, b.jurisdiction,
                b.deadline_date, b.deadline_year, b.lead_ids,
                list_transform(b.lead_ids, lambda x: COALESCE(current_of.m[x], x)) AS lead_current_ids,
                b.other_ids, b.lead_ids || b.other_ids AS any_ids,
                list_transform(b.lead_ids || b.other_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
-               b.figures_text, b.is_corrected, b.is_lead_corrected
+               b.figures_text, b.change_times, b.is_corrected, b.is_lead_corrected
         FROM base b CROSS JOIN current_of
     """
 

@@ -278,6 +278,8 @@ FACT_COMMITMENTS = _table(Table(
         C("any_current_ids", "VARCHAR[]", "相关单位现编号", "Agency IDs (current)", nullable=False),
         C("figures_text", "VARCHAR", "所含数据", "Figures inside", "The figures written inside it, in text order, "
           "joined with 、"),
+        C("change_times", "TIMESTAMP[]", "变更时间", "Change times", "When ETL runs added or changed it "
+          "(etl_changes), oldest first", nullable=False),
         C("list_order", "INTEGER", "列表顺序", "List order", "Its place in lists: newest document first, then "
           "document, then position in the text", nullable=False),
         C("is_corrected", "BOOLEAN", "已更正", "Corrected", "Always false here; true in the dashboard's "

@@ -91,3 +91,11 @@ def test_list_order_and_figures_text_follow_the_documents(sql):
         assert texts[cid] == "、".join(spans)
     assert sum(v is not None for v in texts.values()) == len(
         sql("SELECT DISTINCT commitment_id FROM figures WHERE commitment_id IS NOT NULL"))
+
+
+def test_change_times_are_the_change_logs_entries(sql):
+    logged = {cid: times for cid, times in sql(
+        "SELECT entity_id, list(changed_at ORDER BY changed_at) FROM etl_changes WHERE entity = 'commitment' "
+        "GROUP BY entity_id")}
+    derived = dict(sql("SELECT commitment_id, change_times FROM fact_commitments"))
+    assert logged and all(derived[cid] == logged.get(cid, []) for cid in derived)
