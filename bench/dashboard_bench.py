@@ -210,14 +210,15 @@ def default_calls(db: Path) -> list[Call]:
 
 
 def _clear_caches(results_only: bool = False) -> None:
-    """Forget the dashboard's cached results (``results_only``: keep its cached review corrections,
-    which a running dashboard reloads only when the reviews file changes)."""
+    """Forget the dashboard's cached results (``results_only``: keep the open database and the cached review
+    corrections, which a running dashboard keeps until the files change)."""
     queries = sys.modules.get("dashboard.queries")
-    with contextlib.suppress(Exception):
-        if results_only and hasattr(queries, "_cached"):
+    if results_only:
+        with contextlib.suppress(Exception):
             queries._cached.clear()
-        elif hasattr(queries, "clear_cache"):
-            queries.clear_cache()
+        return
+    with contextlib.suppress(Exception):
+        queries.clear_cache()
     with contextlib.suppress(Exception):
         import streamlit as st
 
