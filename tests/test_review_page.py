@@ -53,19 +53,49 @@ def _app(lang: str = "zh") -> AppTest:
     return at.run()
 
 
+def _in_a_tab(at: AppTest, find):
+    """Return ``find(at)``, opening the page's tabs one after the other until it finds its element
+    (only the open tab is drawn)."""
+    try:
+        return find(at)
+    except (StopIteration, KeyError, IndexError):
+        pass
+    for tab in at.tabs:
+        at.session_state["review_tab"] = tab.label
+        at.run()
+        try:
+            return find(at)
+        except (StopIteration, KeyError, IndexError):
+            continue
+    raise LookupError("no tab holds the element")
+
+
 def _button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
+    return _in_a_tab(at, lambda a: next(b for b in a.button if b.label == label))
 
 
 def _editor(at: AppTest):
-    editors = [e for e in at.data_editor if (e.key or "").startswith("review_editor_")]
-    assert len(editors) == 1
-    return editors[0]
+    def find(a):
+        editors = [e for e in a.data_editor if (e.key or "").startswith("review_editor_")]
+        if not editors:
+            raise StopIteration
+        assert len(editors) == 1
+        return editors[0]
+    return _in_a_tab(at, find)
+
+
+def _selectbox(at: AppTest, key: str):
+    return _widget(at, "selectbox", key)
+
+
+def _widget(at: AppTest, kind: str, key: str):
+    """Return the widget of this kind and key, in whichever tab holds it."""
+    return _in_a_tab(at, lambda a: getattr(a, kind)(key=key))
 
 
 def _table_with(at: AppTest, columns: list[str]) -> pd.DataFrame:
     """Return the first read-only table whose columns start with ``columns``."""
-    return next(d.value for d in at.dataframe if list(d.value.columns[:len(columns)]) == columns)
+    return _in_a_tab(at, lambda a: next(d.value for d in a.dataframe if list(d.value.columns[:len(columns)]) == columns))
 
 
 def _metrics(at: AppTest) -> dict[str, int]:
@@ -96,8 +126,8 @@ def test_sections_show_their_first_rows_and_say_how_many_there_are(env, facts_db
     assert not at.exception
     total = _facts(facts_db, "SELECT count(*) FROM commitments")[0][0]
     assert _metrics(at)["Not yet assessed"] == total  # the counts are over every commitment
+    assert f"Showing 2 of {total}." in [c.value for c in at.caption]  # the agenda's "not yet assessed"
     assert len(_editor(at).value) == 2
-    assert f"Showing 2 of {total}." in [c.value for c in at.caption]
 
 
 def test_bulk_edit_saves_statuses_and_survives_a_restart_and_an_etl_rerun(env, facts_db):
@@ -143,17 +173,17 @@ def test_correcting_a_deadline_takes_a_commitment_off_the_overdue_list(env, fact
     overdue = _metrics(at)["Overdue"]
     cid = _editor(at).value["commitment_id"][0]  # the overdue scope is shown first
     at.text_input(key="review_reviewer").input("Ann").run()
-    at.selectbox(key="review_fix_commitment").set_value(cid).run()
-    at.checkbox(key="review_fix_deadline_on").check()
-    at.date_input(key=f"review_fix_date_{cid}").set_value(dt.date(2099, 6, 30))
-    at.text_input(key="review_fix_reason").input("extended by the 2024 work plan")
+    _selectbox(at, "review_fix_commitment").set_value(cid).run()
+    _widget(at, "checkbox", "review_fix_deadline_on").check()
+    _widget(at, "date_input", f"review_fix_date_{cid}").set_value(dt.date(2099, 6, 30))
+    _widget(at, "text_input", "review_fix_reason").input("extended by the 2024 work plan")
     _button(at, "Save correction").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Saved 2 corrected fields."]
     corr = reviews.commitment_corrections().set_index("commitment_id")
     assert corr.loc[cid, "deadline_date"] == pd.Timestamp("2099-06-30") and corr.loc[cid, "deadline_basis"] == "explicit"
     assert _metrics(at)["Overdue"] == overdue - 1
-    at.radio(key="review_scope").set_value("all").run()
+    _widget(at, "radio", "review_scope").set_value("all").run()
     row = _editor(at).value.set_index("commitment_id").loc[cid]
     assert pd.Timestamp(row["deadline_date"]).date() == dt.date(2099, 6, 30)
     log = env.correction_log("commitment", cid)
@@ -165,18 +195,18 @@ def test_marking_not_a_commitment_and_not_money(env, facts_db):
     at.text_input(key="review_reviewer").input("Ann").run()
     cid = _editor(at).value["commitment_id"][0]
     total = _metrics(at)["Not yet assessed"]
-    at.selectbox(key="review_fix_commitment").set_value(cid).run()
-    at.checkbox(key="review_fix_reject").check()
-    at.text_input(key="review_fix_reason").input("background, not an undertaking")
+    _selectbox(at, "review_fix_commitment").set_value(cid).run()
+    _widget(at, "checkbox", "review_fix_reject").check()
+    _widget(at, "text_input", "review_fix_reason").input("background, not an undertaking")
     _button(at, "Save correction").click().run()
     assert not at.exception
     assert reviews.commitment_corrections().set_index("commitment_id").loc[cid, "is_rejected"]
     assert _metrics(at)["Not yet assessed"] == total - 1  # rejected: out of every section
 
-    at.radio(key="review_fix_what").set_value("figure").run()
-    fid = at.selectbox(key="review_fix_figure").value
-    at.checkbox(key="review_fix_fig_reject").check()
-    at.text_input(key="review_fix_fig_reason").input("a page number, not money")
+    _widget(at, "radio", "review_fix_what").set_value("figure").run()
+    fid = _selectbox(at, "review_fix_figure").value
+    _widget(at, "checkbox", "review_fix_fig_reject").check()
+    _widget(at, "text_input", "review_fix_fig_reason").input("a page number, not money")
     _button(at, "Save correction").click().run()
     assert not at.exception
     assert reviews.figure_corrections().set_index("figure_id").loc[fid, "is_rejected"]
@@ -185,7 +215,7 @@ def test_marking_not_a_commitment_and_not_money(env, facts_db):
 def test_a_correction_needs_a_reason(env):
     at = _app("en")
     at.text_input(key="review_reviewer").input("Ann").run()
-    at.checkbox(key="review_fix_reject").check()
+    _widget(at, "checkbox", "review_fix_reject").check()
     _button(at, "Save correction").click().run()
     assert any("reason" in e.value for e in at.error)
     assert reviews.commitment_corrections().empty

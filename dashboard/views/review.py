@@ -135,6 +135,8 @@ def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).drop_duplicates("commitment_id").reset_index(drop=True)
 
 
+TAB_KEY = "review_tab"
+"""The open tab (a tab's content is drawn only while it is open)."""
 STATE_MARKS = {"overdue": "🔴", "due_soon": "🟠", "completed": "🟢", "open": "🔵", "no_deadline": "⚪"}
 """The deadline state's colour as a mark before its name (a styled table costs a fifth of a second a run)."""
 
@@ -560,20 +562,16 @@ def main() -> None:
     cols[4].metric(t("sec_orphans"), len(data.orphans))
     legend(lang)
 
-    tabs = st.tabs([t("tab_agenda"), t("record_title"), t("history_title"),
-                    t("correct_title"), f"{t('sec_orphans')} ({len(data.orphans)})", t("pack_title")])
-    with tabs[0]:
-        agenda(data)
-    with tabs[1]:
-        record(data, store)
-    with tabs[2]:
-        history(data, store)
-    with tabs[3]:
-        correct(data, store)
-    with tabs[4]:
-        orphans(data, store)
-    with tabs[5]:
-        pack(data)
-
+    # Only the open tab is drawn (each tab's tables and forms cost time at a million facts).
+    parts = {t("tab_agenda"): lambda: agenda(data), t("record_title"): lambda: record(data, store),
+             t("history_title"): lambda: history(data, store), t("correct_title"): lambda: correct(data, store),
+             t("sec_orphans"): lambda: orphans(data, store), t("pack_title"): lambda: pack(data)}
+    if st.session_state.get(TAB_KEY) not in parts:
+        st.session_state.pop(TAB_KEY, None)  # e.g. the language changed: back to the agenda
+    tabs = st.tabs(list(parts), key=TAB_KEY, on_change="rerun")
+    for tab, draw in zip(tabs, parts.values()):
+        if tab.open:
+            with tab:
+                draw()
 
 main()
