@@ -16,6 +16,7 @@ import unicodedata
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -112,39 +113,49 @@ def _width(values: list, header: str) -> float:
     return max(MIN_WIDTH, min(MAX_WIDTH, max(widths) + 2))
 
 
+def _styled_cell(ws, value, font: Font | None, alignment: Alignment | None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
 def to_xlsx_bytes(table: pd.DataFrame, filters: list[tuple[str, str]], lang: str,
                   source: str = "", exported_at: dt.datetime | None = None) -> bytes:
-    """Return an .xlsx: the rows on the first sheet, the filters applied on the second."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = i18n.tr("data_sheet", lang)
+    """Return an .xlsx: the rows on the first sheet, the filters applied on the second.
+
+    Written row by row (openpyxl's write-only mode), so a long list costs no more memory than
+    its rows: bold frozen header, widths from the first 500 values, long columns wrapped.
+    """
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(i18n.tr("data_sheet", lang))
     headers = [str(c) for c in table.columns]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
     columns = {h: [_cell(v) for v in table[h].tolist()] for h in table.columns}
-    for i in range(len(table)):
-        ws.append([columns[h][i] for h in table.columns])
+    wrapped = set()
     for idx, header in enumerate(headers, start=1):
         width = _width(columns[table.columns[idx - 1]], header)
         ws.column_dimensions[get_column_letter(idx)].width = width
         if width >= MAX_WIDTH:
-            for row in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
-                row[0].alignment = Alignment(wrap_text=True, vertical="top")
+            wrapped.add(idx - 1)
     ws.freeze_panes = "A2"
+    ws.append([_styled_cell(ws, h, Font(bold=True), Alignment(vertical="top", wrap_text=True)) for h in headers])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i in range(len(table)):
+        row = [columns[h][i] for h in table.columns]
+        ws.append([_styled_cell(ws, v, None, wrap) if j in wrapped else v for j, v in enumerate(row)])
 
     fs = wb.create_sheet(i18n.tr("filters_sheet", lang))
-    fs.append([i18n.tr("filters", lang), ""])
-    fs["A1"].font = Font(bold=True)
+    fs.column_dimensions["A"].width = 24
+    fs.column_dimensions["B"].width = 80
+    fs.append([_styled_cell(fs, i18n.tr("filters", lang), Font(bold=True), None), ""])
     for name, value in filters or [(i18n.tr("filter_none", lang), "")]:
         fs.append([name, value])
     fs.append([i18n.tr("row_count", lang), len(table)])
     fs.append([i18n.tr("exported_at", lang), (exported_at or dt.datetime.now()).replace(microsecond=0)])
     if source:
         fs.append([i18n.tr("database", lang), source])
-    fs.column_dimensions["A"].width = 24
-    fs.column_dimensions["B"].width = 80
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

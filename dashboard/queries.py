@@ -46,6 +46,8 @@ SPENDING_KINDS = ("fiscal", "fund")
 """Public money: what the headline numbers add up (never subsidy rates or economic figures)."""
 RETRIES = 40
 RETRY_SECONDS = 0.05
+CACHED_ROWS_MAX = 10_000
+"""Lists asked for with more rows than this (downloads) are fetched each time, not cached."""
 DOCUMENT_CHOICES_MAX = 1000
 """Up to this many documents the sidebar lists them all; beyond, it offers a title search."""
 
@@ -394,6 +396,10 @@ def _used_params(sql: str, params: dict) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
+    return _compute(s, name, params)
+
+
+def _compute(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
     values = dict(params)
     with cursor(s) as cur:
         if name in _PAGED and (values.get("limit") is not None or name not in ("commitment_rows", "figure_rows")):
@@ -493,6 +499,8 @@ def _run(name: str, params: dict) -> pd.DataFrame:
     if s.db_mtime_ns == 0:
         raise NoDatabase(s.db)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    if "limit" in params and (params["limit"] is None or params["limit"] > CACHED_ROWS_MAX):
+        return _compute(s, name, frozen)  # a whole list, for a download: caching would pickle it twice
     return _cached(s, name, frozen)
 
 
