@@ -402,7 +402,8 @@ def _cached(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
 def _compute(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
     values = dict(params)
     with cursor(s) as cur:
-        if name in _PAGED and (values.get("limit") is not None or name not in ("commitment_rows", "figure_rows")):
+        by_id = values.get("limit") is not None and values["limit"] <= CACHED_ROWS_MAX  # a page: its text by ID
+        if name in _PAGED and (by_id or name not in ("commitment_rows", "figure_rows")):
             return _PAGED[name](cur, values)
         sql = _statement(name, values)
         return cur.execute(sql, _used_params(sql, values)).df()
