@@ -313,7 +313,8 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
         return _empty(title, lang)
     labels = agency_labels(data, lang, key="first_lead_key", canonical="first_lead_name",
                            short="first_lead_short", name_en="first_lead_en")
-    monthly = "granularity" in data.columns and (data["granularity"] == "month").any()
+    granularity = data["granularity"].iloc[0] if "granularity" in data.columns else "day"
+    shown_as = {"year": "%Y", "month": "%Y-%m"}.get(granularity, "%Y-%m-%d")
     data = data.assign(label=[labels[_key(k)] for k in data["first_lead_key"]],
                        day=pd.to_datetime(data["deadline_date"]).dt.date)
     fig = go.Figure()
@@ -322,7 +323,7 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
         if part.empty:
             continue
         items = part["items"] if "items" in part.columns else [[]] * len(part)
-        hover = [f"<b>{lab}</b> · {day.strftime('%Y-%m') if monthly else day.isoformat()}<br>{int(n)} · "
+        hover = [f"<b>{lab}</b> · {day.strftime(shown_as)}<br>{int(n)} · "
                  f"{i18n.vocab('deadline_bucket', bucket, lang)}"
                  + "".join("<br>" + _wrap(str(t)[:80]) for t in list(its if its is not None else [])[:3])
                  for lab, day, n, its in zip(part["label"], part["day"], part["n"], items)]
@@ -339,9 +340,9 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
                        showarrow=False, xanchor="left", font={"size": 14})
     fig.update_xaxes(title=i18n.tr("axis_deadline", lang), gridcolor="#e9ecef", type="date")
     fig.update_yaxes(title=None, automargin=True, gridcolor="#f1f3f5")
-    if monthly:
+    if granularity in ("month", "year"):
         fig.add_annotation(x=0, y=-0.12, xref="paper", yref="paper", showarrow=False, xanchor="left",
-                           text=i18n.tr("timeline_by_month", lang), font={"size": 13})
+                           text=i18n.tr(f"timeline_by_{granularity}", lang), font={"size": 13})
     n = data["label"].nunique()
     return _layout(fig, title, max(380, 150 + 40 * n))
 

@@ -153,6 +153,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "timeline_title": ("承诺期限时间线(按牵头单位)", "Commitment deadlines by lead agency"),
     "terms_first": ("图中为仍在有效期内、最先到期的 {n} 项政策(共 {total} 项)。",
                     "The chart shows the {n} policies in force that expire first ({total} in all)."),
+    "timeline_by_year": ("期限很多,按年汇总:每个点是该年到期的承诺数。",
+                         "Very many deadlines: grouped by year (each mark counts the commitments due that year)."),
     "timeline_by_month": ("期限较多,按月汇总:每个点是该月到期的承诺数。",
                           "Many deadlines: grouped by month (each mark counts the commitments due that month)."),
     "by_agency_title": ("各牵头单位的承诺(按期限状态)", "Commitments per lead agency, by deadline status"),

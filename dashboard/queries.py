@@ -445,7 +445,7 @@ def _figure_page(cur, values: dict) -> pd.DataFrame:
 
 
 def _timeline(cur, values: dict) -> pd.DataFrame:
-    """Dated commitments per first lead × day × status; per month when there are too many days to draw.
+    """Dated commitments per first lead × day × status; per month (then per year) when there are too many marks.
 
     Up to three texts per mark (the newest documents') when the marks are few enough to hover over.
     """
@@ -463,7 +463,7 @@ def _timeline(cur, values: dict) -> pd.DataFrame:
 
 
 TIMELINE_MARKS = 2000
-"""Past this many agency × day marks the timeline groups deadlines by month."""
+"""Past this many agency × day marks the timeline groups deadlines by month; past this many by month, by year."""
 TIMELINE_HOVER_MARKS = 300
 """Up to this many marks, each mark's hover lists its commitments (the newest three)."""
 
@@ -793,16 +793,24 @@ _FILTERED_SQL = {
             FROM com_f WHERE deadline_date IS NOT NULL
             GROUP BY ALL
         ),
-        marks AS (SELECT count(*) AS k FROM by_day),
         by_month AS (
             SELECT first_lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
                    sum(n) AS n
             FROM by_day GROUP BY ALL
         ),
+        by_year AS (
+            SELECT first_lead_key, CAST(date_trunc('year', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
+                   sum(n) AS n
+            FROM by_month GROUP BY ALL
+        ),
+        marks AS (SELECT (SELECT count(*) FROM by_day) AS days, (SELECT count(*) FROM by_month) AS months),
         marked AS (
-            SELECT *, 'day' AS granularity FROM by_day WHERE (SELECT k FROM marks) <= $max_marks
+            SELECT *, 'day' AS granularity FROM by_day WHERE (SELECT days FROM marks) <= $max_marks
             UNION ALL
-            SELECT *, 'month' AS granularity FROM by_month WHERE (SELECT k FROM marks) > $max_marks
+            SELECT *, 'month' AS granularity FROM by_month
+            WHERE (SELECT days FROM marks) > $max_marks AND (SELECT months FROM marks) <= $max_marks
+            UNION ALL
+            SELECT *, 'year' AS granularity FROM by_year WHERE (SELECT months FROM marks) > $max_marks
         )
         SELECT g.first_lead_key, la.canonical_name AS first_lead_name, la.short_name AS first_lead_short,
                la.name_en AS first_lead_en, g.deadline_date, g.deadline_bucket, CAST(g.n AS BIGINT) AS n,

@@ -284,3 +284,14 @@ def test_with_many_documents_the_sidebar_searches_titles(monkeypatch, sql):
     no_errors(at)
     assert at.query_params["doc"] == doc_id
     assert at.metric[0].value == "1"  # one document in the filters
+
+
+def test_no_page_has_a_stray_string_that_streamlit_would_print():
+    """Streamlit's "magic" writes any bare expression of a page's module, a string after a constant included."""
+    import ast
+
+    for path in sorted((Path(APP).parent / "views").glob("*.py")) + [Path(APP)]:
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        stray = [node.lineno for node in body[1:] if isinstance(node, ast.Expr)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+        assert not stray, f"{path.name}: lines {stray}"

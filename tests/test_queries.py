@@ -325,8 +325,16 @@ def test_the_timeline_counts_every_dated_commitment_by_day_or_by_month(monkeypat
     monkeypatch.setattr(queries, "TIMELINE_MARKS", 1)
     queries.clear_cache()
     by_month = queries.deadline_timeline(f)
-    assert by_month["n"].sum() == dated and set(by_month["granularity"]) == {"month"}
-    assert (pd.to_datetime(by_month["deadline_date"]).dt.day == 1).all()
+    assert by_month["n"].sum() == dated and set(by_month["granularity"]) == {"year"}  # more than one mark by month
+    assert (pd.to_datetime(by_month["deadline_date"]).dt.dayofyear == 1).all()
+    month = pd.to_datetime(by_day["deadline_date"]).dt.to_period("M")
+    months = len(by_day.assign(month=month).groupby(["first_lead_key", "month", "deadline_bucket"], dropna=False))
+    monkeypatch.setattr(queries, "TIMELINE_MARKS", len(by_day) - 1)
+    queries.clear_cache()
+    coarser = queries.deadline_timeline(f)
+    expected = "month" if months <= len(by_day) - 1 else "year"  # by month if that fits, else by year
+    assert coarser["n"].sum() == dated and set(coarser["granularity"]) == {expected}
+    assert (pd.to_datetime(coarser["deadline_date"]).dt.day == 1).all()
 
 
 def test_policy_terms_in_force_come_first_and_are_counted():

@@ -99,7 +99,7 @@ def _table_with(at: AppTest, columns: list[str]) -> pd.DataFrame:
 
 
 def _metrics(at: AppTest) -> dict[str, int]:
-    return {m.label: int(m.value) for m in at.metric}
+    return {m.label: int(m.value.replace(",", "")) for m in at.metric}
 
 
 def test_the_page_shows_the_sections_with_deadline_aware_counts(env, facts_db):

@@ -4,8 +4,7 @@ import streamlit as st
 
 from dashboard import charts, filters, i18n, queries, ui
 
-TERMS_SHOWN = 30
-"""Policies drawn in the terms chart: those in force, next to expire first."""
+TERMS_SHOWN = 30  # policies drawn in the terms chart: those in force, next to expire first
 COLUMNS = ["is_corrected", "deadline_bucket", "deadline_date", "deadline_basis", "deadline_text",
            "lead_agency_names", "item_label", "text", "title", "issue_date"]
 

@@ -135,10 +135,10 @@ def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).drop_duplicates("commitment_id").reset_index(drop=True)
 
 
-TAB_KEY = "review_tab"
-"""The open tab (a tab's content is drawn only while it is open)."""
-STATE_MARKS = {"overdue": "🔴", "due_soon": "🟠", "completed": "🟢", "open": "🔵", "no_deadline": "⚪"}
-"""The deadline state's colour as a mark before its name (a styled table costs a fifth of a second a run)."""
+TAB_KEY = "review_tab"  # the open tab (a tab's content is drawn only while it is open)
+# A sign before each deadline state's name, from the fonts every machine has (CJK fonts carry these; colour
+# emoji are missing on many servers), instead of a coloured, styled table (a fifth of a second a run).
+STATE_MARKS = {"overdue": "▲", "due_soon": "△", "completed": "√", "open": "○", "no_deadline": "–"}
 
 
 def _state_text(state: str, lang: str) -> str:
@@ -163,7 +163,7 @@ def agenda(data: qr.ReviewData) -> None:
     st.plotly_chart(meeting_pack.sections_chart(data), key="review_sections_chart")
     for name in qr.SECTIONS:
         frame = data.section(name)
-        st.subheader(f"{meeting_pack.section_title(name, data)} ({data.count(name)})")
+        st.subheader(f"{meeting_pack.section_title(name, data)} ({data.count(name):,})")
         if frame.empty and name != "changed":
             st.caption(t("empty"))
             continue
@@ -558,8 +558,8 @@ def main() -> None:
 
     cols = st.columns(5)
     for col, name in zip(cols, qr.SECTIONS):
-        col.metric(meeting_pack.section_title(name, data), data.count(name))
-    cols[4].metric(t("sec_orphans"), len(data.orphans))
+        col.metric(meeting_pack.section_title(name, data), f"{data.count(name):,}")
+    cols[4].metric(t("sec_orphans"), f"{len(data.orphans):,}")
     legend(lang)
 
     # Only the open tab is drawn (each tab's tables and forms cost time at a million facts).
