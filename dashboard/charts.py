@@ -348,11 +348,13 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
 
 
 def _count_text(n) -> str:
-    """A marker's count, short enough to fit inside it (12k for 12,000)."""
+    """A marker's count, short enough to fit inside it (1.2k for 1,234; 12k for 12,345)."""
     n = int(n)
     if n <= 1:
         return ""
-    return f"{n / 1000:.0f}k" if n >= 10_000 else str(n)
+    if n >= 9_950:
+        return f"{n / 1000:.0f}k"
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
 
 
 def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:

@@ -126,7 +126,7 @@ def test_sections_show_their_first_rows_and_say_how_many_there_are(env, facts_db
     assert not at.exception
     total = _facts(facts_db, "SELECT count(*) FROM commitments")[0][0]
     assert _metrics(at)["Not yet assessed"] == total  # the counts are over every commitment
-    assert f"Showing 2 of {total}." in [c.value for c in at.caption]  # the agenda's "not yet assessed"
+    assert f"Showing 2 of {total:,}." in [c.value for c in at.caption]  # the agenda's "not yet assessed"
     assert len(_editor(at).value) == 2
 
 

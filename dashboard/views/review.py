@@ -126,7 +126,7 @@ def legend(lang: str) -> None:
 def _shown_of(data: qr.ReviewData, name: str) -> None:
     """Say "showing N of M" under a table that holds only a section's first rows."""
     if data.is_cut(name):
-        st.caption(t("shown_of", n=len(data.section(name)), m=data.count(name)))
+        st.caption(t("shown_of", n=f"{len(data.section(name)):,}", m=f"{data.count(name):,}"))
 
 
 def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
@@ -179,8 +179,8 @@ def agenda(data: qr.ReviewData) -> None:
                     st.caption(t("no_changes"))
                 else:
                     if len(data.etl_changes) < data.etl_changes_count:
-                        st.caption(t("shown_of", n=len(changes),
-                                     m=len(changes) + data.etl_changes_count - len(data.etl_changes)))
+                        st.caption(t("shown_of", n=f"{len(changes):,}",
+                                     m=f"{len(changes) + data.etl_changes_count - len(data.etl_changes):,}"))
                     st.dataframe(changes, hide_index=True, key="review_changes_table")
             else:
                 _shown_of(data, name)
