@@ -677,6 +677,9 @@ fig_sel AS (
 
 
 _PAGE = "LIMIT $limit OFFSET $offset"
+_PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
+           "COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), '')))")
+"""The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
 
 _SPENDING = "figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)"
 
@@ -730,16 +733,14 @@ _FILTERED_SQL = {
         LEFT JOIN examples e ON e.agency_key IS NOT DISTINCT FROM g.agency_key AND e.year IS NOT DISTINCT FROM g.year
         ORDER BY g.agency_key, g.year
     """,
-    "figure_count": """
+    "figure_count": f"""
         SELECT count(*) AS n FROM fig_sel
-        WHERE len($picks::VARCHAR[]) = 0
-           OR list_contains($picks::VARCHAR[], COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), ''))
+        WHERE {_PICKED}
     """,
     "figure_page": f"""
         , page AS (
             SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
-            WHERE len($picks::VARCHAR[]) = 0
-               OR list_contains($picks::VARCHAR[], COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), ''))
+            WHERE {_PICKED}
             ORDER BY amount DESC NULLS LAST, figure_id
             {_PAGE}
         )
@@ -750,8 +751,7 @@ _FILTERED_SQL = {
     "figure_rows": f"""
         , page AS (
             SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
-            WHERE len($picks::VARCHAR[]) = 0
-               OR list_contains($picks::VARCHAR[], COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), ''))
+            WHERE {_PICKED}
             ORDER BY amount DESC NULLS LAST, figure_id
             {_PAGE}
         )
