@@ -44,3 +44,23 @@ def sql(commitments_db):
         finally:
             con.close()
     return run
+
+
+@pytest.fixture(scope="module")
+def facts_db(tmp_path_factory) -> Path:
+    """A facts database built from seeds/ for one test module (the module may load into it again)."""
+    from etl.pipeline import load_paths
+
+    db = tmp_path_factory.mktemp("facts") / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    return db
+
+
+@pytest.fixture
+def review_store(facts_db, tmp_path, monkeypatch):
+    """A fresh review store beside ``facts_db``, both pointed at through the environment."""
+    from etl import reviews
+
+    monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
+    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
+    return reviews.ReviewStore()

@@ -20,7 +20,6 @@ from dashboard import meeting_pack, queries
 from dashboard import queries_review as qr
 from dashboard.filters_state import Filters
 from etl import reviews
-from etl.pipeline import load_paths
 from etl.reviews import ReviewStore, StatusChange
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,13 +32,6 @@ SHEETS = {
 }
 
 
-@pytest.fixture(scope="module")
-def facts_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("facts") / "c.duckdb"
-    load_paths([ROOT / "seeds"], db)
-    return db
-
-
 def _rows(db: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -49,10 +41,8 @@ def _rows(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture
-def store(facts_db, tmp_path, monkeypatch) -> ReviewStore:
-    monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
-    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
-    return ReviewStore()
+def store(review_store) -> ReviewStore:
+    return review_store
 
 
 def _ids(db: Path, where: str) -> list[str]:

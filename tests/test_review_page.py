@@ -25,18 +25,9 @@ PAGE = str(ROOT / "dashboard" / "views" / "review.py")
 TIMEOUT = 120
 
 
-@pytest.fixture(scope="module")
-def facts_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("facts") / "c.duckdb"
-    load_paths([ROOT / "seeds"], db)
-    return db
-
-
 @pytest.fixture
-def env(facts_db, tmp_path, monkeypatch) -> ReviewStore:
-    monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
-    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
-    return ReviewStore()
+def env(review_store) -> ReviewStore:
+    return review_store
 
 
 def _facts(db: Path, sql: str) -> list[tuple]:

@@ -15,8 +15,6 @@ import pytest
 from dashboard import meeting_pack
 from dashboard import queries_review as qr
 from dashboard.filters_state import Filters
-from etl import reviews
-from etl.pipeline import load_paths
 from etl.reviews import ReviewStore, StatusChange
 from etl.status import DEFAULT_STATUS, STATUS_CODES, display_state
 
@@ -25,18 +23,9 @@ AS_OF = dt.date(2022, 12, 10)
 SINCE = dt.date(2022, 12, 3)
 
 
-@pytest.fixture(scope="module")
-def facts_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("facts") / "c.duckdb"
-    load_paths([ROOT / "seeds"], db)
-    return db
-
-
 @pytest.fixture
-def store(facts_db, tmp_path, monkeypatch) -> ReviewStore:
-    monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
-    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
-    return ReviewStore()
+def store(review_store) -> ReviewStore:
+    return review_store
 
 
 @pytest.mark.parametrize("due_days", [0, 1, 28, 365])

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import types
 from pathlib import Path
 
 import duckdb
@@ -333,8 +334,10 @@ def test_concurrent_saves_from_threads_lose_nothing(store):
     assert len(store.current_statuses()) == n * len(who) + 1
 
 
-def test_concurrent_saves_from_processes_lose_nothing(store):
+def test_concurrent_saves_from_processes_lose_nothing(store, monkeypatch):
     n, who = 15, ["p1", "p2"]
+    # A spawned child re-runs the parent's __main__; after an AppTest in this process that is a page script.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
     procs = [ctx.Process(target=_save_many, args=(str(store.path), w, n, start)) for w in who]
