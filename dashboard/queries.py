@@ -104,12 +104,8 @@ class NoDatabase(Exception):
     """The database file does not exist (or is not a facts database)."""
 
 
-def _open_read_only(path: str) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` read-only on its own, retrying while another process holds it or swaps it in."""
-    return _retrying(path, lambda: duckdb.connect(path, read_only=True))
-
-
 def _retrying(path: str, opener):
+    """Return ``opener()``, retrying while another process holds ``path`` or swaps it in."""
     last: Exception | None = None
     for attempt in range(RETRIES):
         if not Path(path).exists():
@@ -414,12 +410,20 @@ def _execute(cur, name: str, values: dict) -> pd.DataFrame:
     return cur.execute(sql, _used_params(sql, values)).df()
 
 
-def _by_ids(cur, name: str, ids) -> pd.DataFrame:
-    """Run ``_BY_IDS[name]`` for these IDs: one parameter each (``IN`` of constants uses the primary key's index)."""
-    ids = list(dict.fromkeys(ids))
+def by_ids(cur, template: str, ids, params: dict | None = None) -> pd.DataFrame:
+    """Run ``template`` for these IDs, its ``{ids}`` filled with one parameter name per ID.
+
+    An ``IN`` of constants uses the primary key's index: a page of rows is found by ID without
+    scanning the table. Only parameter names go into the SQL; the IDs are bound.
+    """
+    ids = list(dict.fromkeys(str(i) for i in ids))
     names = [f"$id{i}" for i in range(len(ids))] or ["NULL"]
-    sql = _BY_IDS[name].format(ids=", ".join(names))
-    return cur.execute(sql, {f"id{i}": v for i, v in enumerate(ids)}).df()
+    sql = template.format(ids=", ".join(names))
+    return cur.execute(sql, {**(params or {}), **{f"id{i}": v for i, v in enumerate(ids)}}).df()
+
+
+def _by_ids(cur, name: str, ids) -> pd.DataFrame:
+    return by_ids(cur, _BY_IDS[name], ids)
 
 
 def _commitment_page(cur, values: dict) -> pd.DataFrame:
@@ -480,6 +484,9 @@ FIGURE_ROW_COLUMNS = [
     "amount_yuan", "amount_yiyuan", "value", "unit", "qualifier", "money_kind", "is_target", "metric", "sentence",
     "title", "issue_date", "doc_id", "commitment_id", "char_start", "char_end", "is_corrected"]
 
+DOCUMENT_TITLES_BY_ID = "SELECT doc_id, title, file_name, issue_date FROM documents WHERE doc_id IN ({ids})"
+"""A template for ``by_ids``: documents' titles, file names and issue dates."""
+
 _BY_IDS = {
     "commitment_text": """
         SELECT commitment_id, item_label, text, lead_agency_names, lead_agency_ids, deadline_basis, deadline_text, char_end
@@ -490,7 +497,7 @@ _BY_IDS = {
                char_start, char_end
         FROM figures WHERE figure_id IN ({ids})
     """,
-    "document_titles": "SELECT doc_id, title, file_name, issue_date FROM documents WHERE doc_id IN ({ids})",
+    "document_titles": DOCUMENT_TITLES_BY_ID,
 }
 
 

@@ -22,7 +22,6 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -93,7 +92,7 @@ def _overview_sql(params: dict, has_log: bool, sections: tuple[str, ...]) -> str
     section's first $limit_<section> rows, in one statement (``part`` says which)."""
     head = queries._filtered(params) + _REVIEW_ROWS.format(
         changed=_CHANGED_IN_LOG if has_log else _CHANGED_IN_STORE, state=state_sql("status", "deadline_date"))
-    parts = [f"""SELECT 'group' AS part, lead_keys, state, status, is_changed, count(*) AS n,
+    parts = ["""SELECT 'group' AS part, lead_keys, state, status, is_changed, count(*) AS n,
                NULL::VARCHAR AS commitment_id, NULL::VARCHAR AS doc_id, NULL::INTEGER AS char_start,
                NULL::DATE AS issue_date, NULL::DATE AS deadline_date, NULL::BOOLEAN AS is_corrected
         FROM rv GROUP BY ALL"""]
@@ -158,7 +157,6 @@ _SQL = {
         SELECT commitment_id, doc_id, item_label, text, lead_agency_names FROM eff_commitments
         WHERE commitment_id IN ({ids})
     """,
-    "titles_by_ids": "SELECT doc_id, title FROM documents WHERE doc_id IN ({ids})",
     "evidence_documents": """
         SELECT doc_id, title, file_name, issue_date FROM documents
         WHERE doc_id IN ({ids}) OR doc_id IN (SELECT doc_id FROM documents
@@ -277,11 +275,8 @@ def document_commitment_ids(doc_id: str | None, limit: int = SECTION_ROWS_MAX) -
 
 
 def _by_ids(cur, name: str, ids, params: dict | None = None) -> pd.DataFrame:
-    """Run ``_SQL[name]`` for these IDs, one parameter each (``IN`` of constants uses the primary key's index)."""
-    ids = list(dict.fromkeys(str(i) for i in ids))
-    names = [f"$id{i}" for i in range(len(ids))] or ["NULL"]
-    sql = _SQL[name].format(ids=", ".join(names))  # parameter names only: the IDs are bound
-    return cur.execute(sql, {**(params or {}), **{f"id{i}": v for i, v in enumerate(ids)}}).df()
+    """Run ``_SQL[name]`` for these IDs (``queries.by_ids``: one bound parameter each)."""
+    return queries.by_ids(cur, _SQL[name], ids, params)
 
 
 def _details(cur, ids) -> pd.DataFrame:
@@ -291,7 +286,7 @@ def _details(cur, ids) -> pd.DataFrame:
         _register_ids(cur, ids)
         return _run(cur, _SQL["details_joined"], {})
     found = _by_ids(cur, "details_by_ids", ids)
-    titles = _by_ids(cur, "titles_by_ids", found["doc_id"].unique())
+    titles = queries.by_ids(cur, queries.DOCUMENT_TITLES_BY_ID, found["doc_id"].unique())[["doc_id", "title"]]
     return found.merge(titles, on="doc_id", how="left").drop(columns="doc_id")
 
 

@@ -35,13 +35,6 @@ SEED = ROOT / "seeds" / "000_394190c2cbb107cb.txt"
 DROPPED_ITEM = "2.将紧紧围绕营商环境5.0改革细化任务"
 
 
-@pytest.fixture(scope="module")
-def facts_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("facts") / "c.duckdb"
-    load_paths([ROOT / "seeds"], db)
-    return db
-
-
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> ReviewStore:
     path = tmp_path / "reviews.sqlite"
