@@ -906,9 +906,6 @@ _SQL: dict[str, str] = {
         WHERE contains(lower(COALESCE(title, '') || ' ' || file_name), lower($text::VARCHAR))
         ORDER BY issue_date DESC NULLS LAST, title, doc_id LIMIT $limit
     """,
-    "document_titles": """
-        SELECT doc_id, title, file_name FROM documents WHERE list_contains($doc_ids::VARCHAR[], doc_id)
-    """,
     "filter_bounds": """
         SELECT (SELECT min(issue_year) FROM documents) AS issue_min,
                (SELECT max(issue_year) FROM documents) AS issue_max,
@@ -1038,7 +1035,8 @@ def document_titles(doc_ids) -> dict[str, str]:
     """Return doc_id -> title (else file name) for these documents."""
     if not doc_ids:
         return {}
-    frame = _run("document_titles", {"doc_ids": list(doc_ids)})
+    with cursor() as cur:
+        frame = by_ids(cur, DOCUMENT_TITLES_BY_ID, doc_ids)
     return {r.doc_id: (r.title if isinstance(r.title, str) and r.title else r.file_name)
             for r in frame.itertuples(index=False)}
 
