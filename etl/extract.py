@@ -7,17 +7,25 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from etl import agencies, segment
 from etl.commitments import extract_commitments
 from etl.counts import extract_counts
 from etl.metadata import extract_metadata
 from etl.model import Extraction
 from etl.money import MoneyContext, extract_money
+from etl.normalize import fold, restore, restore_phrase
 from etl.targets import extract_targets
 
 
-def extract(text: str) -> Extraction:
-    """Extract metadata, outline, commitments, money, counts, targets and agency mentions."""
+def extract(original: str) -> Extraction:
+    """Extract metadata, outline, commitments, money, counts, targets and agency mentions.
+
+    The rules read the folded view of the text (``etl.normalize``); every fact returned quotes
+    the original at its offsets.
+    """
+    text = fold(original)
     paras = segment.paragraphs(text)
     sections = segment.outline(text, paras)
     meta, aliases = extract_metadata(text, paras)
@@ -41,14 +49,17 @@ def extract(text: str) -> Extraction:
         warnings.append("no issue date found")
     if meta.issuer is None:
         warnings.append("no issuer found")
-    return Extraction(text, meta, tuple(sections), tuple(commitments), tuple(money), tuple(counts),
+    if text != original:
+        meta = replace(meta, title=restore_phrase(meta.title, text, original),
+                       addressee=restore_phrase(meta.addressee, text, original))
+        sections, commitments, money, counts, targets, mentions = (
+            restore(tuple(x), original) for x in (sections, commitments, money, counts, targets, mentions))
+    return Extraction(original, meta, tuple(sections), tuple(commitments), tuple(money), tuple(counts),
                       tuple(targets), tuple(mentions), tuple(warnings))
 
 
 def _with_agency(m, mentions):
     """Attach the agency the amount's sentence names before it, if any."""
-    from dataclasses import replace
-
     from etl.context import title_spans, inside
 
     quoted = title_spans(m.sentence.text)

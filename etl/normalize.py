@@ -1,0 +1,80 @@
+"""Fold a stored text into the one form every extraction rule is written for.
+
+In: the stored text (decoded; traditional characters already simplified by ``etl.read``).
+Out: a string of the same length in which full-width punctuation, digits and letters are their
+ASCII twins (，（）：；．０-９ → ,():;.0-9) and ideographic or no-break spaces are plain spaces.
+Every character maps to exactly one character, so an offset into the folded view is an offset
+into the stored text: rules run on the view, and what a user sees is sliced from the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass, replace
+
+_SPACES = "\u3000\xa0\u2002\u2003\u2009\u200a\u202f\u205f"
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD.update({ord(ch): " " for ch in _SPACES})
+_FOLD.update({ord("\u3001"): "\u3001"})  # the enumeration comma 、 stays: it is not a comma
+_FOLD.update({ord("\ufe50"): ",", ord("\ufe51"): "\u3001", ord("\ufe55"): ":", ord("\ufe54"): ";"})
+_FOLD.update({ord("\u2236"): ":"})  # RATIO ∶ as written in times and ratios (1∶1)
+
+
+def fold(text: str) -> str:
+    """Return the folded view of ``text`` (same length, character for character).
+
+    >>> fold("（牵头单位：市商务局，配合单位：市财政局）")
+    '(牵头单位:市商务局,配合单位:市财政局)'
+    >>> fold("２０２１年\u3000投入４３．４３亿元")
+    '2021年 投入43.43亿元'
+    >>> len(fold("答复\xa0\xa0")) == len("答复\xa0\xa0")
+    True
+    """
+    return text.translate(_FOLD)
+
+
+_TEXT_FIELDS = ("text", "span", "written_as")
+
+
+def restore(obj, original: str):
+    """Replace every quoted text of an extracted value by the original's characters at its offsets.
+
+    Extractors read the folded view; the facts they return quote the stored text as written
+    (full-width punctuation and all), so provenance shows what the document says.
+
+    >>> from etl.model import Sentence
+    >>> restore(Sentence(0, 4, "(一)加"), "（一）加强")
+    Sentence(start=0, end=4, text='（一）加')
+    """
+    if isinstance(obj, tuple):
+        return tuple(restore(o, original) for o in obj)
+    if isinstance(obj, list):
+        return [restore(o, original) for o in obj]
+    if not is_dataclass(obj):
+        return obj
+    changes = {}
+    names = {f.name for f in fields(obj)}
+    has_span = "start" in names and "end" in names
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if has_span and f.name in _TEXT_FIELDS and isinstance(value, str):
+            if len(value) == obj.end - obj.start:
+                new = original[obj.start:obj.end]
+                if new != value:
+                    changes[f.name] = new
+        elif is_dataclass(value) or isinstance(value, (tuple, list)):
+            new = restore(value, original)
+            if new is not value and new != value:
+                changes[f.name] = new
+    return replace(obj, **changes) if changes else obj
+
+
+def restore_phrase(phrase: str | None, view: str, original: str) -> str | None:
+    """Return ``phrase`` (read from the view) as the original writes it, where it occurs in the view.
+
+    >>> restore_phrase("关于(一)的答复", "关于(一)的答复", "关于（一）的答复")
+    '关于（一）的答复'
+    """
+    if not phrase or view is original:
+        return phrase
+    i = view.find(phrase)
+    return original[i:i + len(phrase)] if i >= 0 else phrase
