@@ -213,7 +213,7 @@ _EFFECTIVE_VIEWS = (
            COALESCE(r.amount_yuan, f.amount_yuan) AS amount_yuan, f.qualifier,
            COALESCE(r.money_kind, f.money_kind) AS money_kind,
            COALESCE(r.figure_year, f.figure_year) AS figure_year,
-           COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown,
+           COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown, f.is_cumulative,
            f.metric, f.agency_id, f.agency_ids, f.char_start, f.char_end,
            f.sentence, f.sentence_start, f.sentence_end,
            (r.amount_yuan IS NOT NULL OR r.money_kind IS NOT NULL OR r.figure_year IS NOT NULL

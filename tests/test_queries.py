@@ -88,10 +88,10 @@ def test_headline_numbers_equal_sql(sql):
     assert n["commitments"] == sql("SELECT count(*) FROM commitments")[0][0]
     assert n["money_reported_yuan"] == pytest.approx(sql(
         "SELECT sum(amount_yuan) FROM figures WHERE figure_type = 'money' AND NOT is_target "
-        "AND money_kind IN ('fiscal', 'fund')")[0][0])
+        "AND NOT is_breakdown AND money_kind IN ('fiscal', 'fund')")[0][0])
     assert n["money_target_yuan"] == pytest.approx(sql(
         "SELECT sum(amount_yuan) FROM figures WHERE figure_type = 'money' AND is_target "
-        "AND money_kind IN ('fiscal', 'fund')")[0][0])
+        "AND NOT is_breakdown AND money_kind IN ('fiscal', 'fund')")[0][0])
     assert n["no_deadline"] == sql("SELECT count(*) FROM commitments WHERE deadline_date IS NULL")[0][0]
     assert n["overdue"] == sql("SELECT count(*) FROM commitments WHERE deadline_date < DATE '2023-03-15'")[0][0]
     assert n["due_90"] == sql("SELECT count(*) FROM commitments WHERE deadline_date >= DATE '2023-03-15' "
