@@ -15,7 +15,10 @@ from etl.segment import Paragraph, Rule, item_label, label_at
 
 NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|接下来|今后(?:一个时期)?(?:工作)?"),
                  ("下一步,我市将", "下一步工作计划", "下步工作"), ("一步一个脚印",))
-NEXT_STEP_HEADING = re.compile(r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路")
+NEXT_STEP_HEADING = Rule("next_step_heading", re.compile(
+    r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路|拟采取的?(?:措施|工作)|(?:工作|推进)举措"),
+    ("二、下步工作计划", "三、下一步工作打算", "二、拟采取的措施"), ("一、基本情况",))
+"""A heading that announces next steps: its items (or paragraphs) are the commitments."""
 CLOSING = re.compile(r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)")
 
 _PAREN_BODY = r"(?:[^()\n]|\([^()\n]{0,20}\))"
@@ -119,7 +122,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     para_at = {p.start: p for p in paras}
     for sec in sections:
         own = para_at.get(sec.start)
-        if sec.level > 2 or not NEXT_STEP_HEADING.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
+        if sec.level > 2 or not NEXT_STEP_HEADING.pattern.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
             continue  # not a heading line that announces next steps
         children = [s for s in sections if sec.start < s.start < sec.end and s.level > sec.level]
         if not children:
@@ -198,6 +201,12 @@ INLINE_ITEM = Rule("inline_item", re.compile(r"(?:^|(?<=[;;。:,,]))\s*(?P<n>[�
                    ("下步,我局将做好以下工作:一是出台政策;二是设立基金。",), ("一是否",))
 
 
+INLINE_LABEL = Rule("inline_label", re.compile(
+    r"(?<=[;。:,])\s*\((?P<n>[一二三四五六七八九十]{1,2}|\d{1,2})\)"),
+    ("下一步,我委将从以下几个方面推进:(一)健全机制;(二)加强宣传。",), ("加强(一)线管理",))
+"""Numbered items written inside one paragraph after a colon or semicolon: …推进:(一)…;(二)…"""
+
+
 def split_inline_items(text: str, label: str | None, s: int, e: int) -> list[tuple[str | None, int, int]]:
     """Split an unnumbered next-step paragraph that enumerates 一是…;二是… into its items.
 
@@ -207,15 +216,19 @@ def split_inline_items(text: str, label: str | None, s: int, e: int) -> list[tup
     """
     if label is not None:
         return [(label, s, e)]
-    marks = list(INLINE_ITEM.pattern.finditer(text, s, e))
-    numbers = [m["n"] for m in marks]
-    if len(marks) < 2 or numbers[:2] != ["一", "二"]:
+    for rule, first in ((INLINE_ITEM, ("一", "二")), (INLINE_LABEL, ("一", "二"))):
+        marks = list(rule.pattern.finditer(text, s, e))
+        numbers = [m["n"] for m in marks]
+        if len(marks) >= 2 and tuple(numbers[:2]) in (first, ("1", "2")):
+            break
+    else:
         return [(label, s, e)]
     out = []
     for k, m in enumerate(marks):
-        start = m.start("n")
-        end = marks[k + 1].start("n") if k + 1 < len(marks) else e
-        out.append((m["n"] + "是", start, end))
+        start = m.start("n") if rule is INLINE_ITEM else m.end() - len(m.group().lstrip())
+        nxt = marks[k + 1] if k + 1 < len(marks) else None
+        end = e if nxt is None else (nxt.start("n") if rule is INLINE_ITEM else nxt.end() - len(nxt.group().lstrip()))
+        out.append((m["n"] + "是" if rule is INLINE_ITEM else f"({m['n']})", start, end))
     return out
 
 

@@ -208,3 +208,25 @@ def test_measures_of_another_city_written_full_width():
         assert c6.text.endswith("鼓励企业参与。")  # not the unnumbered closing paragraph
         assert all(not lead.endswith("企业") for c in ex.commitments for lead in c.lead_agencies)
         assert text[c3.start:c3.end] == c3.text  # quotes the original, full-width and all
+
+
+@pytest.mark.parametrize("heading", ["二、拟采取的措施", "二、下步工作计划", "二、下一步工作打算"])
+def test_next_step_headings_of_other_places(heading):
+    text = f"""关于区人大代表第35号建议的答复
+张伟代表:
+你提出的建议收悉,现答复如下:
+一、基本情况
+我区现有社区卫生服务中心12个。
+{heading}
+1.加快建设社区医院,2025年底前建成3家。
+2.完善家庭医生签约服务。
+特此答复。
+"""
+    got = [(c.item, c.deadline) for c in extract(text).commitments]
+    assert got == [("1", "2025-12-31"), ("2", None)]
+
+
+def test_numbered_items_inside_one_next_step_paragraph():
+    text = "您的建议收悉。\n近年来,我委高度重视。下一步,我委将从以下几个方面推进:(一)健全工作机制;(二)加强政策宣传。\n感谢您的关心。\n"
+    got = [(c.item, c.text) for c in extract(text).commitments]
+    assert got == [("(一)", "(一)健全工作机制;"), ("(二)", "(二)加强政策宣传。")]
