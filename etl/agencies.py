@@ -157,8 +157,8 @@ STRUCTURED = Rule("structured_agency", re.compile(rf"(?P<party>中共)?(?P<place
                   ("成都市交通运输局", "马关县人民政府", "江苏省人民政府办公厅", "中共成都市委组织部", "四川省成都市武侯区教育局"),
                   ("有关部门", "各地区", "城市管理"))
 """A body named by its place and organ, registered or not."""
-RELATIVE = Rule("relative_agency", re.compile(rf"(?P<level>市委|省委|区委|县委|市|省|区|县|州|镇|乡)(?P<organ>{_ORGAN})"),
-                ("市交通运输局", "县人民政府", "市委组织部", "省发展改革委"), ("各部门",))
+RELATIVE = Rule("relative_agency", re.compile(rf"(?P<level>市委|省委|区委|县委|市|省|区|县|州|镇|乡)(?!各|有关|相关|直|属)(?P<organ>{_ORGAN})"),
+                ("市交通运输局", "县人民政府", "市委组织部", "省发展改革委"), ("各部门", "省各委办", "县直各部门"))
 """A body written short with its level only (市交通运输局): the document's own place is meant."""
 
 OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从]))(?:中共)?(?:{PLACE_NAME})+{_ORGAN}")
@@ -182,7 +182,7 @@ def _alias_re() -> re.Pattern:
 
 GENERIC_AGENCY = re.compile(
     r"(?:广州市|市委|省委|县委|市|省|县|" + _DISTRICT + r"|区)"
-    r"[\u4e00-\u9fff]{2,14}?"
+    r"(?!各|有关|相关|直属)[\u4e00-\u9fff]{2,14}?"
     r"(?:局|委员会|委|办公室|办|总社|领导小组)"
     r"(?![\u4e00-\u9fff]{0,2}(?:长|主任|书记|制度|机制|工作|系统|平台))"
 )
@@ -403,9 +403,9 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
                 inner = alias_re.fullmatch(m.group())
                 if inner is None and registry().by_name.get(m.group()) is None and _starts_with_known(m.group()):
                     continue  # a registry name with trailing words: left to the registry pass
-            if (s > 0 and pattern is not alias_re and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
-                    and text[s] == "市" and text[s - 1] not in "州由与和、及会同在经向对将"):
-                continue
+            if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
+                    and text[s] in ("市" if pattern is not alias_re else "市省县区") and text[s - 1] not in _LINKING):
+                continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
             got = resolve(m.group(), jurisdiction, issuer, local_aliases)
             if got is None:
                 continue
@@ -415,6 +415,9 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
                 taken[i] = True
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+_LINKING = "州由与和、及会同在经向对将请"
 
 
 def _starts_with_known(name: str) -> bool:
@@ -467,14 +470,14 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
             break
     # Prefix elision: "市科技局、地方金融监管局" -> both city agencies.
     first = parts[0]
-    prefix = "市" if first.startswith("市") else ""
+    prefix = first[0] if first[:1] in ("市", "省", "县") else ""
     out = []
     for part in parts:
         written = part
         if suffix and (part in DISTRICTS or _is_place(part)):
             part = part + suffix
         got = None
-        if prefix and not part.startswith(("市", "区", "广州", "中共", "各", "相关", "有关")) and part not in DISTRICTS:
+        if prefix and not part.startswith(("市", "省", "县", "区", "广州", "中共", "各", "相关", "有关")) and part not in DISTRICTS:
             got = resolve(prefix + part, jurisdiction, issuer, local_aliases)
             if got and not got[1]:
                 alt = resolve(part, jurisdiction, issuer, local_aliases)
