@@ -145,13 +145,16 @@ def registry() -> Registry:
 
 _HAN = "\u4e00-\u9fff"
 _HAN_CLASS = "[\u4e00-\u9fff]"
-_NOT_A_PLACE = r"(?!各|本|全|我|该|有关|相关|试点|其他|其它|所在|当地|地方|省级|市级|县级|区级|城|相应|同级|上级|下级|每|分|个)"
+_NOT_A_PLACE = (r"(?!各|本|全|我|该|有关|相关|试点|其他|其它|所在|当地|地方|省级|市级|县级|区级|城|相应|同级|上级|下级|每|分|个"
+                r"|直辖|计划单列|设区|地级|副省级|大中|中小|建议|根据|据|关于|以|意|同意|距|西距|东距|南距|北距|位于|属|为|是"
+                r"|鼓励|支持|推动|推进|加强|实现|开展|组织|积极|指导|协调|督促|要求|请|由|经|向|对|将|在|从|按|与|和|及)")
 _PROVINCE = "(?:" + "|".join(PROVINCES) + ")"
-_STEM = rf"(?:(?![和及与由会同的部门局委办厅署在对将向为请从等或并及]){_HAN_CLASS})"
-PLACE_NAME = rf"(?:{_PROVINCE}|{_NOT_A_PLACE}{_STEM}{{2,7}}?(?:自治州|自治县|自治旗|新区|地区|省|市|州|县|区|旗|盟|镇|乡|街道))"
-_ORGAN = (rf"(?:人民政府(?:办公厅|办公室)?|政府(?:办公厅|办公室)?|委(?:[{_HAN}]{{1,10}}?(?:部|办公室|委员会|办))?"
-          rf"|[{_HAN}]{{1,14}}?(?:委员会|领导小组办公室|领导小组|总局|局|厅|委|办公室|办|署|中心|部))")
-
+_STEM = rf"(?:(?![和及与由会同的部门局委办厅署在对将向为请从等或并]){_HAN_CLASS})"
+PLACE_NAME = (rf"(?:{_PROVINCE}|{_NOT_A_PLACE}(?:{_STEM}{{2,8}}?(?:自治州|自治县|自治旗|自治区)"
+              rf"|{_STEM}{{2,4}}?(?:新区|地区|街道|省|市|州|县|区|旗|盟|镇|乡)))")
+_ORGAN_CHAR = rf"(?:(?![的及或等在对将向是了,、。]){_HAN_CLASS})"
+_ORGAN = (rf"(?:人民政府(?:办公厅|办公室)?|政府(?:办公厅|办公室)?|委(?:{_ORGAN_CHAR}{{1,10}}?(?:部|办公室|委员会|办))?"
+          rf"|{_ORGAN_CHAR}{{1,14}}?(?:委员会|领导小组办公室|领导小组|总局|局|厅|委|办公室|署|中心|部|指挥部))")
 PLACE = Rule("place", re.compile(PLACE_NAME), ("成都市", "马关县", "江苏省", "新疆维吾尔自治区"), ("各地", "全市", "本区"))
 STRUCTURED = Rule("structured_agency", re.compile(rf"(?P<party>中共)?(?P<places>(?:{PLACE_NAME})+)(?P<organ>{_ORGAN})"),
                   ("成都市交通运输局", "马关县人民政府", "江苏省人民政府办公厅", "中共成都市委组织部", "四川省成都市武侯区教育局"),
@@ -178,6 +181,15 @@ def _alias_pattern() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _alias_re() -> re.Pattern:
     return _alias_pattern()
+
+
+@lru_cache(maxsize=1)
+def _group_re() -> re.Pattern:
+    """Every written form of the registry's groups (各省、自治区、直辖市人民政府), matched before any body."""
+    reg = registry()
+    groups = {a.canonical for a in reg.agencies if a.level == "group"}
+    names = sorted((f for f, c in reg.by_name.items() if c in groups), key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in names))
 
 
 GENERIC_AGENCY = re.compile(
@@ -359,7 +371,7 @@ def _resolve_guangzhou_district(name: str, jurisdiction: str | None) -> tuple[st
     return None
 
 
-_NOT_A_NAME_AFTER = {"部": "门长", "局": "长", "委": "员", "办": "法理公", "厅": "长", "署": "名理"}
+_NOT_A_NAME_AFTER = {"部": "门长际分署", "局": "长", "委": "员", "办": "法理公", "厅": "长", "署": "名理"}
 """A registry form followed by these is part of a longer word (财政部门, 财政局长, 办法)."""
 
 
@@ -385,7 +397,7 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     """
     taken = [False] * len(text)
     refs: list[AgencyRef] = []
-    patterns = [OPEN_AGENCY, _alias_re()]
+    patterns = [_group_re(), OPEN_AGENCY, _alias_re()]
     if local_aliases:
         patterns.insert(0, re.compile("|".join(re.escape(k) for k in sorted(local_aliases, key=len, reverse=True))))
     patterns.append(re.compile(_DISTRICT + r"(?:人民)?政府"))
@@ -404,7 +416,7 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
                 if inner is None and registry().by_name.get(m.group()) is None and _starts_with_known(m.group()):
                     continue  # a registry name with trailing words: left to the registry pass
             if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
-                    and text[s] in ("市" if pattern is not alias_re else "市省县区") and text[s - 1] not in _LINKING):
+                    and text[s] in "市省县区" and text[s - 1] not in _LINKING):
                 continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
             got = resolve(m.group(), jurisdiction, issuer, local_aliases)
             if got is None:
@@ -436,6 +448,12 @@ def _grouped_forms() -> re.Pattern:
     return re.compile("|".join(re.escape(f) for f in forms)) if forms else re.compile(r"(?!)")
 
 
+TRAILING_WORDS = re.compile(r"(?:等(?:部门|单位|机构)?|会同(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面))$")
+"""What closes a list without naming a body (商务部等, 财政部会同有关部门)."""
+GENERIC_PART = re.compile(r"(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面)")
+"""Generic 有关部门: no body, never a lead."""
+
+
 def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str | None = None,
                       local_aliases: dict[str, str] | None = None) -> list[tuple[str, str, bool]]:
     """Parse a list of agencies as a lead group writes it, expanding elided prefixes and suffixes.
@@ -448,8 +466,10 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
     ['广州市天河区人民政府', '广州市黄埔区人民政府']
     >>> [c for _, c, _ in parse_agency_list("发展改革委、各省(区、市)人民政府", "全国")]
     ['国家发展和改革委员会', '各省级人民政府']
+    >>> [c for _, c, _ in parse_agency_list("商务部、扶贫办等", "全国")], parse_agency_list("有关部门", "全国")
+    (['商务部', '国务院扶贫开发领导小组办公室'], [])
     """
-    group = fold(group)
+    group = TRAILING_WORDS.sub("", fold(group).strip())
     kept: list[str] = []
 
     def hold(m: re.Match) -> str:
@@ -459,6 +479,8 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
     held = _grouped_forms().sub(hold, group) if kept is not None else group
     parts = [p.strip() for p in _LIST_SPLIT.split(held) if p and p.strip()]
     parts = [re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], p) for p in parts]
+    parts = [TRAILING_WORDS.sub("", p) for p in parts]
+    parts = [p for p in parts if p and not GENERIC_PART.fullmatch(p)]
     if not parts:
         return []
     # Suffix elision: "天河区、黄埔区政府" -> both governments.
