@@ -164,8 +164,10 @@ RELATIVE = Rule("relative_agency", re.compile(rf"(?P<level>市委|省委|区委|
                 ("市交通运输局", "县人民政府", "市委组织部", "省发展改革委"), ("各部门", "省各委办", "县直各部门"))
 """A body written short with its level only (市交通运输局): the document's own place is meant."""
 
-OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从]))(?:中共)?(?:{PLACE_NAME})+{_ORGAN}")
-"""Place-prefixed bodies inside running text, starting after a boundary or a linking word."""
+OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从]))(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"
+                         rf"|(?:中共)?{_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
+"""Place-prefixed bodies inside running text: after a boundary or a linking word, or anywhere
+when the place is a province (建议湖北省人民政府…)."""
 
 _ORG_SUFFIX = (
     r"(?:人民政府|政府|办公厅|办公室|委员会|领导小组|局|委|办|厅|部|署|总社|集团(?:有限公司)?|中心)"
