@@ -27,8 +27,8 @@ LEAD_GROUP = Rule("lead_group", re.compile(
     r"\((?P<body>(?:责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位)[:]" + _PAREN_BODY + r"{2,200}"
     r"|" + _PAREN_BODY + r"{2,200}?(?:" + ROLE_WORDS + r")" + _PAREN_BODY + r"{0,120}?)\)"),
     ("(市科技局、地方金融监管局牵头)", "(责任单位:市商务局、市财政局)", "(市商务局牵头,市财政局、市税务局配合)",
-     "(负责部门:商务部、海关总署;适用范围:所有自贸试验区)", "(农业农村部、财政部等负责。列第一位者为牵头单位,下同)",
-     "(生态环境部牵头,国家发展改革委参与)", "(自然资源部、工业和信息化部指导)", "(各省(区、市)人民政府负责)"),
+     "(负责部门:交通运输部、公安部;适用范围:各试点城市)", "(教育部、财政部等负责。列在第一位的为牵头部门,下同)",
+     "(水利部牵头,财政部参与)", "(交通运输部、公安部指导)", "(各省(区、市)人民政府负责)"),
     ("(琶洲核心区)", "(第五代移动通信技术)", "(以下简称“基金”)"))
 """A responsibility parenthesis closing a task: it names who leads (牵头, 负责, 指导, 责任单位:…)."""
 LEAD_LINE = Rule("lead_line", re.compile(
@@ -39,11 +39,11 @@ INLINE_LEAD = Rule("inline_lead", re.compile(r"由(?P<lead>[^,,。;;]{2,40}?)(?:
                    ("由产业服务办公室会同区科工信局牵头建设",), ("由区长任组长",))
 FIRST_LEADS = Rule("first_leads", re.compile(
     r"(?:排在|排名|列|列在|位列)?第一(?:位|个|名)?(?:的|者)?(?:单位|部门)?为牵头(?:单位|部门)"),
-    ("列第一位者为牵头单位,下同", "排在第一位的为牵头单位", "第一个为牵头单位"), ("第一批牵头单位",))
+    ("列在第一位的为牵头部门,下同", "排在第一位的为牵头单位", "第一个为牵头单位"), ("第一批牵头单位",))
 """The document's convention that the first body of a list leads (the others are responsible)."""
 STANDING_LEAD = Rule("standing_lead", re.compile(
     r"以下(?:均|各项|任务)?(?:需|由|须|要)?(?P<who>[^,;。()]{2,20}?)(?:负责)?落实[,;]?不再(?:一一)?列出[。]?"),
-    ("以下均需试点城市政府落实,不再列出",), ("以下工作要在2019年底前完成",))
+    ("以下均需各区政府落实,不再列出",), ("以下工作要在2019年底前完成",))
 """A body that implements every task from here on, said once (以下均需X落实,不再列出)."""
 SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
 NON_AGENCY_SUBJECT = re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$")
@@ -238,11 +238,11 @@ GENERIC_BODY = Rule("generic_body", re.compile(
 """Unnamed bodies (有关部门): accountable to nobody in particular, so never a lead."""
 NON_AGENCY = Rule("non_agency", re.compile(
     r"(?:医院|机构|企业|公司|(?<!人民)银行|高校|院校|大学|学校|协会|商会|学会|联盟|园区|集团|社会组织|基金|单位)$"),
-    ("各三级公立医院", "金融机构", "国家融资担保基金"), ("市财政局", "国家卫生健康委员会"))
+    ("各公立医院", "金融机构", "产业投资基金"), ("市财政局", "国家卫生健康委员会"))
 """Actors the texts name that are not government bodies: never leads."""
 ROLE_LABEL = re.compile(r"^(?P<label>责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位|配合单位|配合部门|协办单位|参与单位)[:](?P<names>.*)$")
 ROLE_TAIL = re.compile(r"^(?P<names>.+?)(?P<role>牵头负责|牵头|按职责分工负责|分工负责|负责落实|负责|指导|落实|配合|参与|协助)$")
-SKIP_CLAUSE = re.compile(r"^(?:适用范围|实施范围|适用对象)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$")
+SKIP_CLAUSE = re.compile(r"^(?:适用范围|实施范围|适用对象)|^以下(?:均|各项)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$")
 _CLAUSE_SPLIT = re.compile(r"[,;。]")
 _NESTED = re.compile(r"\([^()]*\)")
 _TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)")
@@ -346,33 +346,42 @@ def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_le
     return listed, support
 
 
-ASSIGNED = Rule("assigned", re.compile(
-    r"(?:^|(?<=[,;:。]))(?:请|由|支持|督促|要求)?(?P<who>[^,;:。“”《》]{2,60}?)"
-    r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?=要|负责|牵头|将|会同|应当|应|须|按照|加强|指导|组织|抓紧|统筹|建立|制定|出台|完善)"),
-    ("市场监管总局要会同有关部门制定联合抽查事项清单", "请财政部会同有关部门研究", "各地要应用满意度调查平台"),
-    ("“互联网+”监管",))
-"""A clause that assigns work: the body at its head (X要…, X负责…, 请X…, 由X负责)."""
+CLAUSE_HEAD = Rule("clause_head", re.compile(r"(?:^|(?<=[。;:,\n]))\s*(?:请|由|并由)?"),
+                   ("请财政部落实", "。省卫生健康委于2024年6月底前完成"), ())
+"""Where a clause begins: a body named there (after an optional 请 / 由) is the one it assigns work to."""
+CHAIN_JOINER = re.compile(r"[、和及与]|等(?:有关|相关)?(?:部门|单位)?[、和及与]?")
+NOT_SUBJECT_AFTER = re.compile(r"^(?:的|之|所|下属|系统|领域|网站|平台|指标|评价|满意度|提出|印发|出台的|备案)")
+"""A body named at a clause head but as a modifier (教育部的…, 省教育厅考核平台)."""
 
 
 def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[str, ...]:
-    """Leads of a measure with no responsibility parenthesis: the government bodies its clauses
-    assign work to (subject of 要 / 负责 / 由…负责, 请X…), in order of mention.
+    """Leads of a measure with no responsibility parenthesis: the government bodies named at the
+    head of its clauses (X要…, X于…完成, 请X…, 由X负责, X、Y和Z要…), in order of mention.
 
     >>> meta = DocMeta("policy_measures", None, "广州市人民政府", "广州市", None, None, None, (), None, None)
-    >>> assigned_leads("市财政局要会同有关部门加强监管。鼓励企业参与。", meta, {})
+    >>> assigned_leads("市财政局要会同有关部门加强监管。鼓励企业参与。对市商务局加强督导。", meta, {})
     ('广州市财政局',)
     """
+    refs = [r for r in agencies.find_mentions(body, meta.jurisdiction, meta.issuer, aliases)
+            if not GENERIC_BODY.pattern.search(r.written_as) and not GENERIC_BODY.pattern.search(r.canonical)
+            and (r.is_registered or not NON_AGENCY.pattern.search(r.canonical))]
+    heads = {m.end() for m in CLAUSE_HEAD.pattern.finditer(body)}
     leads: list[str] = []
-    for m in ASSIGNED.pattern.finditer(body):
-        who = m["who"]
-        refs = agencies.find_mentions(who, meta.jurisdiction, meta.issuer, aliases)
-        if not refs or refs[0].start > 1 or refs[-1].end < len(who) - 1:
-            got = agencies.resolve(who, meta.jurisdiction, meta.issuer, aliases)
-            if got and not GENERIC_BODY.pattern.search(who):
-                leads.append(got[0])
+    k = 0
+    while k < len(refs):
+        if refs[k].start not in heads:
+            k += 1
             continue
-        for _, canonical, registered in agency_list(who, meta, aliases):
-            leads.append(canonical)
+        chain = [refs[k]]
+        while k + 1 < len(refs) and CHAIN_JOINER.fullmatch(body[chain[-1].end:refs[k + 1].start]):
+            k += 1
+            chain.append(refs[k])
+        k += 1
+        tail = body[chain[-1].end:]
+        tail = _TRAILING_ETC.sub("", tail[:6]) + tail[6:] if tail.startswith("等") else tail
+        if NOT_SUBJECT_AFTER.match(tail) or not tail[:1] or tail[:1] in "。;,":
+            continue
+        leads += [r.canonical for r in chain]
     return tuple(dict.fromkeys(leads))
 
 
@@ -385,12 +394,12 @@ def issuer_executes(meta: DocMeta) -> bool:
 FRAMEWORK_HEADING = Rule("framework_heading", re.compile(
     r"^(?:.{0,40}?(?:重要|重大|深远)?意义|总体要求|总体思路|总体目标|指导思想|基本原则|工作原则|主要原则|适用范围|试点范围|实施范围"
     r"|目标任务|(?:发展|工作|主要|试点|总体|建设)目标|指标体系|考核指标|主要内容)[。.]?$"),
-    ("总体要求", "指导思想", "基本原则", "发展目标。", "充分认识赋予科研机构和人员自主权的重要意义", "试点范围"),
+    ("总体要求", "指导思想", "基本原则", "发展目标。", "充分认识推进城市更新的重要意义", "试点范围"),
     ("主要任务", "保障措施", "加强组织领导"))
 """Headings of a policy's framework part: they state principles and goals, not measures."""
 
 
-ATTACHMENT = Rule("attachment", re.compile(r"附件\s*\d*\s*(?:[::]|$)"), ("附件", "附件2", "附件:三级公立医院绩效考核指标"),
+ATTACHMENT = Rule("attachment", re.compile(r"附件\s*\d*\s*(?:[::]|$)"), ("附件", "附件2", "附件:重点任务分工表"),
                   ("附件材料齐全的予以受理",))
 """The line that opens (or lists) a document's attachments: no measure stands after it."""
 
@@ -482,9 +491,9 @@ def _paragraphs_in(paras: list[Paragraph], start: int, end: int) -> int:
     return sum(1 for p in paras if start <= p.start < end)
 
 
-LEAD_IN = Rule("lead_in", re.compile(r"(?P<who>[^,;:。]{2,40}?)要[^。]{0,40}?(?:重点)?(?:做好|抓好|落实|推进)(?:以下|如下)"),
-               ("试点地区要认真组织实施,重点做好以下工作",), ("重点做好以下工作",))
-"""A section's lead-in that assigns all its items to one body (X要…重点做好以下工作)."""
+LEAD_IN = Rule("lead_in", re.compile(r"要[^。]{0,60}?(?:重点)?(?:做好|抓好|落实|推进|完成)(?:以下|如下)"),
+               ("各区要认真组织实施,重点抓好以下工作",), ("重点做好以下工作",))
+"""A section's lead-in that assigns all its items to the body at its head (X要…重点做好以下工作)."""
 
 
 def _lead_in(text: str, sections: list[Section], sec: Section, paras: list[Paragraph]) -> str:
@@ -517,9 +526,8 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str], lead_in: st
         got = assigned_leads(body, meta, aliases)
         if got:
             return got
-        lm = LEAD_IN.pattern.search(lead_in)
-        if lm:
-            return tuple(c for _, c, _ in agency_list(lm["who"], meta, aliases))
+        if LEAD_IN.pattern.search(lead_in):
+            return assigned_leads(lead_in, meta, aliases)
         return ()
     first = next((s for s in re.split(r"(?<=。)", body) if "负责" in s), "")
     if first:
