@@ -189,6 +189,9 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         if got:
             body_after_label = text[got[2]:e]
         leads = _resolve_subject(body_after_label, meta, aliases)
+        head = ITEM_HEADING.pattern.match(body_after_label)
+        if leads is None and head:  # (二)加快设施建设。市城管局将… : the subject follows the item's heading
+            leads = _resolve_subject(body_after_label[head.end():], meta, aliases)
         if leads is None:
             leads = (meta.issuer,) if meta.issuer else ()
         deadline, basis, written = _deadline(body, meta, is_policy=False)
@@ -197,6 +200,8 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     return out
 
 
+ITEM_HEADING = Rule("item_heading", re.compile(r"[^,;:。\n]{2,18}。"), ("加快设施建设。市城管局将",), ("市城管局将会同各区,推进",))
+"""The short heading phrase an item opens with, before its first full sentence."""
 INLINE_ITEM = Rule("inline_item", re.compile(r"(?:^|(?<=[;;。:,,]))\s*(?P<n>[一二三四五六七八九十]{1,2})是(?!否)(?=[\u4e00-\u9fff“])"),
                    ("下步,我局将做好以下工作:一是出台政策;二是设立基金。",), ("一是否",))
 

@@ -230,3 +230,19 @@ def test_numbered_items_inside_one_next_step_paragraph():
     text = "您的建议收悉。\n近年来,我委高度重视。下一步,我委将从以下几个方面推进:(一)健全工作机制;(二)加强政策宣传。\n感谢您的关心。\n"
     got = [(c.item, c.text) for c in extract(text).commitments]
     assert got == [("(一)", "(一)健全工作机制;"), ("(二)", "(二)加强政策宣传。")]
+
+
+def test_a_subject_after_the_items_heading_leads_it():
+    text = """关于市政协七届二次会议第20230156号提案的答复
+李明委员:
+您提出的提案收悉。现答复如下:
+二、下步工作计划
+(一)完善规划体系。2023年底前编制完成全市慢行系统专项规划。
+(二)加快设施建设。市城管局将会同各区政府推进绿道与自行车道衔接。
+感谢您的关心和支持。
+深圳市交通运输局
+2023年6月12日
+"""
+    leads = [c.lead_agencies for c in extract(text).commitments]
+    assert leads[0] == ("深圳市交通运输局",)
+    assert len(leads[1]) == 1 and leads[1][0].startswith("深圳市城市管理") and leads[1][0].endswith("局")
