@@ -19,7 +19,10 @@ NEXT_STEP_HEADING = Rule("next_step_heading", re.compile(
     r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路|拟采取的?(?:措施|工作)|(?:工作|推进)举措"),
     ("二、下步工作计划", "三、下一步工作打算", "二、拟采取的措施"), ("一、基本情况",))
 """A heading that announces next steps: its items (or paragraphs) are the commitments."""
-CLOSING = re.compile(r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)")
+CLOSING = Rule("closing", re.compile(
+    r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)"),
+    ("感谢您对我市工作的关心和支持。", "此复。", "本措施自印发之日起施行"), ("下一步,我局将",))
+"""A paragraph that closes a reply or policy: no commitment runs past it."""
 
 _PAREN_BODY = r"(?:[^()\n]|\([^()\n]{0,20}\))"
 ROLE_WORDS = r"牵头|负责|配合|参与|协助|指导|落实"
@@ -45,8 +48,12 @@ STANDING_LEAD = Rule("standing_lead", re.compile(
     r"以下(?:均|各项|任务)?(?:需|由|须|要)?(?P<who>[^,;。()]{2,20}?)(?:负责)?落实[,;]?不再(?:一一)?列出[。]?"),
     ("以下均需各区政府落实,不再列出",), ("以下工作要在2019年底前完成",))
 """A body that implements every task from here on, said once (以下均需X落实,不再列出)."""
-SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
-NON_AGENCY_SUBJECT = re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$")
+SUBJECT = Rule("subject", re.compile(
+    r"^(?:(?:下一步|下步)[,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)"),
+    ("下一步,市工信委将加大支持", "联盟将着重推进"), ("加大支持力度",))
+"""The explicit subject a next-step item opens with (市工信委将… / 联盟将…)."""
+NON_AGENCY_SUBJECT = Rule("non_agency_subject", re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$"),
+                               ("产业联盟", "行业协会"), ("市商务局",))
 SELF = ("我市", "我局", "我委", "我们", "我区", "我办", "本局", "本委")
 
 
@@ -71,7 +78,7 @@ def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
     paragraphs after it, up to the next label, next-step passage, closing formula or signature."""
     end = paras[idx].end
     for p in paras[idx + 1:]:
-        if (label_at(text, p.start) is not None or CLOSING.search(p.text) or NEXT_STEP.pattern.match(p.text)
+        if (label_at(text, p.start) is not None or CLOSING.pattern.search(p.text) or NEXT_STEP.pattern.match(p.text)
                 or INLINE_ITEM.pattern.match(p.text)):
             break
         if LEAD_LINE.pattern.match(p.text):
@@ -85,7 +92,7 @@ def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
 
 def _resolve_subject(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[str, ...] | None:
     """Leads from an explicit subject (市工信委将… / 联盟将…), or None when there is none."""
-    m = SUBJECT.match(body)
+    m = SUBJECT.pattern.match(body)
     if not m:
         return None
     subj = m["subj"]
@@ -97,7 +104,7 @@ def _resolve_subject(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple
     refs = agencies.find_mentions(subj, meta.jurisdiction, meta.issuer, aliases)
     if refs and refs[0].start == 0:
         return (refs[0].canonical,)
-    if NON_AGENCY_SUBJECT.search(subj):
+    if NON_AGENCY_SUBJECT.pattern.search(subj):
         return ()
     return None
 
@@ -129,7 +136,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
             # No numbered items: each paragraph of the passage is one commitment.
             for idx, p in enumerate(paras):
                 if sec.start < p.start < sec.end and idx not in used:
-                    if CLOSING.search(p.text) or "。" not in p.text and len(p.text) < 20:
+                    if CLOSING.pattern.search(p.text) or "。" not in p.text and len(p.text) < 20:
                         break
                     items.append((None, p.start, p.end))
                     used.add(idx)
@@ -138,7 +145,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         top = min(c.level for c in children)
         for child in (c for c in children if c.level == top):
             idx = next(i for i, p in enumerate(paras) if p.start == child.start)
-            if CLOSING.search(paras[idx].text):
+            if CLOSING.pattern.search(paras[idx].text):
                 continue
             items.append((child.label, child.start, _item_extent(text, paras, idx)))
             used.add(idx)
@@ -167,7 +174,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
                 shi = INLINE_ITEM.pattern.match(paras[j].text)
                 if got is None and shi:
                     got = ("cn_shi", shi["n"] + "是", paras[j].start + shi.end())
-                if got is None or (style and got[0] != style) or CLOSING.search(paras[j].text):
+                if got is None or (style and got[0] != style) or CLOSING.pattern.search(paras[j].text):
                     break
                 style = got[0]
                 items.append((item_label(got[1], got[0]), paras[j].start, _item_extent(text, paras, j)))
@@ -245,14 +252,29 @@ NON_AGENCY = Rule("non_agency", re.compile(
     r"(?:医院|机构|企业|公司|(?<!人民)银行|高校|院校|大学|学校|协会|商会|学会|联盟|园区|集团|社会组织|基金|单位)$"),
     ("各公立医院", "金融机构", "产业投资基金"), ("市财政局", "国家卫生健康委员会"))
 """Actors the texts name that are not government bodies: never leads."""
-ROLE_LABEL = re.compile(r"^(?P<label>责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位|配合单位|配合部门|协办单位|参与单位)[:](?P<names>.*)$")
-ROLE_TAIL = re.compile(r"^(?P<names>.+?)(?P<role>牵头负责|牵头|按职责分工负责|分工负责|负责落实|负责|指导|落实|配合|参与|协助)$")
-SKIP_CLAUSE = re.compile(r"^(?:适用范围|实施范围|适用对象)|^以下(?:均|各项)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$")
+ROLE_LABEL = Rule("role_label", re.compile(
+    r"^(?P<label>责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位|配合单位|配合部门|协办单位|参与单位)[:](?P<names>.*)$"),
+    ("牵头单位:市商务局", "负责部门:交通运输部、公安部"), ("市商务局牵头",))
+"""A clause of a responsibility parenthesis that labels its bodies (牵头单位:…, 配合单位:…)."""
+ROLE_TAIL = Rule("role_tail", re.compile(
+    r"^(?P<names>.+?)(?P<role>牵头负责|牵头|按职责分工负责|分工负责|负责落实|负责|指导|落实|配合|参与|协助)$"),
+    ("市商务局牵头", "财政部、民政部参与", "交通运输部、公安部指导"), ("牵头单位:市商务局",))
+"""A clause of a responsibility parenthesis that ends with the bodies' role."""
+SKIP_CLAUSE = Rule("skip_clause", re.compile(
+    r"^(?:适用范围|实施范围|适用对象)|^以下(?:均|各项)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$"),
+    ("适用范围:各试点城市", "列在第一位的为牵头部门,下同"), ("市商务局牵头",))
+"""Clauses of a responsibility parenthesis that name no accountable body (scope, conventions)."""
 _CLAUSE_SPLIT = re.compile(r"[,;。]")
+_NON_WORD = re.compile(r"[\W_]")
+_AFTER_STOP = re.compile(r"(?<=。)")
+_HIDDEN = re.compile("[\ue000-\ue0ff]")
 _NESTED = re.compile(r"\([^()]*\)")
-_TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)")
+TRAILING_ETC = Rule("trailing_etc", re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)"),
+                    ("商务部等", "财政部等有关部门"), ("等级",))
 _WITH = re.compile(r"会同|联合|协同")
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|办公厅|办公室|^国务院)$")
+GOVERNMENT = Rule("government", re.compile(r"(?:人民政府|政府|办公厅|办公室|^国务院)$"),
+                  ("广州市人民政府", "国务院办公厅", "国务院"), ("广州市商务局",))
+"""Issuers that assign their measures to others rather than carry them out."""
 
 
 def _depth0_split(body: str) -> list[str]:
@@ -278,7 +300,7 @@ def agency_list(names: str, meta: DocMeta, aliases: dict[str, str]) -> list[tupl
     >>> [c for _, c, _ in agency_list("市商务局、市财政局等有关部门", meta, {})]
     ['广州市商务局', '广州市财政局']
     """
-    names = _TRAILING_ETC.sub("", names.strip())
+    names = TRAILING_ETC.pattern.sub("", names.strip())
     nested: list[str] = []
 
     def hide(m: re.Match) -> str:
@@ -286,7 +308,7 @@ def agency_list(names: str, meta: DocMeta, aliases: dict[str, str]) -> list[tupl
         return chr(0xE000 + len(nested) - 1)
 
     def show(t: str) -> str:
-        return re.sub("[\ue000-\ue0ff]", lambda m: nested[ord(m.group()) - 0xE000], t)
+        return _HIDDEN.sub(lambda m: nested[ord(m.group()) - 0xE000], t)
 
     out = []
     for written, canonical, registered in agencies.parse_agency_list(_NESTED.sub(hide, names), meta.jurisdiction,
@@ -319,15 +341,15 @@ def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_le
     """
     strong, listed, support = [], [], []
     for clause in _depth0_split(body.strip()):
-        if SKIP_CLAUSE.search(clause):
+        if SKIP_CLAUSE.pattern.search(clause):
             continue
-        m = ROLE_LABEL.match(clause)
+        m = ROLE_LABEL.pattern.match(clause)
         if m:
             role = "配合" if m["label"].startswith(("配合", "协办", "参与")) else (
                 "牵头" if m["label"].startswith("牵头") else "负责")
             names = m["names"]
         else:
-            m = ROLE_TAIL.match(clause)
+            m = ROLE_TAIL.pattern.match(clause)
             if not m:
                 continue
             role, names = m["role"], m["names"]
@@ -355,7 +377,8 @@ CLAUSE_HEAD = Rule("clause_head", re.compile(r"(?:^|(?<=[。;:,\n]))\s*(?:请|�
                    ("请财政部落实", "。省卫生健康委于2024年6月底前完成"), ())
 """Where a clause begins: a body named there (after an optional 请 / 由) is the one it assigns work to."""
 CHAIN_JOINER = re.compile(r"[、和及与]|等(?:有关|相关)?(?:部门|单位)?[、和及与]?")
-NOT_SUBJECT_AFTER = re.compile(r"^(?:的|之|所|下属|系统|领域|网站|平台|指标|评价|满意度|提出|印发|出台的|备案)")
+NOT_SUBJECT_AFTER = Rule("not_subject_after", re.compile(
+    r"^(?:的|之|所|下属|系统|领域|网站|平台|指标|评价|满意度|提出|印发|出台的|备案)"), ("的满意度调查平台", "印发的"), ("要会同",))
 """A body named at a clause head but as a modifier (教育部的…, 省教育厅考核平台)."""
 
 
@@ -383,8 +406,8 @@ def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[s
             chain.append(refs[k])
         k += 1
         tail = body[chain[-1].end:]
-        tail = _TRAILING_ETC.sub("", tail[:6]) + tail[6:] if tail.startswith("等") else tail
-        if NOT_SUBJECT_AFTER.match(tail) or not tail[:1] or tail[:1] in "。;,":
+        tail = TRAILING_ETC.pattern.sub("", tail[:6]) + tail[6:] if tail.startswith("等") else tail
+        if NOT_SUBJECT_AFTER.pattern.match(tail) or not tail[:1] or tail[:1] in "。;,":
             continue
         leads += [r.canonical for r in chain]
     return tuple(dict.fromkeys(leads))
@@ -393,7 +416,7 @@ def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[s
 def issuer_executes(meta: DocMeta) -> bool:
     """True when the issuer itself carries out the measures it lists (a bureau), False for a
     government or its general office, which assign work to others."""
-    return bool(meta.issuer) and not _GOVERNMENT.search(meta.issuer)
+    return bool(meta.issuer) and not GOVERNMENT.pattern.search(meta.issuer)
 
 
 FRAMEWORK_HEADING = Rule("framework_heading", re.compile(
@@ -463,7 +486,7 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
         rest = text[cursor:e]
         if groups and "\n" in rest[:len(rest) - len(rest.lstrip(BLANKS))]:
             e = cursor  # paragraphs after its last responsibility parenthesis are not the item's
-        elif len(re.sub(r"[\W_]", "", rest)) > 5:
+        elif len(_NON_WORD.sub("", rest)) > 5:
             bounds.append((cursor, e, None))
         if not bounds:
             bounds = [(s, e, None)]
@@ -534,7 +557,7 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str], lead_in: st
         if LEAD_IN.pattern.search(lead_in):
             return assigned_leads(lead_in, meta, aliases)
         return ()
-    first = next((s for s in re.split(r"(?<=。)", body) if "负责" in s), "")
+    first = next((s for s in _AFTER_STOP.split(body) if "负责" in s), "")
     if first:
         refs = agencies.find_mentions(first[: first.index("负责")], meta.jurisdiction, meta.issuer, aliases)
         if refs:

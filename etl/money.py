@@ -67,6 +67,7 @@ QUALIFIER_TAIL = (("及以下", "max"), ("及以上", "min"), ("限额内", "max
 CAP_BEFORE = Rule("cap_before", re.compile(r"(?:不能|不得|不应|不可)(?:超过|高于)$"), ("额度不能超过",), ("不超过",))
 """A cap written with a modal (不能超过) that ``numbers.QUALIFIER_BEFORE`` would read as 超过 (over)."""
 PER_UNIT_BEFORE = Rule("per_unit_before", re.compile(r"每(?:个子女)?(?:月|年|人|户|家|个|项|次)$"), ("不能超过每月",), ("每",))
+_CLAUSE_SPLIT = re.compile(r"[,;]")
 _YEAR_BEFORE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-—~至到]\s*((?:19|20)\d{2}))?年(?P<since>以来)?")
 
 
@@ -163,7 +164,7 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
             q_before = "max"
         qualifier = qualifier or q_before or q_tail or "exact"
         prefix = context.masked(text[sent.start:start])
-        left = re.split(r"[,;]", prefix)[-1] if prefix else ""
+        left = _CLAUSE_SPLIT.split(prefix)[-1] if prefix else ""
         nxt = starts[i + 1] if i + 1 < len(starts) else sent.end
         right = text[end:min(sent.end, nxt)]
         kind = "economic" if text.endswith("分钱", 0, end) else classify_kind(left, right, text[end:sent.end], prefix)
