@@ -354,7 +354,7 @@ def _resolve_guangzhou_district(name: str, jurisdiction: str | None) -> tuple[st
     reg = registry()
     if name in DISTRICTS:
         return f"{CITY}{name}人民政府", True
-    if re.fullmatch(_DISTRICT + r"(?:人民)?政府", name):
+    if _DISTRICT_GOVERNMENT.fullmatch(name):
         return f"{CITY}{_with_government(name)}", True
     if name.startswith("区") and jurisdiction and jurisdiction != CITY and jurisdiction in _GZ_FAMILY:
         rest = name[1:]
@@ -402,7 +402,7 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     patterns = [_group_re(), OPEN_AGENCY, _alias_re()]
     if local_aliases:
         patterns.insert(0, re.compile("|".join(re.escape(k) for k in sorted(local_aliases, key=len, reverse=True))))
-    patterns.append(re.compile(_DISTRICT + r"(?:人民)?政府"))
+    patterns.append(_DISTRICT_GOVERNMENT)
     patterns.append(CLAUSE_DISTRICT)
     patterns.append(GENERIC_AGENCY)
     alias_re = _alias_re()
@@ -450,6 +450,7 @@ def _grouped_forms() -> re.Pattern:
     return re.compile("|".join(re.escape(f) for f in forms)) if forms else re.compile(r"(?!)")
 
 
+_HELD = re.compile(r"\x00(\d+)\x00")
 TRAILING_WORDS = re.compile(r"(?:等(?:部门|单位|机构)?|会同(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面))$")
 """What closes a list without naming a body (商务部等, 财政部会同有关部门)."""
 GENERIC_PART = re.compile(r"(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面)")
@@ -478,9 +479,9 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
         kept.append(m.group())
         return f"\x00{len(kept) - 1}\x00"
 
-    held = _grouped_forms().sub(hold, group) if kept is not None else group
+    held = _grouped_forms().sub(hold, group)
     parts = [p.strip() for p in _LIST_SPLIT.split(held) if p and p.strip()]
-    parts = [re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], p) for p in parts]
+    parts = [_HELD.sub(lambda m: kept[int(m.group(1))], p) for p in parts]
     parts = [TRAILING_WORDS.sub("", p) for p in parts]
     parts = [p for p in parts if p and not GENERIC_PART.fullmatch(p)]
     if not parts:
@@ -516,8 +517,12 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
     return out
 
 
+_PLACES_ONLY = re.compile(rf"(?:{PLACE_NAME})+")
+_DISTRICT_GOVERNMENT = re.compile(_DISTRICT + r"(?:人民)?政府")
+
+
 def _is_place(s: str) -> bool:
-    return bool(s) and re.fullmatch(rf"(?:{PLACE_NAME})+", s) is not None
+    return bool(s) and _PLACES_ONLY.fullmatch(s) is not None
 
 
 def jurisdiction_of(canonical: str | None) -> str | None:

@@ -19,7 +19,7 @@ PROPOSAL_NO = Rule("proposal_no", re.compile(r"第\s*(?P<no>\d{3,})\s*号"), ("(
 REPLY_MARKERS = re.compile(r"答复如下|收悉|此复|办理情况|答复")
 POLICY_TITLE = re.compile(
     r"^(?:关于)?[^,。:;!?]{2,60}?(?:若干措施|若干意见|实施意见|工作方案|实施方案|行动方案|行动计划|管理办法|实施办法|实施细则|暂行办法|办法|规定|措施)$")
-PUBLISHED = re.compile(r"(?:发布日期|发布时间|发表于|发文日期|成文日期|日期)[::]\s*(?P<date>\S+)(?P<rest>.*)$")
+PUBLISHED = re.compile(r"(?:发布日期|发布时间|发表于|发文日期|成文日期|印发日期|日期)[::]\s*(?P<date>\S+)(?P<rest>.*)$")
 BREADCRUMB = re.compile(r"当前位置[::]\s*(?P<site>[^>›»\s]+)")
 CO_HANDLING = re.compile(
     r"(?:会同|组织|联合|与|协调)(?P<list>[^。;]*?)(?:等(?:会办|协办)?单位|负责办理|研究办理|共同办理|办理|等部门)")
@@ -60,9 +60,12 @@ def _lines(text: str) -> list[str]:
     return [ln.strip(" \t\u3000\xa0") for ln in text.split("\n")]
 
 
+SENTENCE_MARKS = re.compile(r"[,。;:!?《》]")
+
+
 def _is_agency_line(line: str, jurisdiction: str | None = None) -> tuple[str, bool] | None:
     """(canonical, registered) when the whole line names one body (a signature line), else None."""
-    if not line or len(line) > 40 or re.search(r"[,。;:!?《》]", line):
+    if not line or len(line) > 40 or SENTENCE_MARKS.search(line):
         return None
     got = agencies.resolve(line, jurisdiction)
     if got is None:
@@ -103,8 +106,9 @@ DOC_NO = Rule("doc_no", re.compile(
     r"^(?P<no>[\u4e00-\u9fff]{1,12}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第)?\d{1,5}\s*号)$"),
     ("国办函〔2006〕70号", "穗府〔2020〕4号", "苏政办发〔2021〕12号", "马政发[2019]3号"), ("第20222223号", "(穗天字〔2015〕2号)自本措施施行之日起"))
 """The 文号 as its own line in the header."""
-HEAD_ADDRESSEE = re.compile(r"^[^。!?]{2,80}[:]$")
-"""The addressee line of a 函 / 通知 (各省、自治区、直辖市人民政府,国务院各部委、各直属机构:)."""
+HEAD_ADDRESSEE = Rule("head_addressee", re.compile(r"^[^。!?]{2,80}[:]$"),
+                      ("各省、自治区、直辖市人民政府,国务院各部委、各直属机构:", "辽宁省人民政府:"), ("现答复如下:这是正文。",))
+"""The addressee line of a 函 / 通知: it closes the header."""
 KIND = Rule("kind", re.compile(
     r"(?P<kind>答复的函|复函|批复|通报|通知|决定|公告|通告|报告|请示|纪要|指导意见|实施意见|若干意见|意见|若干措施|措施|工作方案|实施方案|行动方案|方案|"
     r"行动计划|计划|规划|纲要|实施细则|细则|暂行办法|管理办法|实施办法|办法|规定|条例|规则|答复|函)$"),
@@ -117,9 +121,17 @@ ISSUED_PLAN = Rule("issued_plan", re.compile(
     ("现将《广州市加快打造数字经济创新引领型城市的若干措施》印发给你们", "《政府网站集约化试点工作方案》已经国务院同意,现印发给你们"),
     ("请认真贯彻执行《条例》",))
 """A 通知 that 印发s a plan: the plan's own title is the document's."""
-ISSUING_TITLE = re.compile(r"关于(?:印发|转发)(?P<title>.+?)的通知$")
-ARTICLE_LINE = re.compile(r"^第[一二三四五六七八九十百零〇]+条")
-NUMBERED_LINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[(][一二三四五六七八九十]+[)])")
+ISSUING_TITLE = Rule("issuing_title", re.compile(r"关于(?:印发|转发)(?P<title>.+?)的通知$"),
+                     ("国务院关于印发个人所得税专项附加扣除暂行办法的通知",), ("关于开展治理工作的通知",))
+ARTICLE_LINE = Rule("article_line", re.compile(r"^第[一二三四五六七八九十百零〇]+条"), ("第一条 为了规范", "第三十二条"), ("第一批",))
+NUMBERED_LINE = Rule("numbered_line", re.compile(r"^(?:[一二三四五六七八九十]+、|[(][一二三四五六七八九十]+[)])"),
+                     ("一、总体要求", "(三)加强监管"), ("一是加强", "(1)制定"))
+TITLE_ISSUER = Rule("title_issuer", re.compile(r"^(?P<who>[^关对]{2,30}?)(?:关于|对)"),
+                    ("国务院办公厅关于加强工作的意见", "广州市工业和信息化委对市政协提案的答复"), ("关于进一步优化产业发展环境的若干措施",))
+"""The body a title names before 关于 / 对: the issuer when no signature is found."""
+REPLY_TITLE = re.compile(r"(?:建议|提案)的答复$")
+TITLE_BREAK = re.compile(r"[。;:!?]")
+ATTACHMENT = re.compile(r"\n\s*附件\s*\d*\s*\n")
 HEADER_DATES = (("成文日期", 0), ("印发日期", 1), ("发文日期", 1), ("发布日期", 2), ("发布时间", 2), ("发表于", 2), ("日期", 3))
 RELAY = Rule("relay", re.compile(
     r"^(?P<who>[^。:;,《》]{2,60}?)(?:(?:研究)?提出(?:了)?(?:以下|如下|办理)?意见|意见[:])"
@@ -135,7 +147,7 @@ def _is_chrome(line: str) -> bool:
 
 
 def _is_title_piece(line: str) -> bool:
-    return (0 < len(line) <= 60 and not re.search(r"[。;:!?]", line) and not NUMBERED_LINE.match(line)
+    return (0 < len(line) <= 60 and not TITLE_BREAK.search(line) and not NUMBERED_LINE.pattern.match(line)
             and not DOC_NO.pattern.match(line) and not dates.date_line(line))
 
 
@@ -156,7 +168,7 @@ def header_title(lines: list[str]) -> tuple[str | None, str | None, int]:
         if DOC_NO.pattern.match(line):
             doc_no, anchor = DOC_NO.pattern.match(line)["no"], i
             break
-        if ADDRESSEE.pattern.match(line) or HEAD_ADDRESSEE.match(line) and not _is_chrome(line):
+        if ADDRESSEE.pattern.match(line) or HEAD_ADDRESSEE.pattern.match(line) and not _is_chrome(line):
             anchor = i
             break
         if "。" in line or len(line) > 80:
@@ -176,9 +188,9 @@ def header_title(lines: list[str]) -> tuple[str | None, str | None, int]:
     if doc_no:
         for j in range(anchor + 1, min(anchor + 3, len(lines))):
             if lines[j]:
-                after = j + 1 if HEAD_ADDRESSEE.match(lines[j]) or ADDRESSEE.pattern.match(lines[j]) else j
+                after = j + 1 if HEAD_ADDRESSEE.pattern.match(lines[j]) or ADDRESSEE.pattern.match(lines[j]) else j
                 break
-    elif not (ADDRESSEE.pattern.match(lines[anchor]) or HEAD_ADDRESSEE.match(lines[anchor])):
+    elif not (ADDRESSEE.pattern.match(lines[anchor]) or HEAD_ADDRESSEE.pattern.match(lines[anchor])):
         after = anchor
     return title, doc_no, after
 
@@ -215,7 +227,7 @@ def relayed_agencies(text: str, paras: list[Paragraph], jurisdiction: str | None
     """
     out: list[str] = []
     end = len(text)
-    sig = re.search(r"\n\s*附件\s*\d*\s*\n", text)
+    sig = ATTACHMENT.search(text)
     if sig:
         end = sig.start()  # attachments' own reports are not the reply's consultations
     for line in text[:end].split("\n"):
@@ -243,7 +255,7 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
     title, doc_no, body_at = header_title(lines)
     kind = _kind(title)
     is_reply = bool(addressee) or bool(
-        title and re.search(r"(?:建议|提案)的答复$", title)) or (
+        title and REPLY_TITLE.search(title)) or (
         kind is None and bool(REPLY_MARKERS.search(head[:1500]) and re.search(r"代表|委员|提案", head[:1500])))
     proposal_no = None
     m = PROPOSAL_NO.pattern.search(head)
@@ -256,8 +268,8 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
     if plan and (kind in (None, "通知")):
         title = plan["title"] or plan["title2"]
         kind = _kind(title)
-    elif title and ISSUING_TITLE.search(title):
-        title = ISSUING_TITLE.search(title)["title"].strip("《》")
+    elif title and ISSUING_TITLE.pattern.search(title):
+        title = ISSUING_TITLE.pattern.search(title)["title"].strip("《》")
         kind = _kind(title)
 
     if title is None and not is_reply:
@@ -266,8 +278,8 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
                 title = line
                 kind = _kind(title)
                 break
-    numbered = sum(1 for ln in lines[body_at:] if NUMBERED_LINE.match(ln))
-    articles = sum(1 for ln in lines if ARTICLE_LINE.match(ln))
+    numbered = sum(1 for ln in lines[body_at:] if NUMBERED_LINE.pattern.match(ln))
+    articles = sum(1 for ln in lines if ARTICLE_LINE.pattern.match(ln))
     if is_reply:
         if role == "委员" or re.search(r"提案", head[:1500]) and role != "代表":
             doc_type = "cppcc_proposal_reply"
@@ -302,7 +314,7 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
     if issue_date is None:
         issue_date = header_date
     if issuer is None and title:
-        lead = re.match(r"^(?P<who>[^关对]{2,30}?)(?:关于|对)", title)
+        lead = TITLE_ISSUER.pattern.match(title)
         got = _is_agency_line(lead["who"]) if lead else None
         issuer = got[0] if got else None
     if issuer is None:
