@@ -303,6 +303,8 @@ def resolve(written: str, jurisdiction: str | None = None, issuer: str | None = 
         return issuer, reg.get(issuer) is not None
     if reg.get(name):
         return name, True
+    if name.startswith(CITY) and name[len(CITY):].startswith(DISTRICTS) and len(name) > len(CITY) + 3:
+        return resolve(name[len(CITY):], jurisdiction, issuer, local_aliases)  # 广州市天河区X局 is 天河区X局
     guangzhou = _is_guangzhou(jurisdiction, issuer)
     if guangzhou:
         if name in reg.local and not name.startswith("区"):

@@ -141,6 +141,42 @@ RELAY = Rule("relay", re.compile(
 """A 复函 relaying the handling opinions of the ministries it consulted (co_agencies)."""
 
 
+PAGE_FIELD = Rule("page_field", re.compile(
+    r"^(?P<label>索\s*引\s*号|主\s*题\s*分\s*类|主\s*题\s*词|发\s*文\s*机\s*关|发\s*文\s*单\s*位|成\s*文\s*日\s*期|印\s*发\s*日\s*期|"
+    r"发\s*布\s*日\s*期|标\s*题|发\s*文\s*字\s*号|文\s*号)\s*[:]\s*(?P<value>.*)$"),
+    ("标  题:国务院办公厅关于开展治理工作的通知", "发文字号:国办发〔2019〕3号", "发文机关:"), ("标题党", "文号为"))
+"""A cell of a page's metadata table (发文机关, 成文日期, 标题, 发文字号 …); a flattened table puts
+the value on the next line."""
+_BLANKS = re.compile(r"\s+")
+
+
+def page_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
+    """Return the page's metadata table as {label: value} and the line indices it takes.
+
+    >>> page_fields(["发文机关:", "国务院", "成文日期:2019年01月09日", "标  题:某某的通知", "正文。"])
+    ({'发文机关': '国务院', '成文日期': '2019年01月09日', '标题': '某某的通知'}, {0, 1, 2, 3})
+    """
+    fields: dict[str, str] = {}
+    taken: set[int] = set()
+    i = 0
+    limit = min(len(lines), 40)
+    while i < limit:
+        m = PAGE_FIELD.pattern.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        label, value = _BLANKS.sub("", m["label"]), m["value"].strip()
+        taken.add(i)
+        if not value and i + 1 < len(lines) and lines[i + 1] and not PAGE_FIELD.pattern.match(lines[i + 1]):
+            value = lines[i + 1]
+            taken.add(i + 1)
+            i += 1
+        if value:
+            fields.setdefault(label, value)
+        i += 1
+    return fields, taken
+
+
 def _is_chrome(line: str) -> bool:
     """Web-page furniture around a title: breadcrumbs, publication lines, font-size switches."""
     return bool(PUBLISHED.search(line) or BREADCRUMB.search(line) or line.startswith("字号") or "浏览次数" in line)
@@ -151,7 +187,7 @@ def _is_title_piece(line: str) -> bool:
             and not DOC_NO.pattern.match(line) and not dates.date_line(line))
 
 
-def header_title(lines: list[str]) -> tuple[str | None, str | None, int]:
+def header_title(lines: list[str], skip: set[int] | frozenset = frozenset()) -> tuple[str | None, str | None, int]:
     """Return (title, 文号, index of the first line after the header) from the document's head.
 
     The title is the run of short lines just above the 文号, the addressee line or the body, joined
@@ -163,7 +199,7 @@ def header_title(lines: list[str]) -> tuple[str | None, str | None, int]:
     doc_no = None
     anchor = None
     for i, line in enumerate(lines[:40]):
-        if not line:
+        if not line or i in skip:
             continue
         if DOC_NO.pattern.match(line):
             doc_no, anchor = DOC_NO.pattern.match(line)["no"], i
@@ -177,8 +213,8 @@ def header_title(lines: list[str]) -> tuple[str | None, str | None, int]:
     if anchor is None:
         return None, doc_no, 0
     runs: list[list[str]] = [[]]
-    for line in lines[:anchor]:
-        if not line or _is_chrome(line) or not _is_title_piece(line):
+    for i, line in enumerate(lines[:anchor]):
+        if not line or i in skip or _is_chrome(line) or not _is_title_piece(line):
             runs.append([])
         else:
             runs[-1].append(line)
@@ -200,9 +236,13 @@ def _kind(title: str | None) -> str | None:
     return m["kind"] if m else None
 
 
-def _header_date(lines: list[str]) -> tuple[str | None, str | None]:
+def _header_date(lines: list[str], fields: dict[str, str]) -> tuple[str | None, str | None]:
     """The best date of a page's header (成文日期 before 印发日期 before 发布日期) and the body named beside it."""
     best = None
+    for label, rank in HEADER_DATES:
+        got = dates.parse_date(fields.get(label, ""))
+        if got and (best is None or rank < best[0]):
+            best = (rank, got, None)
     for line in lines[:30]:
         for label, rank in HEADER_DATES:
             k = line.find(label)
@@ -252,7 +292,13 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
         if m:
             addressee, role = m["name"], m["role"]
             break
-    title, doc_no, body_at = header_title(lines)
+    fields, field_lines = page_fields(lines)
+    title, doc_no, body_at = header_title(lines, field_lines)
+    if title is None and fields.get("标题"):
+        title = fields["标题"]
+    written_no = fields.get("发文字号") or fields.get("文号")
+    if doc_no is None and written_no and DOC_NO.pattern.match(written_no):
+        doc_no = DOC_NO.pattern.match(written_no)["no"]
     kind = _kind(title)
     is_reply = bool(addressee) or bool(
         title and REPLY_TITLE.search(title)) or (
@@ -310,12 +356,15 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
 
     # Issuer and issue date: the signature block, else the header's dates and the title's issuer.
     issuer, issue_date = find_signature(text)
-    header_date, published_by = _header_date(lines)
+    header_date, published_by = _header_date(lines, fields)
     if issue_date is None:
         issue_date = header_date
     if issuer is None and title:
         lead = TITLE_ISSUER.pattern.match(title)
         got = _is_agency_line(lead["who"]) if lead else None
+        issuer = got[0] if got else None
+    if issuer is None and (fields.get("发文机关") or fields.get("发文单位")):
+        got = _is_agency_line(fields.get("发文机关") or fields["发文单位"])
         issuer = got[0] if got else None
     if issuer is None:
         issuer = published_by

@@ -24,6 +24,12 @@ def test_resolve(written, canonical):
     assert resolve(written) == (canonical, True)
 
 
+def test_a_district_body_written_with_its_city():
+    assert resolve("广州市天河区科技工业和信息化局") == ("天河区科技工业和信息化局", True)
+    assert resolve("广州市黄埔区政府") == ("广州市黄埔区人民政府", True)
+    assert resolve("广州市海珠区住房和城乡建设局") == ("海珠区住房和城乡建设局", False)
+
+
 def test_successors():
     reg = registry()
     assert reg.current("广州市工业和信息化委员会") == "广州市工业和信息化局"

@@ -137,3 +137,28 @@ def test_signature_is_the_first_block_and_may_be_joint():
 def test_header_title_skips_page_furniture():
     lines = ["字号：大 中 小", "您当前位置：某局 > 信息公开", "某县教育局关于第12号提案的答复", "发布日期：2021-07-27", "李四委员："]
     assert header_title([fold(x) for x in lines])[0] == "某县教育局关于第12号提案的答复"
+
+
+def test_a_page_with_a_flattened_metadata_table():
+    text = """索 引 号：000014349/2021-00012
+主题分类：
+交通运输
+发文机关：
+浙江省人民政府办公厅
+成文日期：
+2021年04月06日
+标　　题：
+浙江省人民政府办公厅关于推进四好农村路建设的实施意见
+发文字号：
+浙政办发〔2021〕20号
+发布日期：
+2021年04月12日
+各市、县（市、区）人民政府，省政府直属各单位：
+为推进四好农村路建设，现提出如下实施意见。
+一、加强规划引领。
+二、加大资金支持。
+"""
+    m = meta_of(text)
+    assert (m.title, m.doc_no, m.issuer, m.jurisdiction, m.issue_date, m.doc_type) == (
+        "浙江省人民政府办公厅关于推进四好农村路建设的实施意见", "浙政办发〔2021〕20号", "浙江省人民政府办公厅",
+        "浙江省", "2021-04-06", "policy_measures")
