@@ -223,8 +223,7 @@ def places_of(name: str) -> list[str]:
     (['四川省', '成都市', '武侯区'], ['成都市'], [])
     """
     out: list[str] = []
-    pos = 3 if name.startswith("中共") and not name.startswith("中共中央") else 0
-    pos = 2 if name.startswith("中共") and not name.startswith("中共中央") else pos
+    pos = 2 if name.startswith("中共") and not name.startswith("中共中央") else 0
     while True:
         m = _PLACE_PREFIX.match(name, pos)
         if not m or m.end() >= len(name):

@@ -111,7 +111,7 @@ HEAD_ADDRESSEE = Rule("head_addressee", re.compile(r"^[^。!?]{2,80}[:]$"),
 """The addressee line of a 函 / 通知: it closes the header."""
 KIND = Rule("kind", re.compile(
     r"(?P<kind>答复的函|复函|批复|通报|通知|决定|公告|通告|报告|请示|纪要|指导意见|实施意见|若干意见|意见|若干措施|措施|工作方案|实施方案|行动方案|方案|"
-    r"行动计划|计划|规划|纲要|实施细则|细则|暂行办法|管理办法|实施办法|办法|规定|条例|规则|答复|函)$"),
+    r"行动计划|计划|规划|纲要|若干政策|政策|实施细则|细则|暂行办法|管理办法|实施办法|办法|规定|条例|规则|答复|函)$"),
     ("国务院办公厅关于加强三级公立医院绩效考核工作的意见", "关于第20222223号建议的答复", "国务院关于同意…的批复"), ("现答复如下",))
 """What a document is by the last word of its title."""
 OTHER_KINDS = ("答复的函", "复函", "批复", "通报", "决定", "公告", "通告", "报告", "请示", "纪要", "函", "答复")
@@ -126,6 +126,9 @@ ISSUING_TITLE = Rule("issuing_title", re.compile(r"关于(?:印发|转发)(?P<ti
 ARTICLE_LINE = Rule("article_line", re.compile(r"^第[一二三四五六七八九十百零〇]+条"), ("第一条 为了规范", "第三十二条"), ("第一批",))
 NUMBERED_LINE = Rule("numbered_line", re.compile(r"^(?:[一二三四五六七八九十]+、|[(][一二三四五六七八九十]+[)])"),
                      ("一、总体要求", "(三)加强监管"), ("一是加强", "(1)制定"))
+LEAD_CLOSE = Rule("lead_close", re.compile(r"[(][^()]{2,120}?(?:牵头|负责|指导)[^()]{0,60}[)][。]?$"),
+                  ("对新引进企业给予奖励。(区投资促进局牵头)", "(省财政厅、省交通运输厅负责)"), ("(第20222223号)收悉",))
+"""A measure closed by the bodies responsible for it: a policy's shape."""
 TITLE_ISSUER = Rule("title_issuer", re.compile(r"^(?P<who>[^关对]{2,30}?)(?:关于|对)"),
                     ("国务院办公厅关于加强工作的意见", "广州市工业和信息化委对市政协提案的答复"), ("关于进一步优化产业发展环境的若干措施",))
 """The body a title names before 关于 / 对: the issuer when no signature is found."""
@@ -325,6 +328,7 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
                 kind = _kind(title)
                 break
     numbered = sum(1 for ln in lines[body_at:] if NUMBERED_LINE.pattern.match(ln))
+    lead_closed = sum(1 for ln in lines[body_at:] if LEAD_CLOSE.pattern.search(ln))
     articles = sum(1 for ln in lines if ARTICLE_LINE.pattern.match(ln))
     if is_reply:
         if role == "委员" or re.search(r"提案", head[:1500]) and role != "代表":
@@ -344,9 +348,11 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
         doc_type = "other" if articles >= 3 else "policy_measures"
     elif kind == "通知":
         # A notice that sets out numbered measures is a policy; one that only informs is not.
-        doc_type = "policy_measures" if numbered >= 3 else "other"
+        doc_type = "policy_measures" if numbered >= 3 or lead_closed >= 2 else "other"
     elif kind is not None:
         doc_type = "policy_measures"
+    elif lead_closed >= 2:
+        doc_type = "policy_measures"  # numbered measures each closed by its responsible bodies
     elif doc_no and "函" in doc_no:
         doc_type = "other"
     else:

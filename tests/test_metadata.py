@@ -162,3 +162,35 @@ def test_a_page_with_a_flattened_metadata_table():
     assert (m.title, m.doc_no, m.issuer, m.jurisdiction, m.issue_date, m.doc_type) == (
         "浙江省人民政府办公厅关于推进四好农村路建设的实施意见", "浙政办发〔2021〕20号", "浙江省人民政府办公厅",
         "浙江省", "2021-04-06", "policy_measures")
+
+
+def test_a_cppcc_reply_titled_as_a_letter_signed_on_one_line():
+    text = """关于市政协十四届二次会议第2024101号提案答复的函
+李四委员：
+您提出的《关于加快发展低空经济的提案》（第2024101号）收悉。经会同市发展改革委、市财政局研究办理，现答复如下：
+下一步，我局将加大支持力度。
+深圳市工业和信息化局  2024年6月3日
+"""
+    m = meta_of(text)
+    assert (m.doc_type, m.proposal_no, m.addressee, m.issuer, m.jurisdiction, m.issue_date) == (
+        "cppcc_proposal_reply", "2024101", "李四", "深圳市工业和信息化局", "深圳市", "2024-06-03")
+    assert m.title == "关于市政协十四届二次会议第2024101号提案答复的函"
+    assert m.co_agencies == ("深圳市发展和改革委员会", "深圳市财政局")
+
+
+def test_a_district_page_issuing_a_policy_with_lead_groups():
+    text = """字号：大 中 小
+您当前位置：首页 > 政务公开
+成都市武侯区人民政府关于印发《武侯区促进楼宇经济发展若干政策》的通知
+发布日期：2022-08-01
+各街道办事处，区级各部门：
+现将《武侯区促进楼宇经济发展若干政策》印发给你们，请认真贯彻执行。
+成都市武侯区人民政府
+2022年7月25日
+武侯区促进楼宇经济发展若干政策
+一、支持楼宇招商。对新引进企业给予奖励。（区投资促进局牵头）
+二、支持楼宇改造。（区住建局、区财政局负责）
+"""
+    m = meta_of(text)
+    assert (m.title, m.doc_type, m.issuer, m.jurisdiction, m.issue_date) == (
+        "武侯区促进楼宇经济发展若干政策", "policy_measures", "成都市武侯区人民政府", "武侯区", "2022-07-25")
