@@ -150,14 +150,17 @@ _NOT_A_PLACE = (r"(?!各|本|全|我|该|有关|相关|试点|其他|其它|所�
                 r"|鼓励|支持|推动|推进|加强|实现|开展|组织|积极|指导|协调|督促|要求|请|由|经|向|对|将|在|从|按|与|和|及)")
 _PROVINCE = "(?:" + "|".join(PROVINCES) + ")"
 _STEM = rf"(?:(?![和及与由会同的部门局委办厅署在对将向为请从等或并]){_HAN_CLASS})"
-PLACE_NAME = (rf"(?:{_PROVINCE}|{_NOT_A_PLACE}(?:{_STEM}{{2,8}}?(?:自治州|自治县|自治旗|自治区)"
-              rf"|{_STEM}{{2,4}}?(?:新区|地区|街道|省|市|州|县|区|旗|盟|镇|乡)))")
+PLACE_NAME = (rf"(?:{_PROVINCE}|{_NOT_A_PLACE}(?:{_STEM}{{2,8}}?(?:自治州|自治县|自治旗)"
+              rf"|{_STEM}{{2,6}}?(?:开发区|园区|新区|试验区)|{_STEM}{{2,4}}?(?:地区|街道|市|州|县|区|旗|盟|镇|乡)))")
+"""A place: a province (enumerated, so no other 省 is a place), or a stem of two or more characters
+and a level word; stems never hold linking words and never start with a verb or a level phrase."""
 _ORGAN_CHAR = rf"(?:(?![的及或等在对将向是了,、。]){_HAN_CLASS})"
 _ORGAN = (rf"(?:人民政府(?:办公厅|办公室)?|政府(?:办公厅|办公室)?|委(?:{_ORGAN_CHAR}{{1,10}}?(?:部|办公室|委员会|办))?"
-          rf"|{_ORGAN_CHAR}{{1,14}}?(?:委员会|领导小组办公室|领导小组|总局|局|厅|委|办公室|署|中心|部|指挥部))")
+          rf"|{_ORGAN_CHAR}{{1,14}}?(?:委员会|管委会|领导小组办公室|领导小组|总局|局|厅|委|办公室|办事处|署|中心|部|指挥部))")
 PLACE = Rule("place", re.compile(PLACE_NAME), ("成都市", "马关县", "江苏省", "新疆维吾尔自治区"), ("各地", "全市", "本区"))
 STRUCTURED = Rule("structured_agency", re.compile(rf"(?P<party>中共)?(?P<places>(?:{PLACE_NAME})+)(?P<organ>{_ORGAN})"),
-                  ("成都市交通运输局", "马关县人民政府", "江苏省人民政府办公厅", "中共成都市委组织部", "四川省成都市武侯区教育局"),
+                  ("成都市交通运输局", "马关县人民政府", "江苏省人民政府办公厅", "中共成都市委组织部", "四川省成都市武侯区教育局",
+                   "苏州工业园区管委会", "武侯区玉林街道办事处"),
                   ("有关部门", "各地区", "城市管理"))
 """A body named by its place and organ, registered or not."""
 RELATIVE = Rule("relative_agency", re.compile(rf"(?P<level>市委|省委|区委|县委|市|省|区|县|州|镇|乡)(?!各|有关|相关|直|属)(?P<organ>{_ORGAN})"),
@@ -221,6 +224,8 @@ def places_of(name: str) -> list[str]:
 
     >>> places_of("四川省成都市武侯区教育局"), places_of("中共成都市委组织部"), places_of("教育部")
     (['四川省', '成都市', '武侯区'], ['成都市'], [])
+    >>> places_of("苏州工业园区管委会"), places_of("建议湖北省人民政府")
+    (['苏州工业园区'], [])
     """
     out: list[str] = []
     pos = 2 if name.startswith("中共") and not name.startswith("中共中央") else 0
