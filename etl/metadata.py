@@ -103,9 +103,10 @@ def find_signature(text: str, jurisdiction: str | None = None) -> tuple[str | No
 
 
 DOC_NO = Rule("doc_no", re.compile(
-    r"^(?P<no>[\u4e00-\u9fff]{1,12}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第)?\d{1,5}\s*号)$"),
-    ("国办函〔2006〕70号", "穗府〔2020〕4号", "苏政办发〔2021〕12号", "马政发[2019]3号"), ("第20222223号", "(穗天字〔2015〕2号)自本措施施行之日起"))
+    r"^(?P<no>[\u4e00-\u9fff]{1,12}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第)?\d{1,5}\s*号)(?:\s+签发人[:].*)?$"),
+    ("国办函〔2006〕70号", "穗府〔2020〕4号", "苏政办发〔2021〕12号", "马政发[2019]3号", "浙政发〔2020〕8号   签发人:王五"), ("第20222223号", "(穗天字〔2015〕2号)自本措施施行之日起"))
 """The 文号 as its own line in the header."""
+MASTHEAD = re.compile(r"文件$")
 HEAD_ADDRESSEE = Rule("head_addressee", re.compile(r"^[^。!?]{2,80}[:]$"),
                       ("各省、自治区、直辖市人民政府,国务院各部委、各直属机构:", "辽宁省人民政府:"), ("现答复如下:这是正文。",))
 """The addressee line of a 函 / 通知: it closes the header."""
@@ -222,6 +223,15 @@ def header_title(lines: list[str], skip: set[int] | frozenset = frozenset()) -> 
         else:
             runs[-1].append(line)
     run = next((r for r in reversed(runs) if r), [])
+    if doc_no and (not run or MASTHEAD.search(run[-1])):
+        # A printed masthead (XX文件) above the 文号: the title follows the 文号.
+        run = []
+        for line in lines[anchor + 1:anchor + 6]:
+            if not line or not _is_title_piece(line) or HEAD_ADDRESSEE.pattern.match(line):
+                break
+            run.append(line)
+        if run:
+            anchor += len(run)
     title = "".join(run) if run else None
     after = anchor + 1
     if doc_no:

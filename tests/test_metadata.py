@@ -194,3 +194,21 @@ def test_a_district_page_issuing_a_policy_with_lead_groups():
     m = meta_of(text)
     assert (m.title, m.doc_type, m.issuer, m.jurisdiction, m.issue_date) == (
         "武侯区促进楼宇经济发展若干政策", "policy_measures", "成都市武侯区人民政府", "武侯区", "2022-07-25")
+
+
+def test_a_printed_notice_with_its_masthead_and_the_title_below_the_doc_no():
+    text = """浙江省人民政府文件
+浙政发〔2020〕8号   签发人：王五
+浙江省人民政府关于加快建设
+数字浙江的若干意见
+各市、县（市、区）人民政府，省政府直属各单位：
+为加快建设数字浙江，提出如下意见。
+一、夯实数字基础设施。（省经信厅、省通信管理局负责）
+二、推进数据开放共享。（省大数据局负责）
+浙江省人民政府
+2020年3月2日
+"""
+    m = meta_of(text)
+    assert (m.title, m.doc_no, m.doc_type, m.issuer, m.jurisdiction, m.issue_date) == (
+        "浙江省人民政府关于加快建设数字浙江的若干意见", "浙政发〔2020〕8号", "policy_measures", "浙江省人民政府",
+        "浙江省", "2020-03-02")
