@@ -172,9 +172,6 @@ OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经�
 """Place-prefixed bodies inside running text: after a boundary or a linking word, or anywhere
 when the place is a province (建议湖北省人民政府…)."""
 
-_ORG_SUFFIX = (
-    r"(?:人民政府|政府|办公厅|办公室|委员会|领导小组|局|委|办|厅|部|署|总社|集团(?:有限公司)?|中心)"
-)
 _DISTRICT = "(?:" + "|".join(DISTRICTS) + ")"
 
 
@@ -419,10 +416,6 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
                 continue
             if pattern is alias_re and s > 0 and text[s - 1] in "市区县省州" and m.group() not in registry().local:
                 continue  # 市乡村振兴局 is the city's bureau, not the national one
-            if pattern is OPEN_AGENCY:
-                inner = alias_re.fullmatch(m.group())
-                if inner is None and registry().by_name.get(m.group()) is None and _starts_with_known(m.group()):
-                    continue  # a registry name with trailing words: left to the registry pass
             if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
                     and text[s] in "市省县区" and text[s - 1] not in _LINKING):
                 continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
@@ -438,12 +431,6 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
 
 
 _LINKING = "州由与和、及会同在经向对将请"
-
-
-def _starts_with_known(name: str) -> bool:
-    """True when a place-prefixed match is really a Guangzhou registry name run on (广州市财政局和…)."""
-    m = _alias_re().match(name)
-    return bool(m) and m.end() < len(name) and m.end() >= len(name) - 1
 
 
 _LIST_SPLIT = re.compile(r"[、,,;;]|和(?=[市区县各相有])|及(?=[市区县各相有])|与(?=[市区县各相有])")
