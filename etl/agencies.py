@@ -150,14 +150,17 @@ _NOT_A_PLACE = (r"(?!各|本|全|我|该|有关|相关|试点|其他|其它|所�
                 r"|鼓励|支持|推动|推进|加强|实现|开展|组织|积极|指导|协调|督促|要求|请|由|经|向|对|将|在|从|按|与|和|及)")
 _PROVINCE = "(?:" + "|".join(PROVINCES) + ")"
 _STEM = rf"(?:(?![和及与由会同的部门局委办厅署在对将向为请从等或并]){_HAN_CLASS})"
-PLACE_NAME = (rf"(?:{_PROVINCE}|{_NOT_A_PLACE}(?:{_STEM}{{2,8}}?(?:自治州|自治县|自治旗|自治区)"
-              rf"|{_STEM}{{2,4}}?(?:新区|地区|街道|省|市|州|县|区|旗|盟|镇|乡)))")
+PLACE_NAME = (rf"(?:{_PROVINCE}|{_NOT_A_PLACE}(?:{_STEM}{{2,8}}?(?:自治州|自治县|自治旗)"
+              rf"|{_STEM}{{2,6}}?(?:开发区|园区|新区|试验区)|{_STEM}{{2,4}}?(?:地区|街道|市|州|县|区|旗|盟|镇|乡)))")
+"""A place: a province (enumerated, so no other 省 is a place), or a stem of two or more characters
+and a level word; stems never hold linking words and never start with a verb or a level phrase."""
 _ORGAN_CHAR = rf"(?:(?![的及或等在对将向是了,、。]){_HAN_CLASS})"
 _ORGAN = (rf"(?:人民政府(?:办公厅|办公室)?|政府(?:办公厅|办公室)?|委(?:{_ORGAN_CHAR}{{1,10}}?(?:部|办公室|委员会|办))?"
-          rf"|{_ORGAN_CHAR}{{1,14}}?(?:委员会|领导小组办公室|领导小组|总局|局|厅|委|办公室|署|中心|部|指挥部))")
+          rf"|{_ORGAN_CHAR}{{1,14}}?(?:委员会|管委会|领导小组办公室|领导小组|总局|局|厅|委|办公室|办事处|署|中心|部|指挥部))")
 PLACE = Rule("place", re.compile(PLACE_NAME), ("成都市", "马关县", "江苏省", "新疆维吾尔自治区"), ("各地", "全市", "本区"))
 STRUCTURED = Rule("structured_agency", re.compile(rf"(?P<party>中共)?(?P<places>(?:{PLACE_NAME})+)(?P<organ>{_ORGAN})"),
-                  ("成都市交通运输局", "马关县人民政府", "江苏省人民政府办公厅", "中共成都市委组织部", "四川省成都市武侯区教育局"),
+                  ("成都市交通运输局", "马关县人民政府", "江苏省人民政府办公厅", "中共成都市委组织部", "四川省成都市武侯区教育局",
+                   "苏州工业园区管委会", "武侯区玉林街道办事处"),
                   ("有关部门", "各地区", "城市管理"))
 """A body named by its place and organ, registered or not."""
 RELATIVE = Rule("relative_agency", re.compile(rf"(?P<level>市委|省委|区委|县委|市|省|区|县|州|镇|乡)(?!各|有关|相关|直|属)(?P<organ>{_ORGAN})"),
@@ -169,9 +172,6 @@ OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经�
 """Place-prefixed bodies inside running text: after a boundary or a linking word, or anywhere
 when the place is a province (建议湖北省人民政府…)."""
 
-_ORG_SUFFIX = (
-    r"(?:人民政府|政府|办公厅|办公室|委员会|领导小组|局|委|办|厅|部|署|总社|集团(?:有限公司)?|中心)"
-)
 _DISTRICT = "(?:" + "|".join(DISTRICTS) + ")"
 
 
@@ -221,10 +221,11 @@ def places_of(name: str) -> list[str]:
 
     >>> places_of("四川省成都市武侯区教育局"), places_of("中共成都市委组织部"), places_of("教育部")
     (['四川省', '成都市', '武侯区'], ['成都市'], [])
+    >>> places_of("苏州工业园区管委会"), places_of("建议湖北省人民政府")
+    (['苏州工业园区'], [])
     """
     out: list[str] = []
-    pos = 3 if name.startswith("中共") and not name.startswith("中共中央") else 0
-    pos = 2 if name.startswith("中共") and not name.startswith("中共中央") else pos
+    pos = 2 if name.startswith("中共") and not name.startswith("中共中央") else 0
     while True:
         m = _PLACE_PREFIX.match(name, pos)
         if not m or m.end() >= len(name):
@@ -303,6 +304,8 @@ def resolve(written: str, jurisdiction: str | None = None, issuer: str | None = 
         return issuer, reg.get(issuer) is not None
     if reg.get(name):
         return name, True
+    if name.startswith(CITY) and name[len(CITY):].startswith(DISTRICTS) and len(name) > len(CITY) + 3:
+        return resolve(name[len(CITY):], jurisdiction, issuer, local_aliases)  # 广州市天河区X局 is 天河区X局
     guangzhou = _is_guangzhou(jurisdiction, issuer)
     if guangzhou:
         if name in reg.local and not name.startswith("区"):
@@ -354,7 +357,7 @@ def _resolve_guangzhou_district(name: str, jurisdiction: str | None) -> tuple[st
     reg = registry()
     if name in DISTRICTS:
         return f"{CITY}{name}人民政府", True
-    if re.fullmatch(_DISTRICT + r"(?:人民)?政府", name):
+    if _DISTRICT_GOVERNMENT.fullmatch(name):
         return f"{CITY}{_with_government(name)}", True
     if name.startswith("区") and jurisdiction and jurisdiction != CITY and jurisdiction in _GZ_FAMILY:
         rest = name[1:]
@@ -402,7 +405,7 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     patterns = [_group_re(), OPEN_AGENCY, _alias_re()]
     if local_aliases:
         patterns.insert(0, re.compile("|".join(re.escape(k) for k in sorted(local_aliases, key=len, reverse=True))))
-    patterns.append(re.compile(_DISTRICT + r"(?:人民)?政府"))
+    patterns.append(_DISTRICT_GOVERNMENT)
     patterns.append(CLAUSE_DISTRICT)
     patterns.append(GENERIC_AGENCY)
     alias_re = _alias_re()
@@ -413,10 +416,6 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
                 continue
             if pattern is alias_re and s > 0 and text[s - 1] in "市区县省州" and m.group() not in registry().local:
                 continue  # 市乡村振兴局 is the city's bureau, not the national one
-            if pattern is OPEN_AGENCY:
-                inner = alias_re.fullmatch(m.group())
-                if inner is None and registry().by_name.get(m.group()) is None and _starts_with_known(m.group()):
-                    continue  # a registry name with trailing words: left to the registry pass
             if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
                     and text[s] in "市省县区" and text[s - 1] not in _LINKING):
                 continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
@@ -434,12 +433,6 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
 _LINKING = "州由与和、及会同在经向对将请"
 
 
-def _starts_with_known(name: str) -> bool:
-    """True when a place-prefixed match is really a Guangzhou registry name run on (广州市财政局和…)."""
-    m = _alias_re().match(name)
-    return bool(m) and m.end() < len(name) and m.end() >= len(name) - 1
-
-
 _LIST_SPLIT = re.compile(r"[、,,;;]|和(?=[市区县各相有])|及(?=[市区县各相有])|与(?=[市区县各相有])")
 
 
@@ -450,6 +443,7 @@ def _grouped_forms() -> re.Pattern:
     return re.compile("|".join(re.escape(f) for f in forms)) if forms else re.compile(r"(?!)")
 
 
+_HELD = re.compile(r"\x00(\d+)\x00")
 TRAILING_WORDS = re.compile(r"(?:等(?:部门|单位|机构)?|会同(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面))$")
 """What closes a list without naming a body (商务部等, 财政部会同有关部门)."""
 GENERIC_PART = re.compile(r"(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面)")
@@ -478,9 +472,9 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
         kept.append(m.group())
         return f"\x00{len(kept) - 1}\x00"
 
-    held = _grouped_forms().sub(hold, group) if kept is not None else group
+    held = _grouped_forms().sub(hold, group)
     parts = [p.strip() for p in _LIST_SPLIT.split(held) if p and p.strip()]
-    parts = [re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], p) for p in parts]
+    parts = [_HELD.sub(lambda m: kept[int(m.group(1))], p) for p in parts]
     parts = [TRAILING_WORDS.sub("", p) for p in parts]
     parts = [p for p in parts if p and not GENERIC_PART.fullmatch(p)]
     if not parts:
@@ -516,8 +510,12 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
     return out
 
 
+_PLACES_ONLY = re.compile(rf"(?:{PLACE_NAME})+")
+_DISTRICT_GOVERNMENT = re.compile(_DISTRICT + r"(?:人民)?政府")
+
+
 def _is_place(s: str) -> bool:
-    return bool(s) and re.fullmatch(rf"(?:{PLACE_NAME})+", s) is not None
+    return bool(s) and _PLACES_ONLY.fullmatch(s) is not None
 
 
 def jurisdiction_of(canonical: str | None) -> str | None:

@@ -82,9 +82,9 @@ def test_a_fuhan_to_a_government_relays_the_ministries_it_consulted():
 某省人民政府：
 你省《关于请求支持水利建设的请示》收悉。经国务院同意，现函复如下：
 一、关于水库建设问题。
-水利部会同发展改革委研究提出了办理意见：同意纳入规划。
+水利部会同发展改革委研究提出意见：同意纳入规划。
 二、关于资金问题。
-有关部门研究提出了办理意见：按规定办理。
+有关方面提出了以下意见：按规定办理。
 三、关于移民问题。
 财政部、劳动保障部意见：按现行政策执行。
 国务院办公厅
@@ -137,3 +137,78 @@ def test_signature_is_the_first_block_and_may_be_joint():
 def test_header_title_skips_page_furniture():
     lines = ["字号：大 中 小", "您当前位置：某局 > 信息公开", "某县教育局关于第12号提案的答复", "发布日期：2021-07-27", "李四委员："]
     assert header_title([fold(x) for x in lines])[0] == "某县教育局关于第12号提案的答复"
+
+
+def test_a_page_with_a_flattened_metadata_table():
+    text = """索 引 号：000014349/2021-00012
+主题分类：
+交通运输
+发文机关：
+浙江省人民政府办公厅
+成文日期：
+2021年04月06日
+标　　题：
+浙江省人民政府办公厅关于推进四好农村路建设的实施意见
+发文字号：
+浙政办发〔2021〕20号
+发布日期：
+2021年04月12日
+各市、县（市、区）人民政府，省政府直属各单位：
+为推进四好农村路建设，现提出如下实施意见。
+一、加强规划引领。
+二、加大资金支持。
+"""
+    m = meta_of(text)
+    assert (m.title, m.doc_no, m.issuer, m.jurisdiction, m.issue_date, m.doc_type) == (
+        "浙江省人民政府办公厅关于推进四好农村路建设的实施意见", "浙政办发〔2021〕20号", "浙江省人民政府办公厅",
+        "浙江省", "2021-04-06", "policy_measures")
+
+
+def test_a_cppcc_reply_titled_as_a_letter_signed_on_one_line():
+    text = """关于市政协十四届二次会议第2024101号提案答复的函
+李四委员：
+您提出的《关于加快发展低空经济的提案》（第2024101号）收悉。经会同市发展改革委、市财政局研究办理，现答复如下：
+下一步，我局将加大支持力度。
+深圳市工业和信息化局  2024年6月3日
+"""
+    m = meta_of(text)
+    assert (m.doc_type, m.proposal_no, m.addressee, m.issuer, m.jurisdiction, m.issue_date) == (
+        "cppcc_proposal_reply", "2024101", "李四", "深圳市工业和信息化局", "深圳市", "2024-06-03")
+    assert m.title == "关于市政协十四届二次会议第2024101号提案答复的函"
+    assert m.co_agencies == ("深圳市发展和改革委员会", "深圳市财政局")
+
+
+def test_a_district_page_issuing_a_policy_with_lead_groups():
+    text = """字号：大 中 小
+您当前位置：首页 > 政务公开
+成都市武侯区人民政府关于印发《武侯区促进楼宇经济发展若干政策》的通知
+发布日期：2022-08-01
+各街道办事处，区级各部门：
+现将《武侯区促进楼宇经济发展若干政策》印发给你们，请认真贯彻执行。
+成都市武侯区人民政府
+2022年7月25日
+武侯区促进楼宇经济发展若干政策
+一、支持楼宇招商。对新引进企业给予奖励。（区投资促进局牵头）
+二、支持楼宇改造。（区住建局、区财政局负责）
+"""
+    m = meta_of(text)
+    assert (m.title, m.doc_type, m.issuer, m.jurisdiction, m.issue_date) == (
+        "武侯区促进楼宇经济发展若干政策", "policy_measures", "成都市武侯区人民政府", "武侯区", "2022-07-25")
+
+
+def test_a_printed_notice_with_its_masthead_and_the_title_below_the_doc_no():
+    text = """浙江省人民政府文件
+浙政发〔2020〕8号   签发人：王五
+浙江省人民政府关于加快建设
+数字浙江的若干意见
+各市、县（市、区）人民政府，省政府直属各单位：
+为加快建设数字浙江，提出如下意见。
+一、夯实数字基础设施。（省经信厅、省通信管理局负责）
+二、推进数据开放共享。（省大数据局负责）
+浙江省人民政府
+2020年3月2日
+"""
+    m = meta_of(text)
+    assert (m.title, m.doc_no, m.doc_type, m.issuer, m.jurisdiction, m.issue_date) == (
+        "浙江省人民政府关于加快建设数字浙江的若干意见", "浙政发〔2020〕8号", "policy_measures", "浙江省人民政府",
+        "浙江省", "2020-03-02")
