@@ -283,6 +283,28 @@ def resolve(written: str, jurisdiction: str | None = None, issuer: str | None = 
             local_aliases: dict[str, str] | None = None) -> tuple[str, bool] | None:
     """Resolve one written agency name to (canonical, is_registered), or None if not an agency.
 
+    A body of the issuer's own district or county is named as the issuer names its place: with
+    the city before it (成都市武侯区…), and the issuer itself where the two are one.
+
+    >>> resolve("区卫生健康局", "武侯区", "成都市武侯区卫生健康局")
+    ('成都市武侯区卫生健康局', False)
+    >>> resolve("区政府", "武侯区", "成都市武侯区卫生健康局")
+    ('成都市武侯区人民政府', False)
+    """
+    got = _resolve(written, jurisdiction, issuer, local_aliases)
+    if got is None or not issuer or not jurisdiction:
+        return got
+    canonical, registered = got
+    at = issuer.find(jurisdiction)
+    if not registered and at > 0 and canonical.startswith(jurisdiction):
+        canonical = issuer[:at] + canonical  # 武侯区卫生健康局 in a 成都市武侯区… document
+    return canonical, registered
+
+
+def _resolve(written: str, jurisdiction: str | None = None, issuer: str | None = None,
+             local_aliases: dict[str, str] | None = None) -> tuple[str, bool] | None:
+    """Resolve one written name (``resolve`` without the issuer's place prefix).
+
     >>> resolve("市工信委")
     ('广州市工业和信息化委员会', True)
     >>> resolve("区发改局", jurisdiction="天河区")

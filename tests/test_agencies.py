@@ -105,7 +105,7 @@ def test_the_same_short_form_follows_the_documents_own_jurisdiction():
     assert resolve("市发改委", jurisdiction="成都市") == ("成都市发展和改革委员会", False)  # the organ's full name
     assert resolve("县住房城乡建设局", "马关县", "马关县人民政府") == ("马关县住房城乡建设局", False)
     assert resolve("省交通运输厅", "江苏省", "江苏省人民政府办公厅") == ("江苏省交通运输厅", False)
-    assert resolve("区教育局", "武侯区", "成都市武侯区人民政府") == ("武侯区教育局", False)
+    assert resolve("区教育局", "武侯区", "成都市武侯区人民政府") == ("成都市武侯区教育局", False)  # as the issuer names its place
     assert resolve("市教育局", "武侯区", "成都市武侯区人民政府") == ("成都市教育局", False)
     assert resolve("市委组织部", "成都市") == ("中共成都市委组织部", False)
 
