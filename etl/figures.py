@@ -50,7 +50,7 @@ FIGURE_RULES = (
          ("惠及企业超1500家", "200多亿条", "4.5万人", "近千家", "三个", "免费培训近2万人次", "提高3个百分点"),
          ("2021年", "90天", "5G", "十四五", "七大功能", "世界500强")),
     Rule("unknown_unit", re.compile(rf"(?P<num>(?<![\d.A-Za-z])(?:{_ARABIC}))(?P<more>多|余)?(?P<scale>万亿|亿|千万|百万|万)"
-                                    r"(?P<unit>(?![的和及与或以左右多余元至到等在是为了中上下内外之间级强])[\u4e00-\u9fff])"),
+                                    r"(?P<unit>(?![的和及与或以左右多余元至到等在是为了中上下内外之间级强万亿千百])[\u4e00-\u9fff])"),
          ("投放鱼苗300万尾",), ("1.2万亿元", "300万元", "2万的", "5万以上")),
 )
 """How a figure is written, tried in this order; a later rule never takes an earlier one's span."""
