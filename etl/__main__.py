@@ -70,7 +70,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from etl.evaluate import evaluate, load_gold
+    from etl.evaluate import evaluate, evaluate_figures, load_gold
     from etl.extract import extract, to_answer_json
     from etl.read import read_file
 
@@ -89,10 +89,12 @@ def cmd_evaluate(args) -> int:
         pairs.append((g, to_answer_json(g["file"], extract(read_file(path).text))))
     report = evaluate(pairs)
     print(report.table())
+    figures = evaluate_figures(pairs)
+    print(figures.table())
     if args.verbose:
         for f, name, gold, got in report.doc_misses:
             print(f"doc {f} {name}: gold {gold!r} got {got!r}")
-        for name, sec in report.sections.items():
+        for name, sec in [*report.sections.items(), ("figures", figures.score)]:
             for kind, f, x in sec.misses:
                 print(f"{name} {kind} {f}: {x.get('span') or x.get('starts_with')} @{x['start']}")
     return 0

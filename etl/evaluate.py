@@ -144,6 +144,8 @@ def evaluate(pairs: list[tuple[dict, dict]]) -> Report:
     doc_misses = []
     for gold, got in pairs:
         for name in SECTIONS:
+            if name not in gold:
+                continue  # not annotated in this key (../shared/corpus annotates doc, commitments, money)
             s = score_section(name, gold[name], got[name], gold["file"])
             agg = sections[name]
             agg.tp += s.tp
@@ -164,3 +166,98 @@ def evaluate(pairs: list[tuple[dict, dict]]) -> Report:
 
 def load_gold(gold_dir: Path) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(gold_dir).glob("*.json"))]
+
+
+# --- figures: every reported quantity (scored like money; see ../shared/gold/README.md) ---------
+
+FIGURE_FIELDS = ("unit", "metric", "year", "cumulative", "change", "target", "kind")
+METRIC_MIN_F1 = 0.7
+"""A metric is right when its character-level F1 against the key's reaches this."""
+
+
+def metric_f1(a: str | None, b: str | None) -> float:
+    """Character-level F1 of two metric phrases after NFKC and whitespace removal.
+
+    >>> metric_f1("新洽谈产业招商项目", "新洽谈产业招商项目")
+    1.0
+    >>> round(metric_f1("走访服务规上软件企业", "规上软件企业"), 2)
+    0.75
+    >>> metric_f1("", "企业")
+    0.0
+    """
+    import re
+    import unicodedata
+    from collections import Counter
+
+    ca, cb = (Counter(re.sub(r"\s+", "", unicodedata.normalize("NFKC", x or ""))) for x in (a, b))
+    common = sum((ca & cb).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(ca.values()), common / sum(cb.values())
+    return 2 * p * r / (p + r)
+
+
+def _figure_field_ok(name: str, got: dict, gold: dict) -> bool:
+    if name == "metric":
+        return metric_f1(got.get(name), gold.get(name)) >= METRIC_MIN_F1
+    return got.get(name) == gold.get(name)
+
+
+@dataclass
+class FiguresReport:
+    score: SectionScore
+    scored_files: list
+    counts: dict  # file -> number of figures extracted (every document, annotated or not)
+
+    def field_accuracy(self, name: str) -> float:
+        total = self.score.field_total.get(name, 0)
+        return self.score.field_hits.get(name, 0) / total if total else 1.0
+
+    def table(self) -> str:
+        s = self.score
+        lines = []
+        if self.scored_files:
+            fields = ", ".join(f"{f} {self.field_accuracy(f):.2f} ({s.field_hits.get(f, 0)}/{s.field_total.get(f, 0)})"
+                               for f in FIGURE_FIELDS)
+            lines.append(f"{'figures':<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:4d} {s.fp:4d} {s.fn:4d}  {fields}")
+        unscored = [f for f in self.counts if f not in self.scored_files]
+        if unscored:
+            lines.append(f"figures extracted per document (not annotated for figures): {sum(self.counts[f] for f in unscored)} in {len(unscored)}")
+            lines.extend(f"  {f}: {self.counts[f]}" for f in unscored)
+        return "\n".join(lines)
+
+
+def evaluate_figures(pairs: list[tuple[dict, dict]]) -> FiguresReport:
+    """Score the ``figures`` section where the key annotates it (match: overlapping span, equal
+    value and qualifier; then each of FIGURE_FIELDS), and count the figures of every document."""
+    score = SectionScore()
+    scored, counts = [], {}
+    for gold, got in pairs:
+        ext = got.get("figures") or []
+        counts[gold["file"]] = len(ext)
+        annotated = gold.get("annotated")
+        if "figures" not in gold or (annotated and "figures" not in annotated):
+            continue
+        scored.append(gold["file"])
+        used: set[int] = set()
+        for g in gold["figures"]:
+            match = next((i for i, x in enumerate(ext) if i not in used and _matches("figures", x, g)), None)
+            if match is None:
+                score.fn += 1
+                score.misses.append(("missed", gold["file"], g))
+                continue
+            used.add(match)
+            score.tp += 1
+            for name in FIGURE_FIELDS:
+                if name not in g:
+                    continue
+                ok = _figure_field_ok(name, ext[match], g)
+                score.field_hits[name] = score.field_hits.get(name, 0) + ok
+                score.field_total[name] = score.field_total.get(name, 0) + 1
+                if not ok:
+                    score.misses.append((f"field {name}: got {ext[match].get(name)!r}", gold["file"], g))
+        for i, x in enumerate(ext):
+            if i not in used:
+                score.fp += 1
+                score.misses.append(("extra", gold["file"], x))
+    return FiguresReport(score, scored, counts)

@@ -133,14 +133,14 @@ CHANGE_RULES = (
          ("同比增长", "比2021年初增长", "全年净增高新技术企业", "新增不少于"), ("增加至2000多项", "缩短至")),
 )
 """Words before a figure in its clause that make it a change or rate rather than a level."""
-_COMPARISON_ONLY = re.compile(r"^(?:分别)?(?:同比|环比|比[^,;]{0,12}?|较[^,;]{0,12}?)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|低于|增幅|增速)")
+_COMPARISON_ONLY = re.compile(r"^(?:分别)?(?:同比|环比|比(?![重例率])[^,;]{0,12}?|较[^,;]{0,12}?)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|低于|增幅|增速)")
 
 _CLAUSE_BREAK = re.compile(r"[,;:。!?]")
 _METRIC_LEAD = re.compile(
-    r"^(?:[()、和及与]|\d{4}(?:-\d{4})?年(?:度|底|末|初|以来)?|截至|截止|目前|今年|去年|全年|当年|每年|近年来|近年|"
+    r"^(?:[()、和及与~至-]|\d{4}(?:-\d{4})?年(?:度|底|末|初|以来)?|截至|截止|目前|今年|去年|全年|当年|每年|近年来|近年|"
     r"全市|全区|全省|我市|我区|本市|其中|涉及|包括|另外|此外|同时|分别|共计|共有|共|累计|已经|已有|已|还|并|仍|均|也|"
     r"先后|率先|力争|预计|计划|争取|到|对|为|在|将|使|约|近|超过|超|逾|达到|达|不少于|不低于|至少|最高|"
-    r"[一二三四五六七八九十]+是|在?[\u4e00-\u9fff]{0,4}(?:冲击|影响|背景|形势|带动)下|[\u4e00-\u9fff]{2,4}区(?=[\u4e00-\u9fff]{4,}))+")
+    r"[一二三四五六七八九十]+是|在?[\u4e00-\u9fff]{0,4}(?:冲击|影响|背景|形势|带动)下|[\u4e00-\u9fff]{2,4}[省市区县](?=[\u4e00-\u9fff][\u4e00-\u9fff\d]{3,}))+")
 """Words that open a clause without naming what is measured: time, place, adverbs, qualifiers."""
 _METRIC_TAIL = re.compile(
     r"(?:超过|超|近|约|逾|达到|达|不少于|不低于|至少|最高|共计|共|累计|已|为|的|仍|均|分别|接近|将近|和|及|与|、|"
@@ -308,8 +308,8 @@ def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_repl
     sentence's own, 以来 and 截至目前 read as the issue year."""
     before = context.masked(text[sent.start:start])
     since = re.search(r"(?:19|20)\d{2}年以来", before)
-    if since and issue_year:
-        return issue_year, "since"
+    if since:
+        return issue_year, "since"  # …年以来: to date, the issue year
     year = context.sentence_year(before, issue_year, is_reply)
     if year is None:
         return None, "none"
@@ -348,6 +348,7 @@ def _before_words(text: str, start: int, end: int) -> str:
     return _METRIC_TAIL.sub("", _METRIC_LEAD.sub("", raw))
 
 
+_JOINED = re.compile(r"[、和及与~至到-]")
 _DISTRIBUTIVE = re.compile(r"每(?:家|个|人|名|项|户|所|位)")
 _INDEFINITE_OBJECT = re.compile(r"一(?:批|系列|支)")
 
@@ -393,7 +394,7 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
         prev_end = group[i - 1].end if i else sent.start
         lo = max(cs, prev_end)
         between = text[prev_end:f.start] if i else ""
-        chained.append(bool(i) and cs <= prev_end and bool(re.search(r"[、和及与]", between)))
+        chained.append(bool(i) and cs <= prev_end and bool(_JOINED.search(between)))
         own = _before_words(text, lo, f.start)
         if _DISTRIBUTIVE.match(text, lo) and cs > sent.start:
             own = _noun_of_clause(text, _clause_start(text, sent, cs - 1), cs - 1)  # …企业落户广州,每家予以20万元奖励
@@ -409,6 +410,8 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
     breakdown = False
     for i, f in enumerate(group):
         before, after = befores[i], afters[i]
+        if by_de[i]:
+            before = ""  # 120人的志愿服务队伍: the noun after 的 names what is counted
         if not chained[i]:
             chain_before = before
         elif len(before) <= 2 and not CHANGE_RULES[0].pattern.search(before):
@@ -423,8 +426,6 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
                 after = afters[j]  # 500万元、100万元、50万元一次性薪酬补贴
         elif runs_on[i] and afters[i + 1]:
             after += afters[i + 1]  # 协助46家企业获得65个子女入学指标
-        if by_de[i] and len(before) > 6:
-            before = ""
         prev_end = group[i - 1].end if i else sent.start
         if i and "其中" in text[prev_end:f.start]:
             breakdown = True
