@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from etl import context, units
 from etl.model import AgencyRef, Count, Figure, Money, Sentence, Target
@@ -31,7 +32,7 @@ _CN_DIG = "零〇一二两三四五六七八九"
 _CN_RUN = "零〇一二两三四五六七八九十百千万亿"
 _CN = rf"[一二两三四五六七八九十][{_CN_RUN}]*|(?<=[近超逾约])[千百][{_CN_RUN}]*"
 """Chinese numerals; a bare 千/百 only after a qualifier (近千家, 超千家), as 千家万户 is an idiom."""
-_NUM = rf"(?<![\d.A-Za-z])(?:{_ARABIC}|{_CN})"
+_NUM = rf"(?=[\d一二两三四五六七八九十千百])(?<![\d.A-Za-z])(?:{_ARABIC}|{_CN})"
 _SCALE = "万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千"
 _SCALE_VALUE = {"": 1, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "千万": 1e7, "百万": 1e6,
                 "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3}
@@ -157,6 +158,7 @@ _ADVERB_CUT = re.compile(r"累计|共计|共有|已经|已有|已|(?<![公中总
 _PREFIX_ATTRIBUTES = re.compile(r"^(?:累计|新增|净增|全年|当年|共计|共)+")
 
 
+@lru_cache(maxsize=65536)
 def normalise_metric(metric: str) -> str:
     """Return a metric in the one form two documents compare equal in: NFKC width, no spaces,
     simplified characters, and no running-total / change / period prefix (those are attributes).
@@ -198,18 +200,26 @@ def _value(num: str, scale: str | None) -> float:
 
 
 def _clause_start(text: str, sent: Sentence, pos: int) -> int:
-    k = pos
-    while k > sent.start and not _CLAUSE_BREAK.match(text[k - 1]):
-        k -= 1
-    return k
+    """Where the clause holding ``pos`` begins (after the last , ; : 。 ! ? of its sentence)."""
+    return max(sent.start, *(text.rfind(ch, sent.start, pos) + 1 for ch in _CLAUSE_BREAKS))
+
+
+_CLAUSE_BREAKS = ",;:。!?"
 
 
 def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
     """Find the figures no earlier extractor took, by FIGURE_RULES in order."""
     out: list[_Found] = []
 
+    covered = bytearray(len(masked) + 1)
+    for a, b in taken:
+        covered[a:b] = b"\x01" * (b - a)
+
     def free(s: int, e: int) -> bool:
-        return not any(a < e and s < b for a, b in taken)
+        return not any(covered[s:e])
+
+    def take(s: int, e: int) -> None:
+        covered[s:e] = b"\x01" * (e - s)
 
     for rule in FIGURE_RULES:
         for m in rule.pattern.finditer(masked):
@@ -222,7 +232,7 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
                     continue
                 q, _ = qualifier_before(masked, s)
                 out.append(_Found(s, e, float(m.group("a")) / b, "比", q or "exact"))
-                taken.append((s, e))
+                take(s, e)
                 continue
             if rule.name == "scale_class":
                 if EXCLUSION_RULES[2].pattern.match(masked, e):
@@ -232,12 +242,12 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
                 except ValueError:
                     continue
                 out.append(_Found(s, e, value, "元", "approx"))
-                taken.append((s, e))
+                take(s, e)
                 continue
             found = _quantity(masked, m, rule.name)
             if found:
                 out.extend(found)
-                taken.append((s, e))
+                take(s, e)
     return out
 
 
@@ -306,7 +316,7 @@ def _from_sources(text: str, money, counts, targets) -> list[_Found]:
 def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_reply: bool) -> tuple[int | None, str]:
     """Return (year, basis) for a figure: the year its sentence states before it, else the
     sentence's own, 以来 and 截至目前 read as the issue year."""
-    before = context.masked(text[sent.start:start])
+    before = text[sent.start:start]  # ``text`` is the masked view
     since = re.search(r"(?:19|20)\d{2}年以来", before)
     if since:
         return issue_year, "since"  # …年以来: to date, the issue year
@@ -446,7 +456,7 @@ def _cumulative(text: str, sent: Sentence, start: int, end: int, is_change: bool
     if is_change:
         return False
     seg_start = max(text.rfind(";", sent.start, start) + 1, sent.start)
-    before = context.masked(text[seg_start:start])
+    before = text[seg_start:start]  # ``text`` is the masked view
     totals = list(CUMULATIVE_RULES[0].pattern.finditer(before))
     if totals:
         tail = before[totals[-1].end():]
@@ -456,9 +466,9 @@ def _cumulative(text: str, sent: Sentence, start: int, end: int, is_change: bool
     if context.YEAR_RULES[0].pattern.search(before):
         return True
     cs = _clause_start(text, sent, start)
-    own = context.masked(text[cs:start])
+    own = text[cs:start]
     if CUMULATIVE_RULES[1].pattern.search(own):
-        single_year = context.sentence_year(context.masked(sent.text), None) is not None
+        single_year = context.sentence_year(text[sent.start:sent.end], None) is not None
         parts_follow = _PARTS_FOLLOW.match(text, end) is not None
         return not single_year and not parts_follow
     return False
@@ -467,7 +477,7 @@ def _cumulative(text: str, sent: Sentence, start: int, end: int, is_change: bool
 def _change(text: str, lo: int, start: int, prev_change_end: int | None) -> bool:
     """True when the words between ``lo`` (clause start or the previous figure) and the figure
     make it a change or rate (同比增长, 净增, 新增 …) rather than a level."""
-    if CHANGE_RULES[0].pattern.search(context.masked(text[lo:start])):
+    if CHANGE_RULES[0].pattern.search(text[lo:start]):  # ``text`` is the masked view
         return True
     # 提速44.5%和62.7%: a figure joined to a change right before it is a change too
     return prev_change_end is not None and text[prev_change_end:start] in ("和", "、", "及", "与")
@@ -514,12 +524,12 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
             if f.year_basis is not None:
                 year, basis = f.year, ("stated" if f.year is not None else "none")
             else:
-                year, basis = _year(text, sent, f.start, ctx.issue_year, ctx.is_reply)
-            is_change = _change(text, lo, f.start, prev_change_end)
-            cumulative = _cumulative(text, sent, f.start, f.end, is_change)
+                year, basis = _year(masked, sent, f.start, ctx.issue_year, ctx.is_reply)
+            is_change = _change(masked, lo, f.start, prev_change_end)
+            cumulative = _cumulative(masked, sent, f.start, f.end, is_change)
             target = f.target if f.target is not None else sent.start in future
             metric = metrics[i]
-            if is_change and prev_level_metric and _COMPARISON_ONLY.match(_METRIC_LEAD.sub("", context.masked(text[lo:f.start]))):
+            if is_change and prev_level_metric and _COMPARISON_ONLY.match(_METRIC_LEAD.sub("", masked[lo:f.start])):
                 metric = prev_level_metric  # 同比增长32.45%: the rate of the level before it
             metric = normalise_metric(metric or "")
             known = f.unit_known or f.unit == "比"
