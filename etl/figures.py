@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from etl import context, units
 from etl.model import AgencyRef, Count, Figure, Money, Sentence, Target
-from etl.numbers import parse_number, qualifier_before, qualifier_tail
+from etl.numbers import qualifier_before, qualifier_tail, ratio_value, scaled_value
 from etl.segment import Paragraph, Rule, sentence_at
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -34,8 +34,6 @@ _CN = rf"[一二两三四五六七八九十][{_CN_RUN}]*|(?<=[近超逾约])[千
 """Chinese numerals; a bare 千/百 only after a qualifier (近千家, 超千家), as 千家万户 is an idiom."""
 _NUM = rf"(?=[\d一二两三四五六七八九十千百])(?<![\d.A-Za-z])(?:{_ARABIC}|{_CN})"
 _SCALE = "万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千"
-_SCALE_VALUE = {"": 1, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "千万": 1e7, "百万": 1e6,
-                "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNIT = units.UNIT_PATTERN
 
 FIGURE_RULES = (
@@ -196,7 +194,7 @@ class _Found:
 
 
 def _value(num: str, scale: str | None) -> float:
-    return parse_number(num) * _SCALE_VALUE[scale or ""]
+    return scaled_value(num, scale)
 
 
 def _clause_start(text: str, sent: Sentence, pos: int) -> int:
@@ -227,11 +225,12 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
             if not free(s, e):
                 continue
             if rule.name == "ratio":
-                b = float(m.group("b"))
-                if not b:
+                try:
+                    value = ratio_value(m.group("a"), m.group("b"))
+                except ValueError:
                     continue
                 q, _ = qualifier_before(masked, s)
-                out.append(_Found(s, e, float(m.group("a")) / b, "比", q or "exact"))
+                out.append(_Found(s, e, value, "比", q or "exact"))
                 take(s, e)
                 continue
             if rule.name == "scale_class":
