@@ -97,6 +97,7 @@ def excluded_at(masked: str, start: int, end: int, num: str, unit_written: str, 
     return False
 
 _APPOSITIVE_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,12}(?:、|和|及|与))+[\u4e00-\u9fff]{1,12}$")
+_OUTLINE_LABEL = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _APPOSITIVE_NOT_AFTER = set("等了的共计达有为约近超逾是和及与、将把对给向在")
 
 
@@ -109,10 +110,12 @@ def is_appositive(clause_before: str, value: float) -> bool:
     False
     >>> is_appositive("通过八大行动、", 8)
     False
+    >>> is_appositive("一、同意乌鲁木齐、昌吉、石河子", 3)
+    True
     """
     if not clause_before or clause_before[-1] in _APPOSITIVE_NOT_AFTER:
         return False
-    m = _APPOSITIVE_LIST.search(clause_before)
+    m = _APPOSITIVE_LIST.search(_OUTLINE_LABEL.sub("", clause_before))
     if not m:
         return False
     items = len(re.findall(r"、|和|及|与", m.group())) + 1
@@ -188,7 +191,7 @@ class _Found:
     qualifier: str
     unit_known: bool = True
     year: int | None = None
-    year_basis: str | None = None
+    source: str | None = None  # money / target / count: found by that extractor, with its fields
     target: bool | None = None
     metric: str | None = None
 
@@ -499,7 +502,8 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
     from etl.targets import _future_sentences  # the one definition of which sentences plan
 
     masked = context.masked(text)
-    found = _from_sources(text, money, counts, targets)
+    found = [f for f in _from_sources(text, money, counts, targets)
+             if f.source != "target" or not _excluded(text, masked, sents, f)]
     taken = [(f.start, f.end) for f in found]
     for f in _scan(masked, taken):
         if not _excluded(text, masked, sents, f):
@@ -520,7 +524,7 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
         prev_level_metric = None
         for i, f in enumerate(group):
             lo = max(_clause_start(text, sent, f.start), group[i - 1].end if i else sent.start)
-            if f.year_basis is not None:
+            if f.source is not None:
                 year, basis = f.year, ("stated" if f.year is not None else "none")
             else:
                 year, basis = _year(masked, sent, f.start, ctx.issue_year, ctx.is_reply)

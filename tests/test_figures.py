@@ -137,6 +137,8 @@ def test_agency_is_the_last_named_before_the_figure():
     "打造七大功能模块,实施八大行动。",  # X大 labels
     "建立一批平台,组建一支队伍,出台一系列政策,每年最多查一次。",  # indefinite 一
     "经过苗圃、孵化和加速三个阶段。",  # appositive restating the list
+    "一、同意武汉、襄阳、宜昌3个高新区建设示范区。",  # … after an outline label
+    "力争到2025年,确定北京、天津、河北、山西4个省(市)开展试点。",  # … in a plan
     "计算方法:手术台次数/出院患者总人次数×100%。",  # formula
     "加强二次污染管控,长春市九台区开展试点。",  # "secondary", a place name
     "联系电话020-83123456,邮编510032,地址天河路123号。",  # phone, postcode, address
