@@ -156,7 +156,7 @@ _PARENTHESES = re.compile(r"\([^()]{5,}\)|\([^()]*[,;、][^()]*\)")
 _LISTED_BEFORE = re.compile(r"[^、]*(?:、[^、]+)+等$")
 _LIST_KEYWORD = re.compile(r"涉及|包括|涵盖|覆盖")
 _ADVERB_CUT = re.compile(r"累计|共计|共有|已经|已有|已|(?<![公中总])共(?![享建同性青赢])")
-_PREFIX_ATTRIBUTES = re.compile(r"^(?:累计|新增|净增|全年|当年|共计|共)+")
+_PREFIX_ATTRIBUTES = re.compile(r"^(?:累计|新增|净增|全年|当年|共计|共有|共(?![享建同性青赢]))+")
 
 
 @lru_cache(maxsize=65536)
@@ -166,6 +166,9 @@ def normalise_metric(metric: str) -> str:
 
     >>> normalise_metric("累计 受理政策兑现业务"), normalise_metric("新增高新技術企業"), normalise_metric("（基地）")
     ('受理政策兑现业务', '高新技术企业', '(基地)')
+    >>> normalise_metric("共享数据")
+    '共享数据'
+
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", metric or ""))
     s = _simplified(s)

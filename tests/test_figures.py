@@ -277,3 +277,29 @@ def test_corpus_figures_are_no_date_document_number_or_list_label(path):
         assert not any(s < f.end and f.start < e for s, e in labels), (f.span, text[f.start - 10:f.end + 5])
         assert not re.fullmatch(r"\d+", f.span) or f.unit, f.span
         assert f.unit not in ("年", "月", "日", "天", "号")
+
+
+# --- storage ------------------------------------------------------------------------------------
+
+def test_reported_figures_are_stored_with_their_evidence(tmp_path, seed_pairs):
+    import duckdb
+
+    from etl import load
+    from etl.pipeline import load_paths
+
+    db = tmp_path / "f.duckdb"
+    load_paths([SEEDS], db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert load.check(con) == []
+        stored = con.execute(
+            "SELECT d.file_name, f.char_start, f.char_end, f.value, f.unit, f.kind, f.is_cumulative, f.is_change, "
+            "f.is_target, f.metric, substr(d.text, f.char_start + 1, f.char_end - f.char_start) = f.span_text "
+            "FROM reported_figures f JOIN documents d USING (doc_id) ORDER BY d.file_name, f.char_start").fetchall()
+        ids = con.execute("SELECT count(DISTINCT figure_id), count(*) FROM reported_figures").fetchall()[0]
+    finally:
+        con.close()
+    expected = sorted((got["file"], f["start"], f["end"], float(f["value"]), f["unit"], f["kind"], f["cumulative"],
+                       f["change"], f["target"], f["metric"], True) for _gold, got in seed_pairs for f in got["figures"])
+    assert stored == expected
+    assert ids[0] == ids[1] == len(expected)
