@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from etl import context, units
 from etl.model import AgencyRef, Count, Figure, Money, Sentence, Target
-from etl.numbers import qualifier_before, qualifier_tail, ratio_value, scaled_value
+from etl.numbers import QUALIFIER_BEFORE, qualifier_before, qualifier_tail, ratio_value, scaled_value
 from etl.segment import Paragraph, Rule, sentence_at
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -49,8 +49,9 @@ FIGURE_RULES = (
          ("惠及企业超1500家", "200多亿条", "4.5万人", "近千家", "三个", "免费培训近2万人次", "提高3个百分点"),
          ("2021年", "90天", "5G", "十四五", "七大功能", "世界500强")),
     Rule("unknown_unit", re.compile(rf"(?P<num>(?<![\d.A-Za-z])(?:{_ARABIC}))(?P<more>多|余)?(?P<scale>万亿|亿|千万|百万|万)"
-                                    r"(?P<unit>(?![的和及与或以左右多余元至到等在是为了中上下内外之间级强万亿千百])[\u4e00-\u9fff])"),
-         ("投放鱼苗300万尾",), ("1.2万亿元", "300万元", "2万的", "5万以上")),
+                                    r"(?P<unit>(?![的和及与或以左右多余元至到等在是为了中上下内外之间级强万亿千百])[\u4e00-\u9fff])"
+                                    r"(?=[,;:。!?、)]|$)"),
+         ("投放鱼苗300万尾。", "种植300万株,"), ("1.2万亿元", "300万元", "2万的", "5万以上", "30多万群众")),
 )
 """How a figure is written, tried in this order; a later rule never takes an earlier one's span."""
 
@@ -141,7 +142,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:。!?]")
 _METRIC_LEAD = re.compile(
     r"^(?:[()、和及与~至-]|\d{4}(?:-\d{4})?年(?:度|底|末|初|以来)?|截至|截止|目前|今年|去年|全年|当年|每年|近年来|近年|"
     r"全市|全区|全省|我市|我区|本市|其中|涉及|包括|另外|此外|同时|分别|共计|共有|共|累计|已经|已有|已|还|并|仍|均|也|"
-    r"先后|率先|力争|预计|计划|争取|到|对|为|在|将|使|约|近|超过|超|逾|达到|达|不少于|不低于|至少|最高|"
+    r"先后|率先|力争|预计|计划|争取|到|对|为|在(?![校册职岗园])|将|使|约|近|超过|超|逾|达到|达|不少于|不低于|至少|最高|"
     r"[一二三四五六七八九十]+是|在?[\u4e00-\u9fff]{0,4}(?:冲击|影响|背景|形势|带动)下|[\u4e00-\u9fff]{2,4}[省市区县](?=[\u4e00-\u9fff][\u4e00-\u9fff\d]{3,}))+")
 """Words that open a clause without naming what is measured: time, place, adverbs, qualifiers."""
 _METRIC_TAIL = re.compile(
@@ -151,7 +152,10 @@ _METRIC_TAIL = re.compile(
 """Words that close the words before a figure without naming what is measured."""
 _AFTER_STOP = re.compile(r"[,;:。!?()]|并|同比|以上|左右|以内|以下|用于|推动|加快|加大|促进|落地见效|(?:19|20)\d{2}年"
                          r"|[\u4e00-\u9fff]{2}一(?:批|系列|支)")
-_QUALIFIER_TAIL = re.compile(r"(?:超过|超|近|约|逾|达到|达|不少于|不低于|至少|最高|接近|将近|仍|均|共计|共)+$")
+_QUALIFIER_TAIL = re.compile(
+    "(?:" + "|".join(sorted({w for w, _ in QUALIFIER_BEFORE} | {"达到", "达", "仍", "均", "共计", "共"}, key=len, reverse=True))
+    + ")+$")
+"""Qualifier words (etl.numbers.QUALIFIER_BEFORE) and adverbs that close the words before a figure."""
 _PARENTHESES = re.compile(r"\([^()]{5,}\)|\([^()]*[,;、][^()]*\)")
 _LISTED_BEFORE = re.compile(r"[^、]*(?:、[^、]+)+等$")
 _LIST_KEYWORD = re.compile(r"涉及|包括|涵盖|覆盖")
@@ -298,6 +302,12 @@ def _from_sources(text: str, money, counts, targets) -> list[_Found]:
         k = _COUNT_NUMBER.fullmatch(text, t.start, t.end)
         if k and excluded_at(masked, t.start, t.end, k.group("num"), k.group("unit"), bool(k.group("scale"))):
             continue  # the targets extractor's 48个月 is a duration
+        longer = _COUNT_NUMBER.match(text, t.start)
+        if t.unit != "元" and longer and longer.end() > t.end:  # 5个百分点, not 5个
+            unit = units.lookup(longer.group("unit"))
+            out.append(_Found(t.start, longer.end(), t.value * (unit.factor if unit else 1), unit.base if unit else
+                              longer.group("unit"), t.qualifier, unit is not None, t.year, "target", True))
+            continue
         unit = units.lookup(t.unit)
         out.append(_Found(t.start, t.end, t.value, unit.base if unit else t.unit, t.qualifier, unit is not None,
                           t.year, "target", True))
@@ -331,7 +341,7 @@ def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_repl
     return year, "stated"
 
 
-def _before_words(text: str, start: int, end: int) -> str:
+def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     """The words of a clause before a figure that can name what it measures.
 
     >>> _before_words("打通涉及食品、药品、医疗器械等", 0, 15)
@@ -351,7 +361,7 @@ def _before_words(text: str, start: int, end: int) -> str:
         raw = raw[:key.start()] if key else ""
     if "的" in raw:
         rest = raw[raw.rfind("的") + 1:]
-        if len(rest) >= 4 or not rest:
+        if len(rest) >= 4 or (not rest and not share):  # 为代表的近200家企业; but 注册资本的1%
             raw = rest
     if raw and raw[-1] in "、和及与":
         raw = ""  # the figure opens the next item of a list
@@ -410,7 +420,7 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
         lo = max(cs, prev_end)
         between = text[prev_end:f.start] if i else ""
         chained.append(bool(i) and cs <= prev_end and bool(_JOINED.search(between)))
-        own = _before_words(text, lo, f.start)
+        own = _before_words(text, lo, f.start, share=f.unit in ("%", "‰"))
         if _DISTRIBUTIVE.match(text, lo) and cs > sent.start:
             own = _noun_of_clause(text, _clause_start(text, sent, cs - 1), cs - 1)  # …企业落户广州,每家予以20万元奖励
         befores.append(own)

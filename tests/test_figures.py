@@ -56,6 +56,13 @@ def test_values_units_qualifiers(text, expected):
 def test_unknown_unit_is_kept_as_written_and_flagged():
     f = one("投放鱼苗300万尾。", "300万尾")
     assert (f.value, f.unit, f.unit_known) == (3_000_000, "尾", False)
+    assert figures_of("解决了30多万群众出行难问题。") == []  # 群众 is a noun, not a unit
+
+
+def test_a_planned_change_in_percentage_points():
+    f = one("到2020年,主要农作物生产全程机械化率提高5个百分点。", "5个百分点")
+    assert (f.value, f.unit, f.kind, f.is_change, f.is_target, f.year) == (5, "百分点", "share", True, True, 2020)
+    assert f.metric == "主要农作物生产全程机械化率"
 
 
 def test_units_vocabulary_is_declared_once():
@@ -107,6 +114,9 @@ def test_target_in_a_plan():
     ("组建起一支120人的志愿服务队伍。", "120人", "志愿服务队伍"),
     ("分别给予200万元、100万元、50万元一次性奖励。", "200万元", "一次性奖励"),
     ("截至2020年,我省共有示范基地(园区)96家,其中国家级12家。", "12家", "国家级示范基地(园区)"),
+    ("全市共有中小学校1200余所,在校学生180万人。", "180万人", "在校学生"),
+    ("按实缴注册资本的1%给予奖励。", "1%", "实缴注册资本奖励"),
+    ("2019年一般公共预算收入1697亿元,同比增长3.9%。", "3.9%", "一般公共预算收入"),
 ])
 def test_metric_is_the_noun_phrase_measured(text, span, metric):
     got = one(text, span).metric
