@@ -329,16 +329,21 @@ def _from_sources(text: str, money, counts, targets) -> list[_Found]:
 
 
 def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_reply: bool) -> tuple[int | None, str]:
-    """Return (year, basis) for a figure: the year its sentence states before it, else the
-    sentence's own, 以来 and 截至目前 read as the issue year."""
+    """Return (year, basis) for a figure: the year its sentence states before it (``stated``),
+    …年以来 read as the issue year (``since``), 截至目前 / 今年 / a reply's 全年 read from the issue
+    year (``relative``), else (None, ``none``)."""
     before = text[sent.start:start]  # ``text`` is the masked view
     since = re.search(r"(?:19|20)\d{2}年以来", before)
     if since:
         return issue_year, "since"  # …年以来: to date, the issue year
     year = context.sentence_year(before, issue_year, is_reply)
+    return year, _basis(year, before)
+
+
+def _basis(year: int | None, words: str) -> str:
     if year is None:
-        return None, "none"
-    return year, "stated"
+        return "none"
+    return "stated" if any(rule.pattern.search(words) for rule in context.YEAR_RULES) else "relative"
 
 
 def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
@@ -538,7 +543,7 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
         for i, f in enumerate(group):
             lo = max(_clause_start(text, sent, f.start), group[i - 1].end if i else sent.start)
             if f.source is not None:
-                year, basis = f.year, ("stated" if f.year is not None else "none")
+                year, basis = f.year, _basis(f.year, masked[sent.start:sent.end])
             else:
                 year, basis = _year(masked, sent, f.start, ctx.issue_year, ctx.is_reply)
             is_change = _change(masked, lo, f.start, prev_change_end)

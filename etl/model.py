@@ -99,7 +99,7 @@ class Figure:
     qualifier: str  # exact / approx / over / min / max
     metric: str  # the noun phrase measured, etl.figures.normalise_metric applied
     year: int | None
-    year_basis: str  # stated / since (…年以来 → issue year) / none
+    year_basis: str  # stated / since (…年以来 → issue year) / relative (截至目前, 今年 → issue year) / none
     is_cumulative: bool
     is_change: bool
     is_target: bool
