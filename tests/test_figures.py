@@ -101,7 +101,7 @@ def test_year_basis():
     assert (f.year, f.year_basis) == (None, "since")  # no issue date in this snippet
     assert one("2019-2021年,共认定企业45家。", "45家").year == 2021
     assert one("服务窗口120个。", "120个").year is None
-    reply = "关于第2022001号建议的答复\n截至目前,已建成驿站300个。\n成都市民政局\n2022年5月30日"
+    reply = "关于第2022001号建议的答复\n截至目前,已建成驿站300个。\n广州市民政局\n2022年5月30日"
     assert (one(reply, "300个").year, one(reply, "300个").year_basis) == (2022, "relative")
     assert one("2020年,建成驿站300个。", "300个").year_basis == "stated"
 
