@@ -357,6 +357,9 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     '带动'
     """
     raw = _QUALIFIER_TAIL.sub("", text[start:end])
+    objs = list(_INDEFINITE_OBJECT.finditer(raw))
+    if objs:
+        raw = raw[objs[-1].end():]  # 打造一批营业收入超…: what follows 一批 is the thing measured
     raw = _PARENTHESES.sub("", raw)
     flat = re.sub(r"\([^()]*\)", lambda m: "＿" * len(m.group()), raw)
     raw = raw[max(flat.rfind("("), flat.rfind(")")) + 1:]  # an unclosed bracket opens the phrase
@@ -379,6 +382,7 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
 
 
 _JOINED = re.compile(r"[、和及与~至到-]")
+_REWARD = re.compile(r"的?(?:一次性)?(?:奖励|补贴|资助|补助|奖补)")
 _DISTRIBUTIVE = re.compile(r"每(?:家|个|人|名|项|户|所|位)")
 _INDEFINITE_OBJECT = re.compile(r"一(?:批|系列|支)")
 
@@ -426,10 +430,14 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
         between = text[prev_end:f.start] if i else ""
         chained.append(bool(i) and cs <= prev_end and bool(_JOINED.search(between)))
         own = _before_words(text, lo, f.start, share=f.unit in ("%", "‰"))
-        if _DISTRIBUTIVE.match(text, lo) and cs > sent.start:
-            own = _noun_of_clause(text, _clause_start(text, sent, cs - 1), cs - 1)  # …企业落户广州,每家予以20万元奖励
-        befores.append(own)
         nxt = group[i + 1].start if i + 1 < n else sent.end
+        if cs > sent.start and (_DISTRIBUTIVE.match(text, lo) or (
+                not own and lo == cs and _REWARD.match(text, f.end))):
+            ps = _clause_start(text, sent, cs - 1)
+            if not any(ps <= g.start < cs for g in group):
+                # …企业落户广州,每家予以20万元奖励 / 遴选一批示范工程,给予最高500万元奖励
+                own = _noun_of_clause(text, ps, cs - 1)
+        befores.append(own)
         a, d, r = _after_words(text, f.end, nxt)
         afters.append(a)
         by_de.append(d)
@@ -440,8 +448,8 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
     breakdown = False
     for i, f in enumerate(group):
         before, after = befores[i], afters[i]
-        if by_de[i]:
-            before = ""  # 120人的志愿服务队伍: the noun after 的 names what is counted
+        if by_de[i] and len(before) > 4:
+            before = ""  # 建设了一支120人的志愿服务队伍: the noun after 的 names what is counted
         if not chained[i]:
             chain_before = before
         elif len(before) <= 2 and not CHANGE_RULES[0].pattern.search(before):
@@ -454,6 +462,12 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
                 j += 1
             if j < n and chained[j] and not befores[j]:
                 after = afters[j]  # 500万元、100万元、50万元一次性薪酬补贴
+            else:
+                j = i + 1
+                while j < n and chained[j] and not by_de[j]:
+                    j += 1
+                if j < n and chained[j]:
+                    after = afters[j]  # 营业收入超100亿元、税收超10亿元的商务楼宇
         elif runs_on[i] and afters[i + 1]:
             after += afters[i + 1]  # 协助46家企业获得65个子女入学指标
         prev_end = group[i - 1].end if i else sent.start
