@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from etl import context, units
 from etl.model import AgencyRef, Count, Figure, Money, Sentence, Target
-from etl.numbers import QUALIFIER_BEFORE, qualifier_before, qualifier_tail, ratio_value, scaled_value
+from etl.numbers import QUALIFIER_BEFORE, approximate_cn, qualifier_before, qualifier_tail, ratio_value, scaled_value
 from etl.segment import Paragraph, Rule, sentence_at
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -267,8 +267,9 @@ def _quantity(masked: str, m: re.Match, rule: str) -> list[_Found]:
         return []
     unit = units.lookup(unit_written)
     base, factor, known = (unit.base, unit.factor, True) if unit else (unit_written, 1.0, False)
+    vague = approximate_cn(num)  # 两三个, 二三十家: about the upper bound
     try:
-        value = _value(num, m.group("scale")) * factor
+        value = _value(vague or num, m.group("scale")) * factor
     except ValueError:
         return []
     if value <= 0:
@@ -283,7 +284,7 @@ def _quantity(masked: str, m: re.Match, rule: str) -> list[_Found]:
                 _Found(m.start("num"), m.end(), value, base, "max", known)]
     q_before, _ = qualifier_before(masked, s)
     q_tail, _ = qualifier_tail(masked, m.end())
-    qualifier = q_before or ("over" if m.group("more") else None) or q_tail or "exact"
+    qualifier = q_before or ("over" if m.group("more") else None) or q_tail or ("approx" if vague else "exact")
     return [_Found(s, m.end(), value, base, qualifier, known)]
 
 

@@ -92,6 +92,23 @@ def scaled_value(num: str, scale: str | None = None) -> float:
     return parse_number(num) * SCALE_VALUE[scale or ""]
 
 
+_CONSECUTIVE = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])(.*)")
+_ORDER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def approximate_cn(num: str) -> str | None:
+    """Return the upper bound of a vague Chinese numeral written as two neighbouring digits
+    (两三 = 2 or 3, 二三十 = 20 to 30), else None.
+
+    >>> approximate_cn("两三"), approximate_cn("二三十"), approximate_cn("三四百万"), approximate_cn("三十")
+    ('三', '三十', '四百万', None)
+    """
+    m = _CONSECUTIVE.fullmatch(num)
+    if m and _ORDER[m.group(2)] == _ORDER[m.group(1)] + 1:
+        return m.group(2) + m.group(3)
+    return None
+
+
 def ratio_value(a: str, b: str) -> float:
     """Return a ratio a∶b as the number a/b (``1∶1`` → 1.0).
 

@@ -48,6 +48,7 @@ def one(text, span):
     ("每年参训干部300余人。", [("300余人", 300, "人", "over")]),
     ("按1∶2比例给予配套。", [("1∶2", 0.5, "比", "exact")]),
     ("培育3-5家龙头企业。", [("3", 3, "家", "min"), ("5家", 5, "家", "max")]),
+    ("带动二三十家配套企业,新设两三个站点。", [("二三十家", 30, "家", "approx"), ("两三个", 3, "个", "approx")]),
 ])
 def test_values_units_qualifiers(text, expected):
     assert [(s, pytest.approx(v), u, q) for s, v, u, q in figures_of(text)] == expected

@@ -3,7 +3,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from etl.numbers import parse_cn_integer, parse_number, qualifier_before, qualifier_tail, ratio_value, scaled_value
+from etl.numbers import (approximate_cn, parse_cn_integer, parse_number, qualifier_before, qualifier_tail, ratio_value,
+                         scaled_value)
 
 
 @pytest.mark.parametrize("written,value", [
@@ -87,3 +88,9 @@ def test_ratio_value():
 def test_qualifier_before_all_words():
     assert qualifier_before("至少2", 2)[0] == "min"
     assert qualifier_before("仍超千", 2)[0] == "over"
+
+
+@pytest.mark.parametrize("num,upper", [("两三", "三"), ("二三十", "三十"), ("七八千", "八千"), ("三十", None), ("三五", None),
+                                       ("二〇二〇", None)])
+def test_approximate_cn(num, upper):
+    assert approximate_cn(num) == upper
