@@ -17,10 +17,11 @@ is an article, and a number right after a list that only restates how many items
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from etl import context, units
 from etl.model import AgencyRef, Count, Figure, Money, Sentence, Target
@@ -37,7 +38,7 @@ _SCALE = "万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千"
 _UNIT = units.UNIT_PATTERN
 
 FIGURE_RULES = (
-    Rule("ratio", re.compile(r"(?<![\d.:])(?P<a>\d+(?:\.\d+)?):(?P<b>\d+(?:\.\d+)?)(?![\d:])(?=的?比例|配套|匹配)"),
+    Rule("ratio", re.compile(r"(?P<a>\d+(?:\.\d+)?):(?P<b>\d+(?:\.\d+)?)(?![\d:])(?=的?比例|配套|匹配)"),
          ("最高1:1比例给予资金配套", "按3:1的比例"), ("9:30开始", "2021:12")),
     Rule("scale_class", re.compile(rf"(?P<num>[千百]|[一二三四五六七八九十][千百]?|\d+(?:\.\d+)?)(?P<scale>万亿|千亿|百亿|亿)级"),
          ("打造千亿级产业集群", "500亿级产业集群"), ("千亿元", "亿级别")),
@@ -48,7 +49,7 @@ FIGURE_RULES = (
     Rule("quantity", re.compile(rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>{_SCALE})?(?P<unit>{_UNIT})"),
          ("惠及企业超1500家", "200多亿条", "4.5万人", "近千家", "三个", "免费培训近2万人次", "提高3个百分点"),
          ("2021年", "90天", "5G", "十四五", "七大功能", "世界500强")),
-    Rule("unknown_unit", re.compile(rf"(?P<num>(?<![\d.A-Za-z])(?:{_ARABIC}))(?P<more>多|余)?(?P<scale>万亿|亿|千万|百万|万)"
+    Rule("unknown_unit", re.compile(rf"(?P<num>\d[\d,]*(?:\.\d+)?)(?P<more>多|余)?(?P<scale>万亿|亿|千万|百万|万)"
                                     r"(?P<unit>(?![的和及与或以左右多余元至到等在是为了中上下内外之间级强万亿千百])[\u4e00-\u9fff])"
                                     r"(?=[,;:。!?、)]|$)"),
          ("投放鱼苗300万尾。", "种植300万株,"), ("1.2万亿元", "300万元", "2万的", "5万以上", "30多万群众")),
@@ -119,7 +120,7 @@ def is_appositive(clause_before: str, value: float) -> bool:
     m = _APPOSITIVE_LIST.search(_OUTLINE_LABEL.sub("", clause_before))
     if not m:
         return False
-    items = len(re.findall(r"、|和|及|与", m.group())) + 1
+    items = len(_LIST_SEPARATOR.findall(m.group())) + 1
     return items == value
 
 
@@ -156,6 +157,11 @@ _QUALIFIER_TAIL = re.compile(
     "(?:" + "|".join(sorted({w for w, _ in QUALIFIER_BEFORE} | {"达到", "达", "仍", "均", "共计", "共"}, key=len, reverse=True))
     + ")+$")
 """Qualifier words (etl.numbers.QUALIFIER_BEFORE) and adverbs that close the words before a figure."""
+_LIST_SEPARATOR = re.compile(r"、|和|及|与")
+_SINCE_YEAR = re.compile(r"(?:19|20)\d{2}年以来")
+_A_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_ANY_PARENTHESES = re.compile(r"\([^()]*\)")
+_ITEM_JOIN = re.compile(r"[、和及]")
 _PARENTHESES = re.compile(r"\([^()]{5,}\)|\([^()]*[,;、][^()]*\)")
 _LISTED_BEFORE = re.compile(r"[^、]*(?:、[^、]+)+等$")
 _LIST_KEYWORD = re.compile(r"涉及|包括|涵盖|覆盖")
@@ -189,8 +195,7 @@ def _simplified(s: str) -> str:
     return to_simplified(s)
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     start: int
     end: int
     value: float
@@ -207,12 +212,15 @@ def _value(num: str, scale: str | None) -> float:
     return scaled_value(num, scale)
 
 
-def _clause_start(text: str, sent: Sentence, pos: int) -> int:
+def clause_breaks(text: str) -> list[int]:
+    """The offsets of every , ; : 。 ! ? of a text, in order (for ``_clause_start``)."""
+    return [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+
+
+def _clause_start(breaks: list[int], sent: Sentence, pos: int) -> int:
     """Where the clause holding ``pos`` begins (after the last , ; : 。 ! ? of its sentence)."""
-    return max(sent.start, *(text.rfind(ch, sent.start, pos) + 1 for ch in _CLAUSE_BREAKS))
-
-
-_CLAUSE_BREAKS = ",;:。!?"
+    k = bisect.bisect_left(breaks, pos) - 1
+    return max(sent.start, breaks[k] + 1) if k >= 0 else sent.start
 
 
 def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
@@ -229,12 +237,19 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
     def take(s: int, e: int) -> None:
         covered[s:e] = b"\x01" * (e - s)
 
+    by_end: dict[int, int] = {}  # end offset -> index in out, to read a range's low end
     for rule in FIGURE_RULES:
+        if rule.name == "range":
+            continue  # tried at each quantity below: only there can a range end
+        if not _PREFILTER[rule.name](masked):
+            continue
         for m in rule.pattern.finditer(masked):
             s, e = m.span()
             if not free(s, e):
                 continue
             if rule.name == "ratio":
+                if s and masked[s - 1] in "0123456789.:":
+                    continue
                 try:
                     value = ratio_value(m.group("a"), m.group("b"))
                 except ValueError:
@@ -253,11 +268,47 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
                 out.append(_Found(s, e, value, "元", "approx"))
                 take(s, e)
                 continue
-            found = _quantity(masked, m, rule.name)
+            if rule.name == "unknown_unit" and s and masked[s - 1] in _NOT_BEFORE_NUMBER:
+                continue
+            name = rule.name
+            lo = (_RANGE_LOW.search(masked, max(0, s - 24), s)
+                  if rule.name == "quantity" and s > 1 and (masked[s - 1] in _RANGE_MARKS or masked[s - 2] in _RANGE_MARKS)
+                  else None)
+            if lo:
+                r = RANGE_RULE.pattern.match(masked, lo.start())
+                if r and r.end() == e:
+                    k = by_end.get(r.end("lo_unit") if r.group("lo_unit") else -1)
+                    if k is not None and out[k].start == r.start("lo"):
+                        # 10%-20%: the low end was read on its own; it is the range's minimum
+                        out[k] = _Found(out[k].start, out[k].end, out[k].value, out[k].unit, "min", out[k].unit_known)
+                        found = [f for f in _quantity(masked, r, "range") if f.start >= s]
+                        if found:
+                            out.extend(found)
+                            take(s, e)
+                        continue
+                    if free(r.start(), e):
+                        m, s, name = r, r.start(), "range"
+            found = _quantity(masked, m, name)
             if found:
-                out.extend(found)
+                for f in found:
+                    by_end[f.end] = len(out)
+                    out.append(f)
                 take(s, e)
     return out
+
+
+_RANGE_MARKS = set("至到~-—")
+_NOT_BEFORE_NUMBER = set("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+RANGE_RULE = FIGURE_RULES[2]
+_RANGE_LOW = re.compile(rf"(?P<lo>{_NUM})(?P<lo_scale>{_SCALE})?(?P<lo_unit>{_UNIT})?\s*(?:至|到|~|-|—)\s*$")
+"""The low end of a range just before a quantity (3-5家, 50至100名)."""
+_PREFILTER = {
+    "ratio": lambda t: ":" in t and ("比例" in t or "配套" in t or "匹配" in t),
+    "scale_class": lambda t: "亿级" in t,
+    "quantity": lambda t: True,
+    "unknown_unit": lambda t: "万" in t or "亿" in t,
+}
+"""Cheap tests of a whole text before a rule scans it: a ratio needs 比例 or 配套 near, a scale 亿级."""
 
 
 def _quantity(masked: str, m: re.Match, rule: str) -> list[_Found]:
@@ -334,7 +385,7 @@ def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_repl
     …年以来 read as the issue year (``since``), 截至目前 / 今年 / a reply's 全年 read from the issue
     year (``relative``), else (None, ``none``)."""
     before = text[sent.start:start]  # ``text`` is the masked view
-    since = re.search(r"(?:19|20)\d{2}年以来", before)
+    since = _SINCE_YEAR.search(before)
     if since:
         return issue_year, "since"  # …年以来: to date, the issue year
     year = context.sentence_year(before, issue_year, is_reply)
@@ -362,8 +413,9 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     if objs:
         raw = raw[objs[-1].end():]  # 打造一批营业收入超…: what follows 一批 is the thing measured
     raw = _PARENTHESES.sub("", raw)
-    flat = re.sub(r"\([^()]*\)", lambda m: "＿" * len(m.group()), raw)
-    raw = raw[max(flat.rfind("("), flat.rfind(")")) + 1:]  # an unclosed bracket opens the phrase
+    if "(" in raw or ")" in raw:
+        flat = _ANY_PARENTHESES.sub(lambda m: "＿" * len(m.group()), raw)
+        raw = raw[max(flat.rfind("("), flat.rfind(")")) + 1:]  # an unclosed bracket opens the phrase
     listed = _LISTED_BEFORE.search(raw)
     if listed:  # 涉及食品、药品等11个许可证: the examples are no part of the metric
         key = _LIST_KEYWORD.search(raw, 0, raw.find("、"))
@@ -410,11 +462,11 @@ def _after_words(text: str, end: int, limit: int) -> tuple[str, bool]:
     after = _METRIC_TAIL.sub("", after)
     if len(after) < 2 or after[0] in "和及与、或为是在于达已均从由向对":
         after = ""
-    runs_on = stop is None and bool(after) and not re.search(r"[、和及]", raw)
+    runs_on = stop is None and bool(after) and not _ITEM_JOIN.search(raw)
     return after, by_de, runs_on
 
 
-def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]:
+def _metrics(text: str, breaks: list[int], sent: Sentence, group: list[_Found]) -> list[str | None]:
     """The metric of each scanned figure of one sentence (None where a source gave it).
 
     Figures joined by 、/和 in one clause share the words before the first of them (惠及企业超1500家、
@@ -425,7 +477,7 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
     n = len(group)
     befores, afters, chained, by_de, runs_on = [], [], [], [], []
     for i, f in enumerate(group):
-        cs = _clause_start(text, sent, f.start)
+        cs = _clause_start(breaks, sent, f.start)
         prev_end = group[i - 1].end if i else sent.start
         lo = max(cs, prev_end)
         between = text[prev_end:f.start] if i else ""
@@ -434,7 +486,7 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
         nxt = group[i + 1].start if i + 1 < n else sent.end
         if cs > sent.start and (_DISTRIBUTIVE.match(text, lo) or (
                 not own and lo == cs and _REWARD.match(text, f.end))):
-            ps = _clause_start(text, sent, cs - 1)
+            ps = _clause_start(breaks, sent, cs - 1)
             if not any(ps <= g.start < cs for g in group):
                 # …企业落户广州,每家予以20万元奖励 / 遴选一批示范工程,给予最高500万元奖励
                 own = _noun_of_clause(text, ps, cs - 1)
@@ -485,7 +537,7 @@ def _metrics(text: str, sent: Sentence, group: list[_Found]) -> list[str | None]
     return out
 
 
-def _cumulative(text: str, sent: Sentence, start: int, end: int, is_change: bool) -> bool:
+def _cumulative(text: str, breaks: list[int], sent: Sentence, start: int, end: int, is_change: bool) -> bool:
     """True when the words before a figure present it as a running total (累计, 截至…, …以来, a
     period 2014-2016年, or 共 where no single year is stated and no parts follow)."""
     if is_change:
@@ -495,12 +547,12 @@ def _cumulative(text: str, sent: Sentence, start: int, end: int, is_change: bool
     totals = list(CUMULATIVE_RULES[0].pattern.finditer(before))
     if totals:
         tail = before[totals[-1].end():]
-        restated = re.search(r"(?:19|20)\d{2}年", tail)
+        restated = _A_YEAR.search(tail)
         if not restated or restated.start() == 0:
             return True  # a year stated after 累计 opens a new period: 已累计发布…,2021年…超1600宗
     if context.YEAR_RULES[0].pattern.search(before):
         return True
-    cs = _clause_start(text, sent, start)
+    cs = _clause_start(breaks, sent, start)
     own = text[cs:start]
     if CUMULATIVE_RULES[1].pattern.search(own):
         single_year = context.sentence_year(text[sent.start:sent.end], None) is not None
@@ -532,37 +584,38 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
     ...  for f in extract_figures(t, sentences(t), paragraphs(t), MoneyContext(2023, True, False))]
     [('1200家', 1200, '家', 'over', True, False, 'count', '服务企业'), ('3万人次', 30000, '人次', 'approx', True, False, 'count', '培训'), ('12.5%', 12.5, '%', 'exact', False, True, 'share', '营业收入')]
     """
-    from etl.targets import _future_sentences  # the one definition of which sentences plan
-
     masked = context.masked(text)
+    breaks = clause_breaks(text)
+    mentions = sorted(mentions, key=lambda r: r.start)
+    mention_starts = [r.start for r in mentions]
     found = [f for f in _from_sources(text, money, counts, targets)
-             if f.source != "target" or not _excluded(text, masked, sents, f)]
+             if f.source != "target" or not _excluded(breaks, masked, sents, f)]
     taken = [(f.start, f.end) for f in found]
     for f in _scan(masked, taken):
-        if not _excluded(text, masked, sents, f):
+        if not _excluded(breaks, masked, sents, f):
             found.append(f)
     found.sort(key=lambda f: f.start)
-    future = _future_sentences(text, sents, paras, [(s, e, ()) for s, e in ctx.commitment_spans])
     by_sentence: dict[int, list[_Found]] = {}
     sent_of: dict[int, Sentence] = {}
     for f in found:
         sent = sentence_at(sents, f.start) or Sentence(f.start, f.end, text[f.start:f.end])
         by_sentence.setdefault(sent.start, []).append(f)
         sent_of[sent.start] = sent
+    future = _planned(text, sents, paras, ctx, [k for k, g in by_sentence.items() if any(f.target is None for f in g)])
     out: list[Figure] = []
     for key, group in by_sentence.items():
         sent = sent_of[key]
-        metrics = _metrics(text, sent, group)
+        metrics = _metrics(text, breaks, sent, group)
         prev_change_end = None
         prev_level_metric = None
         for i, f in enumerate(group):
-            lo = max(_clause_start(text, sent, f.start), group[i - 1].end if i else sent.start)
+            lo = max(_clause_start(breaks, sent, f.start), group[i - 1].end if i else sent.start)
             if f.source is not None:
                 year, basis = f.year, _basis(f.year, masked[sent.start:sent.end])
             else:
                 year, basis = _year(masked, sent, f.start, ctx.issue_year, ctx.is_reply)
             is_change = _change(masked, lo, f.start, prev_change_end)
-            cumulative = _cumulative(masked, sent, f.start, f.end, is_change)
+            cumulative = _cumulative(masked, breaks, sent, f.start, f.end, is_change)
             target = f.target if f.target is not None else sent.start in future
             metric = metrics[i]
             if is_change and prev_level_metric and _COMPARISON_ONLY.match(_METRIC_LEAD.sub("", masked[lo:f.start])):
@@ -572,7 +625,7 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
             kind = units.kind_of(f.unit) if known else "count"
             out.append(Figure(text[f.start:f.end], f.start, f.end, _num(f.value), f.unit, f.qualifier, metric,
                               year, basis, cumulative, is_change, bool(target), kind, known,
-                              _agency(sent, f.start, mentions), sent))
+                              _agency(sent, f.start, mentions, mention_starts), sent))
             prev_change_end = f.end if is_change else None
             if not is_change:
                 prev_level_metric = metric
@@ -580,20 +633,42 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
     return out
 
 
-def _excluded(text: str, masked: str, sents: list[Sentence], f: _Found) -> bool:
+def _planned(text: str, sents: list[Sentence], paras: list[Paragraph], ctx, starts: list[int]) -> set[int]:
+    """The starts of the planned sentences (etl.targets' definition) among the paragraphs holding
+    ``starts``: a plan carries on only inside its paragraph, so the others need not be read."""
+    if not starts:
+        return set()
+    from etl.targets import _future_sentences  # the one definition of which sentences plan
+
+    para_starts = [p.start for p in paras]
+    sent_starts = [x.start for x in sents]
+    wanted = sorted({k for k in (bisect.bisect_right(para_starts, pos) - 1 for pos in starts) if k >= 0})
+    subset: list[Sentence] = []
+    for k in wanted:
+        lo = bisect.bisect_left(sent_starts, paras[k].start)
+        hi = bisect.bisect_left(sent_starts, paras[k].end)
+        subset.extend(sents[lo:hi])
+    if len(wanted) < len({bisect.bisect_right(para_starts, pos) - 1 for pos in starts}):
+        subset = sents  # a sentence outside every paragraph: read them all
+    return _future_sentences(text, subset, paras, [(s, e, ()) for s, e in ctx.commitment_spans])
+
+
+def _excluded(breaks: list[int], masked: str, sents: list[Sentence], f: _Found) -> bool:
     """True for an appositive restating a list count (海珠、番禺、黄埔、天河四区)."""
     sent = sentence_at(sents, f.start)
     if sent is None:
         return False
-    cs = _clause_start(masked, sent, f.start)
+    cs = _clause_start(breaks, sent, f.start)
     q, q_start = qualifier_before(masked, f.start)
     return is_appositive(masked[cs:q_start if q else f.start], f.value)
 
 
-def _agency(sent: Sentence, start: int, mentions) -> str | None:
-    """The agency the figure's sentence names last before it, if any."""
-    before = [r for r in mentions if sent.start <= r.start < start]
-    return before[-1].canonical if before else None
+def _agency(sent: Sentence, start: int, mentions, mention_starts: list[int]) -> str | None:
+    """The agency the figure's sentence names last before it, if any (``mentions`` sorted by start)."""
+    k = bisect.bisect_left(mention_starts, start) - 1
+    if k >= 0 and mentions[k].start >= sent.start:
+        return mentions[k].canonical
+    return None
 
 
 def _num(v: float):
