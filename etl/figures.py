@@ -241,9 +241,7 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
     for rule in FIGURE_RULES:
         if rule.name == "range":
             continue  # tried at each quantity below: only there can a range end
-        if not _PREFILTER[rule.name](masked):
-            continue
-        for m in rule.pattern.finditer(masked):
+        for m in _matches(rule, masked):
             s, e = m.span()
             if not free(s, e):
                 continue
@@ -302,13 +300,31 @@ _NOT_BEFORE_NUMBER = set("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 RANGE_RULE = FIGURE_RULES[2]
 _RANGE_LOW = re.compile(rf"(?P<lo>{_NUM})(?P<lo_scale>{_SCALE})?(?P<lo_unit>{_UNIT})?\s*(?:至|到|~|-|—)\s*$")
 """The low end of a range just before a quantity (3-5家, 50至100名)."""
-_PREFILTER = {
-    "ratio": lambda t: ":" in t and ("比例" in t or "配套" in t or "匹配" in t),
-    "scale_class": lambda t: "亿级" in t,
-    "quantity": lambda t: True,
-    "unknown_unit": lambda t: "万" in t or "亿" in t,
+_ANCHORS = {
+    "ratio": (re.compile(r":\d"), 16, 24),
+    "scale_class": (re.compile(r"亿级"), 12, 2),
+    "unknown_unit": (re.compile(r"[万亿][\u4e00-\u9fff]"), 24, 8),
 }
-"""Cheap tests of a whole text before a rule scans it: a ratio needs 比例 or 配套 near, a scale 亿级."""
+"""Where a rule can match at all (a ratio at a colon between digits, a scale at 亿级, an undeclared
+unit after 万/亿), and how far before and after: those rules only search the windows around them."""
+
+
+def _matches(rule: Rule, masked: str):
+    """Yield the rule's matches in text order, searching only around its anchors when it has some."""
+    anchor = _ANCHORS.get(rule.name)
+    if anchor is None:
+        yield from rule.pattern.finditer(masked)
+        return
+    pattern, before, after = anchor
+    last = -1
+    for a in pattern.finditer(masked):
+        m = rule.pattern.search(masked, max(last, a.start() - before), min(len(masked), a.end() + after))
+        while m and m.end() <= a.start():  # a match wholly before the anchor belongs to an earlier one
+            m = rule.pattern.search(masked, m.end(), min(len(masked), a.end() + after))
+        if m and m.start() >= last:
+            last = m.end()
+            yield m
+
 
 
 def _quantity(masked: str, m: re.Match, rule: str) -> list[_Found]:
@@ -398,6 +414,15 @@ def _basis(year: int | None, words: str) -> str:
     return "stated" if any(rule.pattern.search(words) for rule in context.YEAR_RULES) else "relative"
 
 
+def _strip_tail(pattern: re.Pattern, words: str) -> str:
+    """Remove the words ``pattern`` (anchored at the end) matches, searching only the last 24 characters."""
+    if not words:
+        return words
+    cut = max(0, len(words) - 24)
+    m = pattern.search(words, cut)
+    return words[:m.start()] if m else words
+
+
 def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     """The words of a clause before a figure that can name what it measures.
 
@@ -408,7 +433,7 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     >>> _before_words("各产业链龙头企业累计带动超", 0, 13)
     '带动'
     """
-    raw = _QUALIFIER_TAIL.sub("", text[start:end])
+    raw = _strip_tail(_QUALIFIER_TAIL, text[start:end])
     objs = list(_INDEFINITE_OBJECT.finditer(raw))
     if objs:
         raw = raw[objs[-1].end():]  # 打造一批营业收入超…: what follows 一批 is the thing measured
@@ -416,7 +441,7 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     if "(" in raw or ")" in raw:
         flat = _ANY_PARENTHESES.sub(lambda m: "＿" * len(m.group()), raw)
         raw = raw[max(flat.rfind("("), flat.rfind(")")) + 1:]  # an unclosed bracket opens the phrase
-    listed = _LISTED_BEFORE.search(raw)
+    listed = raw.endswith("等") and "、" in raw and _LISTED_BEFORE.search(raw)
     if listed:  # 涉及食品、药品等11个许可证: the examples are no part of the metric
         key = _LIST_KEYWORD.search(raw, 0, raw.find("、"))
         raw = raw[:key.start()] if key else ""
@@ -431,7 +456,7 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     cuts = list(_ADVERB_CUT.finditer(raw))
     if cuts and cuts[-1].end() < len(raw):
         raw = raw[cuts[-1].end():]
-    return _METRIC_TAIL.sub("", _METRIC_LEAD.sub("", raw))
+    return _strip_tail(_METRIC_TAIL, _METRIC_LEAD.sub("", raw))
 
 
 _JOINED = re.compile(r"[、和及与~至到-]")
@@ -459,7 +484,7 @@ def _after_words(text: str, end: int, limit: int) -> tuple[str, bool]:
         after = after[1:]
     if after.startswith("将"):
         after = after[1:]
-    after = _METRIC_TAIL.sub("", after)
+    after = _strip_tail(_METRIC_TAIL, after)
     if len(after) < 2 or after[0] in "和及与、或为是在于达已均从由向对":
         after = ""
     runs_on = stop is None and bool(after) and not _ITEM_JOIN.search(raw)
