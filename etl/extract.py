@@ -43,7 +43,7 @@ def extract(original: str) -> Extraction:
     default = (meta.issuer,) if meta.issuer else ()
     targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default)
     money = [_with_agency(m, mentions) for m in money]
-    figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions)
+    figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions, original)  # quotes original
     warnings = []
     if not commitments:
         warnings.append("no commitments found: no 下一步 passage or numbered measure recognised")
@@ -54,8 +54,8 @@ def extract(original: str) -> Extraction:
     if text != original:
         meta = replace(meta, title=restore_phrase(meta.title, text, original),
                        addressee=restore_phrase(meta.addressee, text, original))
-        sections, commitments, money, counts, targets, mentions, figures = (
-            restore(tuple(x), original) for x in (sections, commitments, money, counts, targets, mentions, figures))
+        sections, commitments, money, counts, targets, mentions = (
+            restore(tuple(x), original) for x in (sections, commitments, money, counts, targets, mentions))
     return Extraction(original, meta, tuple(sections), tuple(commitments), tuple(money), tuple(counts),
                       tuple(targets), tuple(mentions), tuple(warnings), tuple(figures))
 

@@ -597,10 +597,11 @@ def _change(text: str, lo: int, start: int, prev_change_end: int | None) -> bool
 
 def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ctx,
                     money: list[Money] = (), counts: list[Count] = (), targets: list[Target] = (),
-                    mentions: list[AgencyRef] = ()) -> list[Figure]:
+                    mentions: list[AgencyRef] = (), original: str | None = None) -> list[Figure]:
     """Find every figure in ``text`` (the folded view).
 
-    ``ctx`` is the money context (issue year, reply or policy, commitment spans).
+    ``ctx`` is the money context (issue year, reply or policy, commitment spans). With
+    ``original`` (the stored text the view was folded from), spans and sentences quote it.
 
     >>> from etl.money import MoneyContext
     >>> from etl.segment import sentences, paragraphs
@@ -627,9 +628,11 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
         by_sentence.setdefault(sent.start, []).append(f)
         sent_of[sent.start] = sent
     future = _planned(text, sents, paras, ctx, [k for k, g in by_sentence.items() if any(f.target is None for f in g)])
+    quoted = text if original is None else original
     out: list[Figure] = []
     for key, group in by_sentence.items():
         sent = sent_of[key]
+        evidence = sent if quoted is text else Sentence(sent.start, sent.end, quoted[sent.start:sent.end])
         metrics = _metrics(text, breaks, sent, group)
         prev_change_end = None
         prev_level_metric = None
@@ -648,9 +651,9 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
             metric = normalise_metric(metric or "")
             known = f.unit_known or f.unit == "比"
             kind = units.kind_of(f.unit) if known else "count"
-            out.append(Figure(text[f.start:f.end], f.start, f.end, _num(f.value), f.unit, f.qualifier, metric,
+            out.append(Figure(quoted[f.start:f.end], f.start, f.end, _num(f.value), f.unit, f.qualifier, metric,
                               year, basis, cumulative, is_change, bool(target), kind, known,
-                              _agency(sent, f.start, mentions, mention_starts), sent))
+                              _agency(sent, f.start, mentions, mention_starts), evidence))
             prev_change_end = f.end if is_change else None
             if not is_change:
                 prev_level_metric = metric
