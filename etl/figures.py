@@ -65,11 +65,16 @@ EXCLUSION_RULES = (
     Rule("session", re.compile(r"(?:会议|全会|全体会议|常务会议|代表大会)"), ("会议第7240号",), ("污染",)),
     Rule("place_name", re.compile(r"[区市县镇乡路街河]"), ("区全力打造", "河市"), ("企业",)),
     Rule("formula", re.compile(r"[×*]$"), ("总台次数×",), ("达到",)),
+    Rule("address", re.compile(r"号$"), ("天河路100号",), ("道路",)),
+    Rule("slogan", re.compile(r"(?:维护|意识|自信|确立|全面|一百年|代表|根本性转变|务必|服从|统筹|坚持|有利于)"),
+         ("两个维护", "四个意识", "两个根本性转变"), ("两个办公室",)),
 )
 """Context that makes a number with a unit no figure: 第 before it (an ordinal), a time word
 after 个 (a duration), a count after a 级 scale (the size class inside a counted noun), 会议 after
 次 (the session of 十届全国人大四次会议), a place suffix after a Chinese numeral with a unit other
-than 个 (九台区, 七台河市), × before a percentage (the ×100% of a formula)."""
+than 个 (九台区, 七台河市), × before a percentage (the ×100% of a formula), 号 before it (an
+address: 天河路100号5栋), the standard political formulas after a Chinese numeral and 个 (两个维护,
+四个意识, 两个根本性转变)."""
 
 
 def excluded_at(masked: str, start: int, end: int, num: str, unit_written: str, scaled: bool = False) -> bool:
@@ -95,6 +100,10 @@ def excluded_at(masked: str, start: int, end: int, num: str, unit_written: str, 
     if cn and unit_written != "个" and EXCLUSION_RULES[4].pattern.match(masked, end):
         return True
     if unit_written == "%" and start > 0 and EXCLUSION_RULES[5].pattern.search(masked, start - 1, start):
+        return True
+    if start > 0 and EXCLUSION_RULES[6].pattern.search(masked, start - 1, start):
+        return True
+    if cn and unit_written == "个" and EXCLUSION_RULES[7].pattern.match(masked, end):
         return True
     return False
 

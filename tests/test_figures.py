@@ -160,6 +160,8 @@ def test_agency_is_the_last_named_before_the_figure():
     "加强二次污染管控,长春市九台区开展试点。",  # "secondary", a place name
     "联系电话020-83123456,邮编510032,地址天河路123号。",  # phone, postcode, address
     "扣除期限不能超过48个月。",  # a duration written with 个
+    "地址:天河路100号5栋。",  # an address
+    "增强四个意识,做到两个维护,实现两个根本性转变。",  # political formulas
 ])
 def test_not_figures(text):
     assert figures_of(text) == []
