@@ -45,6 +45,7 @@ def extract(original: str) -> Extraction:
     targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default)
     money = [_with_agency(m, mentions) for m in money]
     figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions, original)  # quotes original
+    targets = _with_figure_metrics(targets, figures)
     warnings = []
     if not commitments:
         warnings.append("no commitments found: no 下一步 passage or numbered measure recognised")
@@ -59,6 +60,12 @@ def extract(original: str) -> Extraction:
             restore(tuple(x), original) for x in (sections, commitments, money, counts, targets, mentions))
     return Extraction(original, meta, tuple(sections), tuple(commitments), tuple(money), tuple(counts),
                       tuple(targets), tuple(mentions), tuple(warnings), tuple(figures))
+
+
+def _with_figure_metrics(targets, figures):
+    """Give each target the metric its figure has: one rule names what a number measures."""
+    by_span = {(f.start, f.end): f.metric for f in figures}
+    return [replace(t, metric=by_span[(t.start, t.end)]) if by_span.get((t.start, t.end)) else t for t in targets]
 
 
 def _with_agency(m, mentions):
