@@ -458,12 +458,20 @@ def _timeline(cur, values: dict) -> pd.DataFrame:
         return frame.assign(items=[[] for _ in range(len(frame))])
     keys = ["first_lead_key", "deadline_date", "deadline_bucket"]
     latest = _execute(cur, "timeline_items", values)
-    ids = [i for group in latest["latest_ids"] for i in group]
+    groups = [_listed(group) for group in latest["latest_ids"]]
+    ids = [i for group in groups for i in group]
     text = dict(_by_ids(cur, "commitment_text", ids)[["commitment_id", "text"]].itertuples(index=False))
-    latest["items"] = [[text[i] for i in group if i in text] for group in latest["latest_ids"]]
+    latest["items"] = [[text[i] for i in group if i in text] for group in groups]
     out = frame.merge(latest[keys + ["items"]], on=keys, how="left")
     out["items"] = [v if isinstance(v, list) else [] for v in out["items"]]
     return out
+
+
+def _listed(value) -> list:
+    """A list cell as a list: a missing one (SQL NULL, pandas NA) is empty."""
+    if value is None or value is pd.NA or isinstance(value, (str, float)):
+        return []
+    return list(value)
 
 
 TIMELINE_MARKS = 2000
@@ -827,7 +835,7 @@ _FILTERED_SQL = {
     """,
     "timeline_items": """
         SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket,
-               max_by(commitment_id, issue_date, 3) AS latest_ids
+               max_by(commitment_id, -list_order, 3) AS latest_ids  -- list order: newest document first, never NULL
         FROM com_f WHERE deadline_date IS NOT NULL
         GROUP BY ALL
     """,
