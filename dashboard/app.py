@@ -11,7 +11,10 @@ itself renders); later visits are normal.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import sys
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +26,7 @@ import streamlit as st  # noqa: E402
 from dashboard import filters, i18n, queries  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+LOG = logging.getLogger("dashboard")
 PAGES = (  # (url path, title key, icon)
     ("overview", "page_overview", ":material/dashboard:"),
     ("funding", "page_funding", ":material/payments:"),
@@ -58,8 +62,21 @@ def main() -> None:
         filters.sidebar(queries.filter_options())
     try:
         current.run()
+    except Exception as exc:  # the page boundary: a short message for the user, the traceback for the log
+        page_failed(page, exc)
     finally:
         filters.sync_url(page)
+
+
+def page_failed(page: str, exc: Exception) -> None:
+    """Say that the page failed and what to do; log the traceback under a reference the message shows.
+
+    Streamlit's own control flow (``st.stop``, ``st.rerun``, ``st.switch_page``) raises
+    ``BaseException``s, which pass through.
+    """
+    reference = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    LOG.error("page %s failed (reference %s)", page, reference, exc_info=exc)
+    st.error(i18n.t("page_failed", reference=reference, reason=type(exc).__name__))
 
 
 main()

@@ -78,6 +78,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "Cannot read the database `{path}`: {reason}. Run `python -m etl load` again."),
     "corrections_failed": ("无法读取人工更正({reason}),以下显示未更正的数据。",
                            "Could not read the analysts' corrections ({reason}); showing uncorrected data."),
+    "page_failed": ("本页无法显示({reason})。请刷新页面;若仍出错,点击侧栏“清除筛选”,或重新运行 `make etl` 后刷新。"
+                    "向维护人员报告时请附上编号 {reference}。",
+                    "This page could not be shown ({reason}). Reload the page; if it fails again, click “Clear "
+                    "filters” in the sidebar, or run `make etl` and reload. When reporting it, quote reference "
+                    "{reference}."),
     "empty": ("当前筛选条件下没有数据。", "No data for these filters."),
     "rows": ("{n} 行", "{n} rows"),
     "rows_of": ("第 {a}–{b} 行,共 {n} 行", "Rows {a}–{b} of {n}"),

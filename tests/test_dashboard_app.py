@@ -295,3 +295,26 @@ def test_no_page_has_a_stray_string_that_streamlit_would_print():
         stray = [node.lineno for node in body[1:] if isinstance(node, ast.Expr)
                  and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
         assert not stray, f"{path.name}: lines {stray}"
+
+
+def test_a_failing_page_shows_what_to_do_not_a_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise TypeError("'NAType' object is not iterable")
+
+    monkeypatch.setattr(queries, "deadline_timeline", broken)
+    for lang, words in (("zh", "清除筛选"), ("en", "Clear filters")):
+        at = open_app(page="deadlines", lang=lang)
+        assert not at.exception
+        assert len(at.error) == 1
+        message = at.error[0].value
+        assert words in message and "TypeError" in message and "NAType" not in message
+        assert "Traceback" not in message and "queries.py" not in message
+        assert at.sidebar.radio(key="lang").value == lang  # the sidebar still works
+
+
+def test_the_app_hides_error_details_and_the_deploy_button():
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "viewer"
