@@ -21,7 +21,7 @@ YEAR_COLORS = ("#1971C2", "#F08C00", "#2F9E44", "#C2255C", "#7048E8", "#0C8599",
                "#862E9C", "#364FC7")
 UNKNOWN_COLOR = "#868E96"
 BUCKET_COLORS = {"overdue": "#E03131", "due_30": "#F76707", "due_90": "#FAB005", "later": "#2F9E44",
-                 "none": "#ADB5BD"}
+                 "none": "#ADB5BD", "completed": "#1F7A1F", "dropped": "#5C5C5C"}
 TARGET_COLORS = {False: "#1971C2", True: "#F08C00"}
 TOP_N = 15
 WAN, YI = 1e4, 1e8
@@ -304,18 +304,17 @@ def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
 def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
     """Return deadlines on a time axis by first lead agency; marker size = how many share the mark.
 
-    ``frame`` is ``queries.deadline_timeline``: one row per first lead × date (or month) × status
+    ``frame`` is ``queries.deadline_timeline``: one row per lead agency × date (or month) × status
     with ``n`` and up to three ``items`` (commitment texts) for the hover.
     """
     title = i18n.tr("timeline_title", lang)
     data = frame[frame["deadline_date"].notna()] if not frame.empty else frame
     if data.empty:
         return _empty(title, lang)
-    labels = agency_labels(data, lang, key="first_lead_key", canonical="first_lead_name",
-                           short="first_lead_short", name_en="first_lead_en")
+    labels = agency_labels(data, lang, key="lead_key", canonical="lead_name", short="lead_short", name_en="lead_en")
     granularity = data["granularity"].iloc[0] if "granularity" in data.columns else "day"
     shown_as = {"year": "%Y", "month": "%Y-%m"}.get(granularity, "%Y-%m-%d")
-    data = data.assign(label=[labels[_key(k)] for k in data["first_lead_key"]],
+    data = data.assign(label=[labels[_key(k)] for k in data["lead_key"]],
                        day=pd.to_datetime(data["deadline_date"]).dt.date)
     fig = go.Figure()
     for bucket, color in BUCKET_COLORS.items():
@@ -344,7 +343,7 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
         fig.add_annotation(x=0, y=-0.12, xref="paper", yref="paper", showarrow=False, xanchor="left",
                            text=i18n.tr(f"timeline_by_{granularity}", lang), font={"size": 13})
     n = data["label"].nunique()
-    return _layout(fig, title, max(380, 150 + 40 * n))
+    return _layout(fig, title, max(380, 150 + 40 * n), [i18n.tr("by_agency_note", lang)])
 
 
 def _count_text(n) -> str:

@@ -20,11 +20,11 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import i18n
-from dashboard.filters_state import BUCKETS, ROLES, Filters, from_query, to_query
+from dashboard.filters_state import BASES, BUCKETS, ROLES, Filters, from_query, to_query
 
 KEYS = {
     "jurisdictions": "f_jur", "agency_ids": "f_agency", "agency_role": "f_role", "doc_types": "f_type",
-    "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "buckets": "f_status",
+    "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "buckets": "f_status", "bases": "f_basis",
     "keyword": "f_q", "merge": "f_merge", "as_of": "f_asof",
 }
 PAGE_PARAMS = ("commitment", "doc", "kinds", "target")
@@ -48,7 +48,7 @@ def load_url() -> None:
 
 
 def _widget_value(attr: str, value):
-    if attr in ("jurisdictions", "agency_ids", "doc_types", "doc_ids", "buckets"):
+    if attr in ("jurisdictions", "agency_ids", "doc_types", "doc_ids", "buckets", "bases"):
         return list(value)
     return value
 
@@ -70,6 +70,7 @@ def current() -> Filters:
         issue_years=_narrowed(ss.get(KEYS["issue_years"]), ss.get("_bounds_issue")),
         deadline_years=_narrowed(ss.get(KEYS["deadline_years"]), ss.get("_bounds_due")),
         buckets=tuple(ss.get(KEYS["buckets"]) or ()),
+        bases=tuple(ss.get(KEYS["bases"]) or ()),
         keyword=(ss.get(KEYS["keyword"]) or "").strip(),
         merge=bool(ss.get(KEYS["merge"], True)),
         as_of=ss.get(KEYS["as_of"]) or dt.date.today(),
@@ -164,6 +165,7 @@ def sidebar(options) -> None:
     _year_slider("issue_years", options.issue_years, "_bounds_issue", "issue_years")
     _year_slider("deadline_years", options.deadline_years, "_bounds_due", "deadline_years")
     _multiselect("buckets", list(BUCKETS), lambda b: i18n.vocab("deadline_bucket", b, lang), "deadline_bucket")
+    _multiselect("bases", list(BASES), lambda b: i18n.vocab("deadline_basis", b, lang), "deadline_basis")
     ss.setdefault(KEYS["as_of"], dt.date.today())
     st.sidebar.date_input(i18n.t("as_of"), key=KEYS["as_of"])
     ss.setdefault(KEYS["keyword"], "")
@@ -236,6 +238,9 @@ def describe(filters: Filters, lang: str, options=None) -> list[tuple[str, str]]
     if filters.buckets:
         rows.append((tr("deadline_bucket", lang),
                      "、".join(i18n.vocab("deadline_bucket", b, lang) for b in filters.buckets)))
+    if filters.bases:
+        rows.append((tr("deadline_basis", lang),
+                     "、".join(i18n.vocab("deadline_basis", b, lang) for b in filters.bases)))
     if filters.keyword:
         rows.append((tr("keyword", lang), filters.keyword))
     rows.append((tr("merge_predecessors", lang), i18n.vocab("bool", filters.merge, lang)))

@@ -20,6 +20,7 @@ Other pages add their own strings with ``register({...})`` at import time.
 from __future__ import annotations
 
 from etl.schema import TABLES
+from etl.status import OVERDUE_RULE
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -58,6 +59,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue_years": ("发文年份", "Issue year"),
     "deadline_years": ("期限年份", "Deadline year"),
     "deadline_bucket": ("期限状态", "Deadline status"),
+    "deadline_basis": ("期限依据", "Deadline basis"),
     "as_of": ("基准日", "As of"),
     "keyword": ("关键词(承诺内容)", "Keyword (commitment text)"),
     "keyword_help": ("中文子串匹配:承诺内容,或数据所在句子。", "Substring match on commitment text, or the figure's sentence."),
@@ -83,6 +85,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "This page could not be shown ({reason}). Reload the page; if it fails again, click “Clear "
                     "filters” in the sidebar, or run `make etl` and reload. When reporting it, quote reference "
                     "{reference}."),
+    "overdue_rule": OVERDUE_RULE,
     "empty": ("当前筛选条件下没有数据。", "No data for these filters."),
     "rows": ("{n} 行", "{n} rows"),
     "rows_of": ("第 {a}–{b} 行,共 {n} 行", "Rows {a}–{b} of {n}"),
@@ -219,6 +222,8 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "due_90": ("31–90 天内到期", "Due in 31–90 days"),
         "later": ("90 天以后", "Later"),
         "none": ("未写明期限", "No deadline stated"),
+        "completed": ("已完成", "Completed"),
+        "dropped": ("已取消", "Dropped"),
     },
     "doc_type": {
         "npc_suggestion_reply": ("人大建议答复", "NPC suggestion reply"),

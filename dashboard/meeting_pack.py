@@ -59,9 +59,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "since_help": ("默认为上一次记录的审核日期。", "Defaults to the previous review date recorded."),
     "due_weeks": ("即将到期(周)", "Due within (weeks)"),
     "status_legend": ("状态说明", "What the statuses mean"),
-    "overdue_rule": ("逾期:已过期限且未完成,无论状态如何;未写明期限的承诺不会显示为逾期。",
-                     "Overdue: past its deadline and not completed, whatever its status; a commitment without "
-                     "a stated deadline is never overdue."),
     "sec_overdue": ("已逾期", "Overdue"),
     "sec_due_soon": ("{w} 周内到期", "Due within {w} weeks"),
     "sec_changed": ("自上次会议以来有变化", "Changed since the last meeting"),

@@ -38,6 +38,7 @@ import streamlit as st
 
 from dashboard.filters_state import Filters, keyword_pattern
 from etl import derive
+from etl.status import CLOSED_STATUSES, deadline_state_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "data/commitments.duckdb"
@@ -181,6 +182,27 @@ def _corrections_digest(figures: pd.DataFrame, commitments: pd.DataFrame) -> str
     for frame in (figures, commitments):
         digest.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode("utf-8"))
     return digest.hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _closed(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> pd.DataFrame:
+    """Return [commitment_id, status] of the commitments whose current status closes them (completed, dropped).
+
+    What the deadline state needs from the review store (``etl.status.deadline_state_sql``): the
+    other statuses never change it. Empty when the store cannot be read.
+    """
+    del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
+    try:
+        from etl import reviews as etl_reviews
+
+        current = etl_reviews.current_statuses()
+    except Exception:  # no store, or a broken one: nothing is closed (the review page says why)
+        current = None
+    if current is None or current.empty:
+        return pd.DataFrame({"commitment_id": pd.Series([], dtype="string"), "status": pd.Series([], dtype="string")})
+    closed = current[current["status"].isin(CLOSED_STATUSES)]
+    return pd.DataFrame({"commitment_id": closed["commitment_id"].astype("string").to_numpy(),
+                         "status": closed["status"].astype("string").to_numpy()})
 
 
 def corrections_warning() -> str | None:
@@ -372,6 +394,7 @@ def cursor(s: Stamp | None = None):
             raise
     try:
         cur.execute(SEARCH_PATH)
+        cur.register("review_closed", _closed(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns))
         yield cur
     finally:
         cur.close()
@@ -449,14 +472,14 @@ def _figure_page(cur, values: dict) -> pd.DataFrame:
 
 
 def _timeline(cur, values: dict) -> pd.DataFrame:
-    """Dated commitments per first lead × day × status; per month (then per year) when there are too many marks.
+    """Dated commitments per lead agency × day × status; per month (then per year) when there are too many marks.
 
     Up to three texts per mark (the newest documents') when the marks are few enough to hover over.
     """
     frame = _execute(cur, "deadline_timeline", {**values, "max_marks": TIMELINE_MARKS})
     if frame.empty or len(frame) > TIMELINE_HOVER_MARKS or (frame["granularity"] != "day").any():
         return frame.assign(items=[[] for _ in range(len(frame))])
-    keys = ["first_lead_key", "deadline_date", "deadline_bucket"]
+    keys = ["lead_key", "deadline_date", "deadline_bucket"]
     latest = _execute(cur, "timeline_items", values)
     groups = [_listed(group) for group in latest["latest_ids"]]
     ids = [i for group in groups for i in group]
@@ -524,6 +547,7 @@ def clear_cache() -> None:
     """Forget every cached result and close the open databases (for benchmarks and tests)."""
     _cached.clear()
     _corrections.clear()
+    _closed.clear()
     with _INSTANCES_LOCK:
         _close_instances()
 
@@ -564,6 +588,11 @@ def database_status() -> Status:
     derived = [t for t in derive.DERIVED if t not in have]
     if derived:
         return Status("outdated", s.db, "missing tables: " + ", ".join(derived))
+    present = _run("derived_columns", {"tables": list(derive.DERIVED)})
+    lacking = [f"{t}.{c}" for t in derive.DERIVED for c in derive.TABLES[t].column_names
+               if not ((present["table_name"] == t) & (present["column_name"] == c)).any()]
+    if lacking:  # written by an older ETL: the next load re-derives them
+        return Status("outdated", s.db, "missing columns: " + ", ".join(lacking))
     if int(_run("document_count_all", {}).iloc[0, 0]) == 0:
         return Status("empty", s.db)
     return Status("ok", s.db)
@@ -574,11 +603,15 @@ def database_status() -> Status:
 # ---------------------------------------------------------------------------------------------
 
 def _bucket(x: str) -> str:
-    """The deadline status of alias ``x`` at ``$as_of`` (its ``deadline_date``)."""
-    return (f"CASE WHEN {x}.deadline_date IS NULL THEN 'none' "
-            f"WHEN {x}.deadline_date < $as_of::DATE THEN 'overdue' "
-            f"WHEN {x}.deadline_date <= $as_of::DATE + 30 THEN 'due_30' "
-            f"WHEN {x}.deadline_date <= $as_of::DATE + 90 THEN 'due_90' ELSE 'later' END")
+    """The deadline status of alias ``x`` at ``$as_of``: ``etl.status.deadline_state_sql`` (the one meaning of
+    overdue, also the review's), then due within 30 / 90 days or later.
+
+    ``{x}_closed`` is the commitment's row in ``review_closed`` (completed or dropped), joined by ``_filtered``.
+    """
+    d = f"{x}.deadline_date"
+    upcoming = (f"CASE WHEN {d} <= $as_of::DATE + 30 THEN 'due_30' "
+                f"WHEN {d} <= $as_of::DATE + 90 THEN 'due_90' ELSE 'later' END")
+    return deadline_state_sql(f"{x}_closed.status", d, upcoming, no_deadline="none")
 
 
 def _document_conditions(p: dict, x: str) -> list[str]:
@@ -601,6 +634,8 @@ def _deadline_conditions(p: dict, x: str) -> list[str]:
     out = []
     if p["buckets"]:
         out.append(f"list_contains($buckets::VARCHAR[], {_bucket(x)})")
+    if p["bases"]:
+        out.append(f"list_contains($bases::VARCHAR[], COALESCE({x}.deadline_basis, 'none'))")
     if p["due_year_min"] is not None:
         out.append(f"{x}.deadline_year >= $due_year_min::INTEGER")
     if p["due_year_max"] is not None:
@@ -636,7 +671,7 @@ def _filtered(p: dict) -> str:
 
     com = _document_conditions(p, "c") + _deadline_conditions(p, "c")
     fig = _document_conditions(p, "f")
-    if p["buckets"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
+    if p["buckets"] or p["bases"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
         fig += ["f.in_commitment"] + _deadline_conditions(p, "f")
     if p["agency_ids"]:
         keys = [f"$key{i}" for i in range(len(p["agency_keys"]))]  # one parameter per selected agency key
@@ -661,15 +696,15 @@ kw_fig AS MATERIALIZED (SELECT figure_id FROM figures WHERE {_keyword(p, 'senten
 WITH{matches}
 com_f AS (
     SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
-           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.change_times,
+           COALESCE(c.deadline_basis, 'none') AS deadline_basis, c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.change_times,
            c.is_corrected
-    FROM com_eff c
+    FROM com_eff c LEFT JOIN review_closed c_closed ON c_closed.commitment_id = c.commitment_id
     {_where(com)}
 ),
 fig_f AS (
     SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
            f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
-    FROM fig_eff f
+    FROM fig_eff f LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id
     {_where(fig)}
 ),
 doc_ff AS (
@@ -697,6 +732,10 @@ _PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
 """The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
 
 _SPENDING = "figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)"
+
+_EACH_LEAD = "unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END)"
+"""One row per lead agency of a commitment (one with NULL when it names none): the timeline and the
+bars per agency count a commitment once for each of its lead agencies."""
 
 _FILTERED_SQL = {
     "headline": f"""
@@ -802,19 +841,23 @@ _FILTERED_SQL = {
         LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
         ORDER BY p.list_order
     """,
-    "deadline_timeline": """
-        , by_day AS (
-            SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket, count(*) AS n
+    "deadline_timeline": f"""
+        , per_leads AS (  -- the lists first (few distinct), then one row per lead agency, as deadlines_by_agency
+            SELECT lead_keys, deadline_date, deadline_bucket, count(*) AS n
             FROM com_f WHERE deadline_date IS NOT NULL
             GROUP BY ALL
         ),
+        by_day AS (
+            SELECT lead_key, deadline_date, deadline_bucket, sum(n) AS n
+            FROM (SELECT {_EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, n FROM per_leads) GROUP BY ALL
+        ),
         by_month AS (
-            SELECT first_lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
+            SELECT lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
                    sum(n) AS n
             FROM by_day GROUP BY ALL
         ),
         by_year AS (
-            SELECT first_lead_key, CAST(date_trunc('year', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
+            SELECT lead_key, CAST(date_trunc('year', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
                    sum(n) AS n
             FROM by_month GROUP BY ALL
         ),
@@ -827,26 +870,26 @@ _FILTERED_SQL = {
             UNION ALL
             SELECT *, 'year' AS granularity FROM by_year WHERE (SELECT months FROM marks) > $max_marks
         )
-        SELECT g.first_lead_key, la.canonical_name AS first_lead_name, la.short_name AS first_lead_short,
-               la.name_en AS first_lead_en, g.deadline_date, g.deadline_bucket, CAST(g.n AS BIGINT) AS n,
+        SELECT g.lead_key, la.canonical_name AS lead_name, la.short_name AS lead_short,
+               la.name_en AS lead_en, g.deadline_date, g.deadline_bucket, CAST(g.n AS BIGINT) AS n,
                g.granularity
-        FROM marked g LEFT JOIN agencies la ON la.agency_id = g.first_lead_key
-        ORDER BY g.deadline_date, g.first_lead_key NULLS LAST, g.deadline_bucket
+        FROM marked g LEFT JOIN agencies la ON la.agency_id = g.lead_key
+        ORDER BY g.deadline_date, g.lead_key NULLS LAST, g.deadline_bucket
     """,
-    "timeline_items": """
-        SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket,
+    "timeline_items": f"""
+        SELECT lead_key, deadline_date, deadline_bucket,
                max_by(commitment_id, -list_order, 3) AS latest_ids  -- list order: newest document first, never NULL
-        FROM com_f WHERE deadline_date IS NOT NULL
+        FROM (SELECT {_EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, commitment_id, list_order
+              FROM com_f WHERE deadline_date IS NOT NULL)
         GROUP BY ALL
     """,
-    "deadlines_by_agency": """
+    "deadlines_by_agency": f"""
         , per_leads AS (  -- the lists first (few distinct), then one row per lead agency
             SELECT lead_keys, deadline_bucket, count(*) AS n FROM com_f GROUP BY ALL
         )
         SELECT k.agency_key, la.canonical_name, la.short_name, la.name_en, k.deadline_bucket,
                CAST(sum(k.n) AS BIGINT) AS n_commitments
-        FROM (SELECT unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END) AS agency_key,
-                     deadline_bucket, n FROM per_leads) k
+        FROM (SELECT {_EACH_LEAD} AS agency_key, deadline_bucket, n FROM per_leads) k
         LEFT JOIN agencies la ON la.agency_id = k.agency_key
         GROUP BY ALL ORDER BY k.agency_key, k.deadline_bucket
     """,
@@ -886,6 +929,8 @@ _FIG_SELECTION_USERS = ("figures_by_agency_year", "figure_count", "figure_rows",
 
 _SQL: dict[str, str] = {
     "tables": "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'facts'",
+    "derived_columns": "SELECT table_name, column_name FROM information_schema.columns "
+                       "WHERE table_catalog = 'facts' AND list_contains($tables::VARCHAR[], table_name)",
     "document_count_all": "SELECT count(*) AS n FROM documents",
     "agencies_of": "SELECT agency_id, current_id FROM agencies WHERE list_contains($agency_ids::VARCHAR[], agency_id)",
     "filter_agencies": """
@@ -972,7 +1017,7 @@ def _filter_params(f: Filters) -> dict:
         "merge": bool(f.merge), "agency_ids": list(f.agency_ids), "agency_role": f.agency_role,
         "jurisdictions": list(f.jurisdictions), "doc_types": list(f.doc_types), "doc_ids": list(f.doc_ids),
         "issue_year_min": issue[0], "issue_year_max": issue[1],
-        "due_year_min": due[0], "due_year_max": due[1], "buckets": list(f.buckets),
+        "due_year_min": due[0], "due_year_max": due[1], "buckets": list(f.buckets), "bases": list(f.bases),
         "keyword": keyword_pattern(f.keyword), "keyword_text": f.keyword.strip(), "as_of": f.as_of,
         "fact_filters": f.has_fact_filters, "spending": list(SPENDING_KINDS),
         **_agency_keys(f.agency_ids, bool(f.merge)),
@@ -1128,10 +1173,11 @@ def commitment_count(f: Filters) -> int:
 
 
 def deadline_timeline(f: Filters) -> pd.DataFrame:
-    """Return dated commitments grouped by first lead agency × deadline date × status.
+    """Return dated commitments grouped by lead agency × deadline date × status.
 
-    Columns: first_lead_key/name/short/en, deadline_date, deadline_bucket, n, items (up to three
-    commitment texts, those of the newest documents).
+    A commitment counts once for each of its lead agencies (as ``deadlines_by_agency``; one
+    without a lead counts under NULL). Columns: lead_key/name/short/en, deadline_date,
+    deadline_bucket, n, granularity, items (up to three commitment texts, the newest documents').
     """
     return _run("deadline_timeline", _filter_params(f))
 

@@ -152,6 +152,11 @@ def join(values, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(values)
 
 
+def overdue_rule() -> None:
+    """Say what overdue means (``etl.status.OVERDUE_RULE``), under every count of it."""
+    st.caption(i18n.t("overdue_rule"))
+
+
 def empty() -> None:
     """Say there is nothing for these filters."""
     st.info(i18n.t("empty"))

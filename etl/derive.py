@@ -61,7 +61,7 @@ def commitments_select(source: str, figures: str = "figures") -> str:
         ),
         base AS (
             SELECT c.commitment_id, c.doc_id, c.char_start, d.issue_date, d.issue_year, d.doc_type,
-                   d.jurisdiction, c.deadline_date, c.deadline_year,
+                   d.jurisdiction, c.deadline_date, c.deadline_year, c.deadline_basis,
                    COALESCE(c.lead_agency_ids, []) AS lead_ids,
                    COALESCE(s.ids, []) || CASE WHEN d.issuer_id IS NULL THEN [] ELSE [d.issuer_id] END AS other_ids,
                    i.figures_text, COALESCE(g.times, []) AS change_times, c.is_corrected, c.is_lead_corrected
@@ -69,7 +69,7 @@ def commitments_select(source: str, figures: str = "figures") -> str:
             LEFT JOIN inside i USING (commitment_id) LEFT JOIN changed g USING (commitment_id)
         )
         SELECT b.commitment_id, b.doc_id, b.char_start, b.issue_date, b.issue_year, b.doc_type, b.jurisdiction,
-               b.deadline_date, b.deadline_year, b.lead_ids,
+               b.deadline_date, b.deadline_year, b.deadline_basis, b.lead_ids,
                list_transform(b.lead_ids, lambda x: COALESCE(current_of.m[x], x)) AS lead_current_ids,
                b.other_ids, b.lead_ids || b.other_ids AS any_ids,
                list_transform(b.lead_ids || b.other_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
@@ -92,7 +92,8 @@ def figures_select(source: str, commitments: str) -> str:
                    CASE WHEN c.is_lead_corrected THEN c.lead_ids[1]
                         ELSE COALESCE(f.agency_id, c.lead_ids[1], d.issuer_id) END AS attributed_id,
                    c.any_ids AS commitment_ids, c.commitment_id IS NOT NULL AS found,
-                   c.deadline_date AS c_deadline_date, c.deadline_year AS c_deadline_year
+                   c.deadline_date AS c_deadline_date, c.deadline_year AS c_deadline_year,
+                   c.deadline_basis AS c_deadline_basis
             FROM {source} f JOIN documents d USING (doc_id) LEFT JOIN {commitments} c USING (commitment_id)
         ),
         listed AS (
@@ -109,6 +110,7 @@ def figures_select(source: str, commitments: str) -> str:
                p.attributed_id AS agency_id, COALESCE(current_of.m[p.attributed_id], p.attributed_id) AS agency_current_id,
                p.all_ids AS any_ids, list_transform(p.all_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
                p.found AS in_commitment, p.c_deadline_date AS deadline_date, p.c_deadline_year AS deadline_year,
+               p.c_deadline_basis AS deadline_basis,
                p.is_corrected
         FROM listed p CROSS JOIN current_of
     """

@@ -269,6 +269,7 @@ FACT_COMMITMENTS = _table(Table(
         C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
         C("deadline_date", "DATE", "期限", "Deadline"),
         C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("deadline_basis", "VARCHAR", "期限依据", "Deadline basis", accepted=DEADLINE_BASES),
         C("lead_ids", "VARCHAR[]", "牵头单位编号", "Lead agency IDs", "As extracted (empty list if none)", nullable=False),
         C("lead_current_ids", "VARCHAR[]", "牵头单位现编号", "Lead agencies (current)",
           "lead_ids with each agency replaced by its current successor", nullable=False),
@@ -316,6 +317,7 @@ FACT_FIGURES = _table(Table(
         C("in_commitment", "BOOLEAN", "属于承诺", "In a commitment", nullable=False),
         C("deadline_date", "DATE", "期限", "Deadline", "Its commitment's deadline"),
         C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("deadline_basis", "VARCHAR", "期限依据", "Deadline basis", "Its commitment's", accepted=DEADLINE_BASES),
         C("is_corrected", "BOOLEAN", "已更正", "Corrected", nullable=False),
     ),
 ))

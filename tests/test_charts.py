@@ -113,8 +113,8 @@ def test_empty_frames_give_a_labelled_empty_chart():
 
 def test_deadline_timeline_marks_the_as_of_date_and_sizes_marks_by_count():
     frame = pd.DataFrame({
-        "first_lead_key": ["a", "b"], "first_lead_name": ["甲局", "乙局"], "first_lead_short": ["甲局", "乙局"],
-        "first_lead_en": [None, None], "deadline_date": pd.to_datetime(["2023-04-01", "2020-12-31"]),
+        "lead_key": ["a", "b"], "lead_name": ["甲局", "乙局"], "lead_short": ["甲局", "乙局"],
+        "lead_en": [None, None], "deadline_date": pd.to_datetime(["2023-04-01", "2020-12-31"]),
         "deadline_bucket": ["due_30", "overdue"], "n": [2, 1], "items": [["甲", "乙"], ["丙"]],
         "granularity": ["day", "day"]})
     fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "zh")
@@ -127,7 +127,7 @@ def test_deadline_timeline_marks_the_as_of_date_and_sizes_marks_by_count():
 
 def test_deadline_timeline_by_month_says_so():
     frame = pd.DataFrame({
-        "first_lead_key": ["a"], "first_lead_name": ["甲局"], "first_lead_short": ["甲局"], "first_lead_en": [None],
+        "lead_key": ["a"], "lead_name": ["甲局"], "lead_short": ["甲局"], "lead_en": [None],
         "deadline_date": pd.to_datetime(["2023-04-01"]), "deadline_bucket": ["later"], "n": [12_345],
         "items": [[]], "granularity": ["month"]})
     fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "en")

@@ -318,7 +318,8 @@ def test_a_keyword_with_letters_matches_whatever_their_case(sql):
 
 def test_the_timeline_counts_every_dated_commitment_by_day_or_by_month(monkeypatch, sql):
     f = Filters(as_of=dt.date(2022, 1, 1))
-    dated = sql("SELECT count(*) FROM commitments WHERE deadline_date IS NOT NULL")[0][0]
+    dated = sql("SELECT sum(greatest(len(COALESCE(lead_agency_ids, [])), 1)) FROM commitments "
+                "WHERE deadline_date IS NOT NULL")[0][0]  # once for each lead agency
     by_day = queries.deadline_timeline(f)
     assert by_day["n"].sum() == dated and set(by_day["granularity"]) == {"day"}
     assert all(1 <= len(items) <= min(3, n) for items, n in zip(by_day["items"], by_day["n"]))
@@ -328,13 +329,23 @@ def test_the_timeline_counts_every_dated_commitment_by_day_or_by_month(monkeypat
     assert by_month["n"].sum() == dated and set(by_month["granularity"]) == {"year"}  # more than one mark by month
     assert (pd.to_datetime(by_month["deadline_date"]).dt.dayofyear == 1).all()
     month = pd.to_datetime(by_day["deadline_date"]).dt.to_period("M")
-    months = len(by_day.assign(month=month).groupby(["first_lead_key", "month", "deadline_bucket"], dropna=False))
+    months = len(by_day.assign(month=month).groupby(["lead_key", "month", "deadline_bucket"], dropna=False))
     monkeypatch.setattr(queries, "TIMELINE_MARKS", len(by_day) - 1)
     queries.clear_cache()
     coarser = queries.deadline_timeline(f)
     expected = "month" if months <= len(by_day) - 1 else "year"  # by month if that fits, else by year
     assert coarser["n"].sum() == dated and set(coarser["granularity"]) == {expected}
     assert (pd.to_datetime(coarser["deadline_date"]).dt.day == 1).all()
+
+
+def test_the_timeline_and_the_bars_count_leads_alike():
+    """A commitment with two lead agencies is on both agencies' rows of the timeline, as in the bars."""
+    f = Filters(as_of=dt.date(2022, 1, 1), merge=False)
+    timeline = queries.deadline_timeline(f).groupby("lead_key", dropna=False)["n"].sum()
+    bars = queries.deadlines_by_agency(f)
+    dated = bars[~bars["deadline_bucket"].isin(["none"])].groupby("agency_key", dropna=False)["n_commitments"].sum()
+    assert timeline.to_dict() == dated.to_dict()
+    assert (queries.commitment_rows(f)["lead_agency_ids"].map(len) > 1).any()  # the seeds have such commitments
 
 
 def test_policy_terms_in_force_come_first_and_are_counted():

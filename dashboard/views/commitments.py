@@ -56,6 +56,7 @@ def main() -> None:
         ui.empty()
     else:
         st.caption(i18n.t("select_row_hint"))
+        ui.overdue_rule()
         rows, picked = ui.paged_table(lambda limit, offset: _with_short_text(queries.commitment_rows(f, limit, offset)),
                                       total, COLUMNS, "commitments", ("commitments", "documents"), selectable=True,
                                       height=420, column_config={"short_text": st.column_config.TextColumn(width="large")},

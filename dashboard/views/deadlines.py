@@ -14,6 +14,7 @@ def main() -> None:
     ui.require_database()
     lang, f = i18n.lang(), filters.current()
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
+    ui.overdue_rule()
     total = queries.commitment_count(f)
     if total == 0:
         ui.empty()

@@ -21,9 +21,10 @@ def main() -> None:
     row2[0].metric(i18n.t("kpi_money_target"), charts.fmt_money(n["money_target_yuan"], lang),
                    help=i18n.t("kpi_money_help"))
     row2[1].metric(i18n.t("kpi_due_90"), f"{n['due_90']:,}")
-    row2[2].metric(i18n.t("kpi_overdue"), f"{n['overdue']:,}")
+    row2[2].metric(i18n.t("kpi_overdue"), f"{n['overdue']:,}", help=i18n.t("overdue_rule"))
     row2[3].metric(i18n.t("kpi_no_deadline"), f"{n['no_deadline']:,}")
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
+    ui.overdue_rule()
     ui.link("commitments", "go_commitments")
 
     left, middle, right = st.columns(3)

@@ -138,7 +138,7 @@ def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
 TAB_KEY = "review_tab"  # the open tab (a tab's content is drawn only while it is open)
 # A sign before each deadline state's name, from the fonts every machine has (CJK fonts carry these; colour
 # emoji are missing on many servers), instead of a coloured, styled table (a fifth of a second a run).
-STATE_MARKS = {"overdue": "▲", "due_soon": "△", "completed": "√", "open": "○", "no_deadline": "–"}
+STATE_MARKS = {"overdue": "▲", "due_soon": "△", "completed": "√", "dropped": "×", "open": "○", "no_deadline": "–"}
 
 
 def _state_text(state: str, lang: str) -> str:
@@ -560,6 +560,7 @@ def main() -> None:
     for col, name in zip(cols, qr.SECTIONS):
         col.metric(meeting_pack.section_title(name, data), f"{data.count(name):,}")
     cols[4].metric(t("sec_orphans"), f"{len(data.orphans):,}")
+    st.caption(t("overdue_rule"))
     legend(lang)
 
     # Only the open tab is drawn (each tab's tables and forms cost time at a million facts).
