@@ -23,6 +23,8 @@ UNKNOWN_COLOR = "#868E96"
 BUCKET_COLORS = {"overdue": "#E03131", "due_30": "#F76707", "due_90": "#FAB005", "later": "#2F9E44",
                  "none": "#ADB5BD", "completed": "#1F7A1F", "dropped": "#5C5C5C"}
 TARGET_COLORS = {False: "#1971C2", True: "#F08C00"}
+BASIS_COLORS = {"explicit": "#C92A2A", "validity": "#F59F00", "reply_year": "#7048E8", "none": "#ADB5BD"}
+"""Deadline bases: a date written in the text, the policy's term, the reply's year, none."""
 TOP_N = 15
 WAN, YI = 1e4, 1e8
 
@@ -117,6 +119,21 @@ def _year_text(year, lang: str) -> str:
 def pick_of(agency_key, year) -> str:
     """Return the pick a bar stands for ("<agency_key>|<year>"), as ``queries.figure_rows`` takes."""
     return f"{_key(agency_key)}|{'' if _blank(year) else int(year)}"
+
+
+def frame_labels(frame: pd.DataFrame, lang: str) -> dict:
+    """Return agency key -> label of a chart frame (``by_agency_year``'s), as its bars are labelled."""
+    return agency_labels(frame, lang) if len(frame) else {}
+
+
+def describe_picks(picks, labels: dict, lang: str) -> str:
+    """Return the picked bars in words ("市工信委 2016、市商务局 年份不详"), for an export's filter record."""
+    out = []
+    for pick in picks:
+        key, _, year = str(pick).partition("|")
+        agency = labels.get(key) or (i18n.tr("unknown_agency", lang) if not key else key)
+        out.append(f"{agency} {year or i18n.tr('unknown_year', lang)}")
+    return ("、" if lang == "zh" else "; ").join(out)
 
 
 def picks_from_selection(selection) -> tuple[str, ...]:
@@ -253,7 +270,7 @@ def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), [i18n.tr("subsidy_note", lang)])
 
 
-def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
+def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[str, ...] = ()) -> go.Figure:
     """Return grouped bars per year: reported vs target (money in 亿元, counts in 个)."""
     if frame.empty:
         return _empty(title, lang)
@@ -278,7 +295,7 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
     fig.update_yaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, title, 360)
+    return _layout(fig, title, 360, notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,19 +303,33 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
 # ---------------------------------------------------------------------------------------------
 
 def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
-    """Return one bar per deadline status (``frame``: ``queries.deadlines_by_year``)."""
+    """Return one bar per deadline status, stacked by deadline basis (``frame``: ``queries.deadline_states``).
+
+    An overdue bar split into "stated in the text" and "policy term" tells a missed promise from
+    an expired policy.
+    """
     counts = frame.groupby("deadline_bucket")["n_commitments"].sum().astype(int).to_dict() if len(frame) else {}
     buckets = [b for b in BUCKET_COLORS if counts.get(b)]
     if not buckets:
         return _empty(title, lang)
-    fig = go.Figure(go.Bar(
-        x=[i18n.vocab("deadline_bucket", b, lang) for b in buckets], y=[counts[b] for b in buckets],
-        marker={"color": [BUCKET_COLORS[b] for b in buckets]}, text=[counts[b] for b in buckets],
-        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>",
-    ))
-    fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero")
+    names = [i18n.vocab("deadline_bucket", b, lang) for b in buckets]
+    fig = go.Figure()
+    for basis, color in BASIS_COLORS.items():
+        part = frame[frame["deadline_basis"] == basis].groupby("deadline_bucket")["n_commitments"].sum()
+        if part.sum() == 0:
+            continue
+        y = [int(part.get(b, 0)) for b in buckets]
+        label = i18n.vocab("deadline_basis", basis, lang)
+        fig.add_bar(x=names, y=y, name=label, marker={"color": color},
+                    hovertemplate="%{x} · " + label + ": %{y}<extra></extra>")
+    for name, b in zip(names, buckets):
+        fig.add_annotation(x=name, y=counts[b], text=f"{counts[b]:,}", showarrow=False, yshift=12,
+                           font={"size": 15})
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero",
+                     range=[0, max(counts.values()) * 1.18])
     fig.update_xaxes(title=None)
-    return _layout(fig, title, 360)
+    return _layout(fig, title, 360, [i18n.tr("basis_note", lang)])
 
 
 def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:

@@ -38,13 +38,18 @@ import streamlit as st
 
 from dashboard.filters_state import Filters, keyword_pattern
 from etl import derive
+from etl.schema import MONEY_KINDS
 from etl.status import CLOSED_STATUSES, deadline_state_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "data/commitments.duckdb"
 DEFAULT_REVIEWS = "data/reviews.sqlite"
-SPENDING_KINDS = ("fiscal", "fund")
-"""Public money: what the headline numbers add up (never subsidy rates or economic figures)."""
+SUMMED_KINDS = tuple(k for k in MONEY_KINDS if k != "subsidy_rate")
+"""Money kinds a chart or headline sums, each on its own (fiscal spending, funds' size, financing, economic
+figures): one is never added to another. Subsidy rates are per recipient and never summed."""
+DEFAULT_KIND = "fiscal"
+"""The kind the headline and the charts show first: public spending."""
+SPENDING_KINDS = (DEFAULT_KIND,)
 RETRIES = 40
 RETRY_SECONDS = 0.05
 CACHED_ROWS_MAX = 10_000
@@ -731,7 +736,8 @@ _PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
            "COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), '')))")
 """The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
 
-_SPENDING = "figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)"
+_SUMMED = "figure_type = 'money' AND NOT is_breakdown"
+"""Money that adds up within one kind: never the 其中 parts of a figure already counted."""
 
 _EACH_LEAD = "unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END)"
 """One row per lead agency of a commitment (one with NULL when it names none): the timeline and the
@@ -745,21 +751,21 @@ _FILTERED_SQL = {
                    count(*) FILTER (WHERE deadline_bucket = 'overdue') AS overdue,
                    count(*) FILTER (WHERE deadline_bucket = 'none') AS no_deadline
             FROM com_f
-        ),
-        fig_stats AS (
-            SELECT sum(amount) FILTER (WHERE NOT is_target) AS money_reported_yuan,
-                   sum(amount) FILTER (WHERE is_target) AS money_target_yuan
-            FROM fig_f WHERE {_SPENDING}
         )
         SELECT (SELECT count(*) FROM doc_ff) AS documents, s.commitments,
                (SELECT count(DISTINCT k) FROM (SELECT unnest(lead_keys) AS k
                                                FROM (SELECT DISTINCT lead_keys FROM com_f))) AS lead_agencies,
-               m.money_reported_yuan, m.money_target_yuan, s.due_90, s.overdue, s.no_deadline
-        FROM com_stats s CROSS JOIN fig_stats m
+               s.due_90, s.overdue, s.no_deadline
+        FROM com_stats s
+    """,
+    "money_by_kind": f"""
+        SELECT money_kind, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
+        FROM fig_f WHERE {_SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
+        GROUP BY ALL ORDER BY money_kind, is_target
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
-        FROM fig_f WHERE {_SPENDING}
+        FROM fig_f WHERE {_SUMMED} AND money_kind = $kind::VARCHAR
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
@@ -893,6 +899,10 @@ _FILTERED_SQL = {
         LEFT JOIN agencies la ON la.agency_id = k.agency_key
         GROUP BY ALL ORDER BY k.agency_key, k.deadline_bucket
     """,
+    "deadline_states": """
+        SELECT deadline_bucket, deadline_basis, count(*) AS n_commitments
+        FROM com_f GROUP BY ALL ORDER BY deadline_bucket, deadline_basis
+    """,
     "deadlines_by_year": """
         SELECT deadline_year, deadline_bucket, count(*) AS n_commitments
         FROM com_f GROUP BY ALL ORDER BY deadline_year NULLS LAST, deadline_bucket
@@ -1019,7 +1029,7 @@ def _filter_params(f: Filters) -> dict:
         "issue_year_min": issue[0], "issue_year_max": issue[1],
         "due_year_min": due[0], "due_year_max": due[1], "buckets": list(f.buckets), "bases": list(f.bases),
         "keyword": keyword_pattern(f.keyword), "keyword_text": f.keyword.strip(), "as_of": f.as_of,
-        "fact_filters": f.has_fact_filters, "spending": list(SPENDING_KINDS),
+        "fact_filters": f.has_fact_filters, "summed": list(SUMMED_KINDS),
         **_agency_keys(f.agency_ids, bool(f.merge)),
     }
 
@@ -1095,15 +1105,28 @@ def document_titles(doc_ids) -> dict[str, str]:
 
 
 def headline_numbers(f: Filters) -> dict:
-    """Return the Overview's numbers: documents, commitments, lead agencies, money, deadlines."""
+    """Return the Overview's counts: documents, commitments, lead agencies, deadlines (money: ``money_by_kind``)."""
     row = _run("headline", _filter_params(f)).iloc[0]
-    money = ("money_reported_yuan", "money_target_yuan")
-    return {k: (None if pd.isna(v) else float(v) if k in money else int(v)) for k, v in row.items()}
+    return {k: (None if pd.isna(v) else int(v)) for k, v in row.items()}
 
 
-def money_by_year(f: Filters) -> pd.DataFrame:
-    """Return fiscal + fund money by year and reported/target (never subsidy rates)."""
-    return _run("money_by_year", _filter_params(f))
+def money_by_kind(f: Filters) -> pd.DataFrame:
+    """Return money per kind × reported/target: one total per kind (``SUMMED_KINDS``), never one of all kinds.
+
+    Columns: money_kind, is_target, amount_yuan, n_figures.
+    """
+    return _run("money_by_kind", _filter_params(f))
+
+
+def _one_kind(kind: str) -> str:
+    if kind not in SUMMED_KINDS:
+        raise ValueError(f"money of kind {kind!r} is not summed; one of {', '.join(SUMMED_KINDS)}")
+    return kind
+
+
+def money_by_year(f: Filters, kind: str = DEFAULT_KIND) -> pd.DataFrame:
+    """Return money of one kind by year and reported/target (kinds are never added together)."""
+    return _run("money_by_year", {**_filter_params(f), "kind": _one_kind(kind)})
 
 
 def counts_by_year(f: Filters) -> pd.DataFrame:
@@ -1117,14 +1140,16 @@ def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool) -> d
 
 
 def funding_by_agency_year(f: Filters, kinds=SPENDING_KINDS, is_target: bool = False) -> pd.DataFrame:
-    """Return money (yuan) per agency × year for the given kinds; one row per stacked bar segment.
+    """Return money (yuan) of one kind per agency × year; one row per stacked bar segment.
 
-    ``kinds`` must not mix subsidy rates with spending: pass ``("subsidy_rate",)`` alone to
-    list the rates (which ``subsidy_rates`` does).
+    ``kinds`` holds one summed kind (``SUMMED_KINDS``; a string is taken as that one kind):
+    fiscal spending, funds and financing are different things and a bar never adds them.
+    Subsidy rates are listed by ``subsidy_rates``, never summed.
     """
-    if "subsidy_rate" in kinds and len(kinds) > 1:
-        raise ValueError("subsidy rates are per recipient and are never summed with spending")
-    return _run("figures_by_agency_year", _selection_params(f, "money", tuple(kinds), is_target))
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    if len(kinds) != 1:
+        raise ValueError("money of different kinds is never added together: chart one kind at a time")
+    return _run("figures_by_agency_year", _selection_params(f, "money", (_one_kind(kinds[0]),), is_target))
 
 
 def counts_by_agency_year(f: Filters, is_target: bool = False) -> pd.DataFrame:
@@ -1187,6 +1212,14 @@ def deadlines_by_agency(f: Filters) -> pd.DataFrame:
     return _run("deadlines_by_agency", _filter_params(f))
 
 
+def deadline_states(f: Filters) -> pd.DataFrame:
+    """Return commitment counts per deadline status × deadline basis (explicit, validity, reply_year, none).
+
+    Tells a missed promise (a deadline written in the text) from a policy whose term ended.
+    """
+    return _run("deadline_states", _filter_params(f))
+
+
 def deadlines_by_year(f: Filters) -> pd.DataFrame:
     """Return commitment counts per deadline year × deadline status."""
     return _run("deadlines_by_year", _filter_params(f))
@@ -1236,6 +1269,6 @@ def commitment(commitment_id: str) -> dict | None:
 
 QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_year, counts_by_year, funding_by_agency_year,
                    counts_by_agency_year, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
-                   deadline_timeline, deadlines_by_agency, deadlines_by_year, policy_terms, policy_count, document_rows,
+                   deadline_timeline, deadlines_by_agency, deadline_states, deadlines_by_year, policy_terms, policy_count, document_rows,
                    document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""

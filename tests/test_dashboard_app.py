@@ -74,7 +74,7 @@ FUNDING_SQL = """
     SELECT sum(f.amount_yuan) FROM figures f JOIN documents d USING (doc_id)
     LEFT JOIN commitments c USING (commitment_id)
     JOIN agencies a ON a.agency_id = COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
-    WHERE f.figure_type = 'money' AND f.money_kind IN ('fiscal', 'fund') AND NOT f.is_target
+    WHERE f.figure_type = 'money' AND f.money_kind = 'fiscal' AND NOT f.is_target
       AND (CASE WHEN ? THEN a.current_id ELSE a.agency_id END) = ?
       AND COALESCE(f.figure_year, d.issue_year) = ?
 """
@@ -201,15 +201,20 @@ def test_funding_downloads_hold_exactly_the_filtered_rows(sql):
     no_errors(at)
     expected = Counter(r[0] for r in sql(
         "SELECT f.span_text FROM figures f JOIN documents d USING (doc_id) WHERE f.figure_type = 'money' "
-        "AND f.money_kind IN ('fiscal', 'fund') AND NOT f.is_target AND d.issuer_id = ? AND f.agency_id IS NULL",
+        "AND f.money_kind = 'fiscal' AND NOT f.is_target AND d.issuer_id = ? AND f.agency_id IS NULL",
         [GONGXINWEI]))
     rows = read_csv(files["funding_figures_csv"])
     assert Counter(r["As written"] for r in rows) == expected
-    assert {r["Money kind"] for r in rows} <= {"Fiscal spending", "Funds"}
+    assert {r["Money kind"] for r in rows} == {"Fiscal spending"}
     table, filters = read_xlsx(files["funding_figures_xlsx"])
     assert Counter(r["As written"] for r in table) == expected
     assert filters["Agency"] == "Guangzhou Municipal Commission of Industry and Information Technology"
     assert filters["Rows"] == sum(expected.values())
+    assert filters["Money kind"] == "Fiscal spending" and filters["Reported / target"] == "Reported"
+    assert filters["Page"] == "Funding" and filters["Database"] == "c.duckdb"  # a file name, not a server path
+    sidecar = {r["Filters"]: r["Value"] for r in read_csv(files["funding_figures_csv_filters"])}
+    assert sidecar["Money kind"] == "Fiscal spending" and sidecar["Agency"] == filters["Agency"]
+    assert sidecar["Rows"] == str(sum(expected.values())) and "/" not in sidecar["Database"]
 
 
 def test_commitment_downloads_follow_the_keyword(sql):
