@@ -116,6 +116,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "money_heading": ("资金(按性质分列,互不相加)", "Money, by kind (never added together)"),
     "kpi_money_kind": ("{kind}(已报告)", "{kind} (reported)"),
     "kpi_money_kind_target": ("目标(承诺投入):{amount}", "Targets (committed): {amount}"),
+    "kpi_money_kind_cumulative": ("另有累计数 {n} 项(最大 {amount}),不计入年度合计", "Plus {n} running totals (largest "
+                                  "{amount}), not added to the yearly sums"),
+    "cumulative_title": ("累计数(累计、截至、以来):不计入年度合计,单独列示", "Running totals (累计, 截至, 以来): not added to the "
+                         "yearly sums, listed apart"),
     "money_apart_note": ("财政资金、基金规模、金融支持(授信、贷款额度等)与经济指标性质不同,分别统计;“其中”所列分项不重复计入。",
                          "Fiscal spending, the size of funds, financing (credit lines, loan quotas) and economic "
                          "figures are different things, each totalled on its own; parts listed after 其中 are not "

@@ -240,7 +240,7 @@ _EFFECTIVE_VIEWS = (
            COALESCE(r.amount_yuan, f.amount_yuan) AS amount_yuan, f.qualifier,
            COALESCE(r.money_kind, f.money_kind) AS money_kind,
            COALESCE(r.figure_year, f.figure_year) AS figure_year,
-           COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown,
+           COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown, f.is_cumulative,
            f.metric, f.agency_id, f.agency_ids, f.char_start, f.char_end,
            f.sentence, f.sentence_start, f.sentence_end,
            (r.amount_yuan IS NOT NULL OR r.money_kind IS NOT NULL OR r.figure_year IS NOT NULL
@@ -708,7 +708,7 @@ com_f AS (
 ),
 fig_f AS (
     SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
-           f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
+           f.is_cumulative, f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
     FROM fig_eff f LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id
     {_where(fig)}
 ),
@@ -721,13 +721,15 @@ doc_ff AS (
 
 
 def _fig_selection(p: dict) -> str:
-    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds."""
+    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds; running
+    totals (累计…) alone when ``$cumulative``, else never (they are not one year's amount)."""
     kinds = "\n      AND list_contains($kinds::VARCHAR[], money_kind)" if p["kinds"] else ""
     return f""",
 fig_sel AS (
     SELECT * FROM fig_f
     WHERE figure_type = $figure_type AND is_target = $is_target
-      AND NOT is_breakdown  -- 其中… parts of a figure already counted{kinds}
+      AND NOT is_breakdown  -- 其中… and 首期… parts of a figure already counted
+      AND is_cumulative = $cumulative::BOOLEAN{kinds}
 )"""
 
 
@@ -737,7 +739,7 @@ _PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
 """The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
 
 _SUMMED = "figure_type = 'money' AND NOT is_breakdown"
-"""Money that adds up within one kind: never the 其中 parts of a figure already counted."""
+"""Money that adds up within one kind: never the 其中 / 首期 parts of a figure already counted."""
 
 _EACH_LEAD = "unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END)"
 """One row per lead agency of a commitment (one with NULL when it names none): the timeline and the
@@ -759,13 +761,13 @@ _FILTERED_SQL = {
         FROM com_stats s
     """,
     "money_by_kind": f"""
-        SELECT money_kind, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
+        SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {_SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
-        GROUP BY ALL ORDER BY money_kind, is_target
+        GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
-        FROM fig_f WHERE {_SUMMED} AND money_kind = $kind::VARCHAR
+        FROM fig_f WHERE {_SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
@@ -1111,9 +1113,10 @@ def headline_numbers(f: Filters) -> dict:
 
 
 def money_by_kind(f: Filters) -> pd.DataFrame:
-    """Return money per kind × reported/target: one total per kind (``SUMMED_KINDS``), never one of all kinds.
+    """Return money per kind × reported/target × running total: one total per kind (``SUMMED_KINDS``), never one
+    of all kinds; cumulative figures (累计…, 截至…) apart from the rest, never added to them.
 
-    Columns: money_kind, is_target, amount_yuan, n_figures.
+    Columns: money_kind, is_target, is_cumulative, amount_yuan, n_figures.
     """
     return _run("money_by_kind", _filter_params(f))
 
@@ -1134,9 +1137,10 @@ def counts_by_year(f: Filters) -> pd.DataFrame:
     return _run("counts_by_year", _filter_params(f))
 
 
-def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool) -> dict:
+def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool, cumulative: bool = False) -> dict:
     kinds = [k for k in (kinds or ()) if figure_type != "money" or k]
-    return {**_filter_params(f), "figure_type": figure_type, "is_target": bool(is_target), "kinds": kinds}
+    return {**_filter_params(f), "figure_type": figure_type, "is_target": bool(is_target), "kinds": kinds,
+            "cumulative": bool(cumulative)}
 
 
 def funding_by_agency_year(f: Filters, kinds=SPENDING_KINDS, is_target: bool = False) -> pd.DataFrame:
@@ -1157,26 +1161,28 @@ def counts_by_agency_year(f: Filters, is_target: bool = False) -> pd.DataFrame:
     return _run("figures_by_agency_year", _selection_params(f, "count", (), is_target))
 
 
-def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks) -> dict:
-    params = _selection_params(f, figure_type, tuple(kinds) if figure_type == "money" else (), is_target)
+def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks, cumulative: bool = False) -> dict:
+    params = _selection_params(f, figure_type, tuple(kinds) if figure_type == "money" else (), is_target, cumulative)
     return {**params, "picks": list(picks)}
 
 
 def figure_rows(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
-                picks: tuple[str, ...] = (), limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+                picks: tuple[str, ...] = (), limit: int | None = None, offset: int = 0,
+                cumulative: bool = False) -> pd.DataFrame:
     """Return the figures behind a chart, largest first, with their sentences; ``picks`` narrows to bars.
 
     A pick is ``"<agency_key>|<year>"`` (empty strings for a missing agency or year), as
     ``charts.pick_of`` builds from a selected bar. ``limit``/``offset`` page the rows
     (``figure_count`` says how many there are); ``limit=None`` returns them all.
     """
-    return _run("figure_rows", {**_figure_params(f, figure_type, kinds, is_target, picks), **_page(limit, offset)})
+    return _run("figure_rows", {**_figure_params(f, figure_type, kinds, is_target, picks, cumulative),
+                                **_page(limit, offset)})
 
 
 def figure_count(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
-                 picks: tuple[str, ...] = ()) -> int:
+                 picks: tuple[str, ...] = (), cumulative: bool = False) -> int:
     """Return how many rows ``figure_rows`` has for these arguments."""
-    return int(_run("figure_count", _figure_params(f, figure_type, kinds, is_target, picks)).iloc[0, 0])
+    return int(_run("figure_count", _figure_params(f, figure_type, kinds, is_target, picks, cumulative)).iloc[0, 0])
 
 
 def subsidy_rates(f: Filters, is_target: bool = False, limit: int | None = None, offset: int = 0) -> pd.DataFrame:

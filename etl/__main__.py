@@ -70,31 +70,34 @@ def cmd_extract(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from etl.evaluate import evaluate, load_gold
+    from etl.evaluate import GoldSet, evaluate_set, gold_sets
     from etl.extract import extract, to_answer_json
-    from etl.read import read_file
 
-    gold_dir = Path(args.gold)
-    golds = load_gold(gold_dir)
-    if not golds:
-        print(f"error: no answer-key files in {gold_dir}", file=sys.stderr)
-        return 2
-    pairs = []
-    for g in golds:
-        candidates = [Path(args.docs) / g["file"], gold_dir / g["file"], Path("seeds") / g["file"]]
-        path = next((p for p in candidates if p.exists()), None)
-        if path is None:
-            print(f"error: document {g['file']} not found (looked in {args.docs})", file=sys.stderr)
+    if args.gold:
+        sets = [GoldSet(Path(args.gold).name, Path(args.gold), Path(args.docs or "seeds"))]
+        if not sets[0].gold_dir.is_dir() or not list(sets[0].gold_dir.glob("*.json")):
+            print(f"error: no answer-key files in {args.gold}", file=sys.stderr)
+            return 2
+    else:
+        sets = [gs for gs in gold_sets() if gs.available() and (not args.set or gs.name in args.set)]
+        if not sets:
+            print("error: no answer key found (tests/golden, ../shared/corpus/gold)", file=sys.stderr)
+            return 2
+    reports = []
+    for gs in sets:
+        try:
+            report = evaluate_set(gs, lambda name, text: to_answer_json(name, extract(text)))
+        except OSError as exc:
+            print(f"error: {gs.name}: {exc}", file=sys.stderr)
             return 1
-        pairs.append((g, to_answer_json(g["file"], extract(read_file(path).text))))
-    report = evaluate(pairs)
-    print(report.table())
-    if args.verbose:
-        for f, name, gold, got in report.doc_misses:
-            print(f"doc {f} {name}: gold {gold!r} got {got!r}")
-        for name, sec in report.sections.items():
-            for kind, f, x in sec.misses:
-                print(f"{name} {kind} {f}: {x.get('span') or x.get('starts_with')} @{x['start']}")
+        reports.append((gs, report))
+        print(f"== {gs.name} ({gs.gold_dir})")
+        print(report.table())
+        if args.verbose:
+            print(report.misses_by_document())
+        print()
+    for gs, report in reports:
+        print(f"{gs.name:<18} {report.summary()}")
     return 0
 
 
@@ -119,11 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="compact JSON (one object per line)")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("evaluate", help="score the extraction against the answer key",
-                       description="Extract the documents the answer-key files name and print precision, recall, "
-                                   "F1 per section and field accuracy.")
-    p.add_argument("--gold", default=DEFAULT_GOLD, help=f"answer-key folder (default {DEFAULT_GOLD})")
-    p.add_argument("--docs", default="seeds", help="folder holding the documents (default seeds/)")
+    p = sub.add_parser("evaluate", help="score the extraction against every answer key",
+                       description="Extract the documents the answer keys name and print precision, recall, F1 "
+                                   "per section and every field's accuracy, for each gold set: the seeds "
+                                   "(tests/golden), the corpus (../shared/corpus, when present) and the seeds "
+                                   "printed full-width and in traditional characters.")
+    p.add_argument("--gold", default=None, help="score one answer-key folder instead of every set")
+    p.add_argument("--docs", default=None, help="with --gold: the folder holding its documents (default seeds/)")
+    p.add_argument("--set", action="append", help="score only this set (seeds, corpus, seeds-fullwidth, "
+                                                  "seeds-traditional); repeatable")
     p.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     p.set_defaults(func=cmd_evaluate)
 

@@ -18,22 +18,36 @@ NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|接下来|
 NEXT_STEP_HEADING = re.compile(r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路")
 CLOSING = re.compile(r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)")
 
+_PAREN_BODY = r"(?:[^()\n]|\([^()\n]{0,20}\))"
+ROLE_WORDS = r"牵头|负责|配合|参与|协助|指导|落实"
 LEAD_GROUP = Rule("lead_group", re.compile(
-    r"[(（](?P<body>(?:责任单位|牵头单位|责任部门)[::][^()（）]{2,120}|[^()（）]{2,120}?(?:牵头|负责)(?:[,,;;][^()（）]{2,80}?(?:配合|参与|协助))?)[)）]"),
-    ("(市科技局、地方金融监管局牵头)", "(责任单位:市商务局、市财政局)", "(市商务局牵头,市财政局、市税务局配合)"),
-    ("(琶洲核心区)", "(第五代移动通信技术)"))
+    r"\((?P<body>(?:责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位)[:]" + _PAREN_BODY + r"{2,200}"
+    r"|" + _PAREN_BODY + r"{2,200}?(?:" + ROLE_WORDS + r")" + _PAREN_BODY + r"{0,120}?)\)"),
+    ("(市科技局、地方金融监管局牵头)", "(责任单位:市商务局、市财政局)", "(市商务局牵头,市财政局、市税务局配合)",
+     "(负责部门:商务部、海关总署;适用范围:所有自贸试验区)", "(农业农村部、财政部等负责。列第一位者为牵头单位,下同)",
+     "(生态环境部牵头,国家发展改革委参与)", "(自然资源部、工业和信息化部指导)", "(各省(区、市)人民政府负责)"),
+    ("(琶洲核心区)", "(第五代移动通信技术)", "(以下简称“基金”)"))
+"""A responsibility parenthesis closing a task: it names who leads (牵头, 负责, 指导, 责任单位:…)."""
 LEAD_LINE = Rule("lead_line", re.compile(
     r"(?P<body>(?:责任单位|牵头单位|责任部门|牵头部门)[::][^()()。\n]{2,120})[。]?(?=\n|$)"),
     ("推进数据共享。\n责任单位:市政务服务数据管理局、各区政府",), ("明确责任单位的职责。",))
 """A lead group written as its own line, without parentheses, at the end of a measure."""
 INLINE_LEAD = Rule("inline_lead", re.compile(r"由(?P<lead>[^,,。;;]{2,40}?)(?:会同(?P<with>[^,,。;;]{2,40}?))?(?:牵头|负责)"),
                    ("由产业服务办公室会同区科工信局牵头建设",), ("由区长任组长",))
-FIRST_LEADS = re.compile(r"排在第一位的为牵头单位|排名第一的为牵头单位|第一个为牵头单位|列第一位的为牵头单位")
+FIRST_LEADS = Rule("first_leads", re.compile(
+    r"(?:排在|排名|列|列在|位列)?第一(?:位|个|名)?(?:的|者)?(?:单位|部门)?为牵头(?:单位|部门)"),
+    ("列第一位者为牵头单位,下同", "排在第一位的为牵头单位", "第一个为牵头单位"), ("第一批牵头单位",))
+"""The document's convention that the first body of a list leads (the others are responsible)."""
+STANDING_LEAD = Rule("standing_lead", re.compile(
+    r"以下(?:均|各项|任务)?(?:需|由|须|要)?(?P<who>[^,;。()]{2,20}?)(?:负责)?落实[,;]?不再(?:一一)?列出[。]?"),
+    ("以下均需试点城市政府落实,不再列出",), ("以下工作要在2019年底前完成",))
+"""A body that implements every task from here on, said once (以下均需X落实,不再列出)."""
 SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
 NON_AGENCY_SUBJECT = re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$")
-FRAMEWORK_HEADING = re.compile(r"^(?:指导思想|总体要求|基本原则|适用范围|目标任务)[。]?$")
-"""Headings of a policy's framework part: they state principles, not measures."""
 SELF = ("我市", "我局", "我委", "我们", "我区", "我办", "本局", "本委")
+
+
+BLANKS = " \t\u3000\xa0\n"
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
@@ -205,67 +219,228 @@ def split_inline_items(text: str, label: str | None, s: int, e: int) -> list[tup
     return out
 
 
+GENERIC_BODY = Rule("generic_body", re.compile(
+    r"^(?:各)?(?:有关|相关|其他|其它)(?:部门|单位|方面|机构)(?:和单位)?$|^各(?:部门|单位)$|^(?:有关|相关)(?:地区|地方)$"),
+    ("有关部门", "各有关部门", "相关单位"), ("市财政局", "各地区、各部门"))
+"""Unnamed bodies (有关部门): accountable to nobody in particular, so never a lead."""
+NON_AGENCY = Rule("non_agency", re.compile(
+    r"(?:医院|机构|企业|公司|(?<!人民)银行|高校|院校|大学|学校|协会|商会|学会|联盟|园区|集团|社会组织|基金|单位)$"),
+    ("各三级公立医院", "金融机构", "国家融资担保基金"), ("市财政局", "国家卫生健康委员会"))
+"""Actors the texts name that are not government bodies: never leads."""
+ROLE_LABEL = re.compile(r"^(?P<label>责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位|配合单位|配合部门|协办单位|参与单位)[:](?P<names>.*)$")
+ROLE_TAIL = re.compile(r"^(?P<names>.+?)(?P<role>牵头负责|牵头|按职责分工负责|分工负责|负责落实|负责|指导|落实|配合|参与|协助)$")
+SKIP_CLAUSE = re.compile(r"^(?:适用范围|实施范围|适用对象)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$")
+_CLAUSE_SPLIT = re.compile(r"[,;。]")
+_NESTED = re.compile(r"\([^()]*\)")
+_TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)")
+_WITH = re.compile(r"会同|联合|协同")
+_GOVERNMENT = re.compile(r"(?:人民政府|政府|办公厅|办公室|^国务院)$")
+
+
+def _depth0_split(body: str) -> list[str]:
+    """Split a parenthesis' body into clauses at , ; 。 outside nested parentheses."""
+    out, depth, cur = [], 0, []
+    for ch in body:
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+        if depth == 0 and _CLAUSE_SPLIT.fullmatch(ch):
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [c.strip() for c in out if c.strip()]
+
+
+def agency_list(names: str, meta: DocMeta, aliases: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """Parse a list of bodies (``A、B和C等``), keeping nested parentheses whole and dropping
+    unnamed ones (有关部门) and non-government actors.
+
+    >>> meta = DocMeta("policy_measures", None, "广州市人民政府", "广州市", None, None, None, (), None, None)
+    >>> [c for _, c, _ in agency_list("市商务局、市财政局等有关部门", meta, {})]
+    ['广州市商务局', '广州市财政局']
+    """
+    names = _TRAILING_ETC.sub("", names.strip())
+    nested: list[str] = []
+
+    def hide(m: re.Match) -> str:
+        nested.append(m.group())
+        return chr(0xE000 + len(nested) - 1)
+
+    def show(t: str) -> str:
+        return re.sub("[\ue000-\ue0ff]", lambda m: nested[ord(m.group()) - 0xE000], t)
+
+    out = []
+    for written, canonical, registered in agencies.parse_agency_list(_NESTED.sub(hide, names), meta.jurisdiction,
+                                                                     meta.issuer, aliases):
+        if nested and show(written) != written:
+            written = show(written)
+            canonical, registered = agencies.resolve(written, meta.jurisdiction, meta.issuer, aliases) or (written, False)
+        if not written or GENERIC_BODY.pattern.search(written) or GENERIC_BODY.pattern.search(canonical):
+            continue
+        if not registered and NON_AGENCY.pattern.search(canonical):
+            continue
+        out.append((written, canonical, registered))
+    return out
+
+
 def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_leads: bool
                      ) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str, bool]]]:
-    """Split a lead group into (leads, supporters), each (written, canonical, registered).
+    """Split a responsibility parenthesis into (leads, supporters), each (written, canonical, registered).
+
+    ``牵头`` names the leads; a plain list (``A、B负责``, ``A、B指导``, ``负责部门:A、B``) makes every
+    body listed a lead, or only the first where the document says the first listed leads;
+    ``配合`` / ``参与`` / ``协助`` bodies and ``会同`` partners support.
 
     >>> meta = DocMeta("policy_measures", None, "广州市人民政府", "广州市", None, None, None, (), None, None)
     >>> leads, sup = parse_lead_group("市商务局牵头,市财政局、市税务局配合", meta, {}, False)
     >>> [c for _, c, _ in leads], [c for _, c, _ in sup]
     (['广州市商务局'], ['广州市财政局', '国家税务总局广州市税务局'])
+    >>> [c for _, c, _ in parse_lead_group("牵头单位:市商务局,配合单位:市财政局", meta, {}, False)[0]]
+    ['广州市商务局']
     """
-    body = body.strip()
-    support_part = ""
-    m = re.match(r"(?P<lead>.+?)(?:牵头|负责)[,,;;](?P<sup>.+?)(?:配合|参与|协助)$", body)
-    if m:
-        lead_part, support_part = m["lead"], m["sup"]
-    else:
-        lead_part = re.sub(r"^(?:责任单位|牵头单位|责任部门)[::]", "", body)
-        lead_part = re.sub(r"(?:牵头|负责)$", "", lead_part)
-    leads = agencies.parse_agency_list(lead_part, meta.jurisdiction, meta.issuer, aliases)
-    support = agencies.parse_agency_list(support_part, meta.jurisdiction, meta.issuer, aliases) if support_part else []
-    if body.startswith(("责任单位", "责任部门")) and first_leads and len(leads) > 1:
-        leads, support = leads[:1], leads[1:] + support
-    return leads, support
+    strong, listed, support = [], [], []
+    for clause in _depth0_split(body.strip()):
+        if SKIP_CLAUSE.search(clause):
+            continue
+        m = ROLE_LABEL.match(clause)
+        if m:
+            role = "配合" if m["label"].startswith(("配合", "协办", "参与")) else (
+                "牵头" if m["label"].startswith("牵头") else "负责")
+            names = m["names"]
+        else:
+            m = ROLE_TAIL.match(clause)
+            if not m:
+                continue
+            role, names = m["role"], m["names"]
+        partners = ""
+        w = _WITH.search(names)
+        if w:
+            names, partners = names[:w.start()], names[w.end():]
+        parsed = agency_list(names, meta, aliases)
+        if role in ("配合", "参与", "协助"):
+            support += parsed
+        elif role.startswith("牵头"):
+            strong += parsed
+        else:
+            listed += parsed
+        if partners:
+            support += agency_list(partners, meta, aliases)
+    if strong:
+        return strong, listed + support
+    if first_leads and len(listed) > 1:
+        return listed[:1], listed[1:] + support
+    return listed, support
+
+
+ASSIGNED = Rule("assigned", re.compile(
+    r"(?:^|(?<=[,;:。]))(?:请|由|支持|督促|要求)?(?P<who>[^,;:。“”《》]{2,60}?)"
+    r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?=要|负责|牵头|将|会同|应当|应|须|按照|加强|指导|组织|抓紧|统筹|建立|制定|出台|完善)"),
+    ("市场监管总局要会同有关部门制定联合抽查事项清单", "请财政部会同有关部门研究", "各地要应用满意度调查平台"),
+    ("“互联网+”监管",))
+"""A clause that assigns work: the body at its head (X要…, X负责…, 请X…, 由X负责)."""
+
+
+def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[str, ...]:
+    """Leads of a measure with no responsibility parenthesis: the government bodies its clauses
+    assign work to (subject of 要 / 负责 / 由…负责, 请X…), in order of mention.
+
+    >>> meta = DocMeta("policy_measures", None, "广州市人民政府", "广州市", None, None, None, (), None, None)
+    >>> assigned_leads("市财政局要会同有关部门加强监管。鼓励企业参与。", meta, {})
+    ('广州市财政局',)
+    """
+    leads: list[str] = []
+    for m in ASSIGNED.pattern.finditer(body):
+        who = m["who"]
+        refs = agencies.find_mentions(who, meta.jurisdiction, meta.issuer, aliases)
+        if not refs or refs[0].start > 1 or refs[-1].end < len(who) - 1:
+            got = agencies.resolve(who, meta.jurisdiction, meta.issuer, aliases)
+            if got and not GENERIC_BODY.pattern.search(who):
+                leads.append(got[0])
+            continue
+        for _, canonical, registered in agency_list(who, meta, aliases):
+            leads.append(canonical)
+    return tuple(dict.fromkeys(leads))
+
+
+def issuer_executes(meta: DocMeta) -> bool:
+    """True when the issuer itself carries out the measures it lists (a bureau), False for a
+    government or its general office, which assign work to others."""
+    return bool(meta.issuer) and not _GOVERNMENT.search(meta.issuer)
+
+
+FRAMEWORK_HEADING = Rule("framework_heading", re.compile(
+    r"^(?:.{0,40}?(?:重要|重大|深远)?意义|总体要求|总体思路|总体目标|指导思想|基本原则|工作原则|主要原则|适用范围|试点范围|实施范围"
+    r"|目标任务|(?:发展|工作|主要|试点|总体|建设)目标|指标体系|考核指标|主要内容)[。.]?$"),
+    ("总体要求", "指导思想", "基本原则", "发展目标。", "充分认识赋予科研机构和人员自主权的重要意义", "试点范围"),
+    ("主要任务", "保障措施", "加强组织领导"))
+"""Headings of a policy's framework part: they state principles and goals, not measures."""
+
+
+ATTACHMENT = Rule("attachment", re.compile(r"附件\s*\d*\s*(?:[::]|$)"), ("附件", "附件2", "附件:三级公立医院绩效考核指标"),
+                  ("附件材料齐全的予以受理",))
+"""The line that opens (or lists) a document's attachments: no measure stands after it."""
+
+
+def _framework(sec: Section, sections: list[Section]) -> bool:
+    """True when the section or one of its ancestors is a framework heading (总体要求 > 指导思想)."""
+    return any(FRAMEWORK_HEADING.pattern.match(o.heading.strip()) for o in sections
+               if o.start <= sec.start < max(o.end, o.start + 1) and o.level <= sec.level)
 
 
 def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Section], meta: DocMeta,
                         aliases: dict[str, str]) -> list[Commitment]:
-    first_leads = bool(FIRST_LEADS.search(text))
+    first_leads = bool(FIRST_LEADS.pattern.search(text))
     para_at = {p.start: i for i, p in enumerate(paras)}
+    body_end = next((p.start for p in paras if ATTACHMENT.pattern.match(p.text)), len(text))
     candidates = []
     for sec in sections:
         idx = para_at.get(sec.start)
-        if idx is None or FRAMEWORK_HEADING.match(sec.heading):
+        if idx is None or sec.start >= body_end or _framework(sec, sections):
             continue
         p = paras[idx]
         has_children = any(sec.start < o.start < sec.end and o.level > sec.level for o in sections)
-        has_body = _item_extent(text, paras, idx) > p.end
+        end = _item_extent(text, paras, idx)
+        has_body = end > p.end
         if "。" not in p.text and len(p.text) < 40 and (has_children or not has_body):
             continue  # a heading over other items, not a measure
-        candidates.append((sec, idx))
+        if (not has_children and has_body and sec.level == 1 and "。" not in p.text
+                and _paragraphs_in(paras, p.end, end) > 1 and not LEAD_GROUP.pattern.search(text, p.end, end)
+                and any(o.level > 1 for o in sections)):
+            continue  # a closing section of plain paragraphs (组织实施) in a document of numbered measures
+        candidates.append((sec, idx, end))
+    if candidates:  # the document's closing exhortation (各地区、各部门要…) follows its last measure
+        sec, idx, end = candidates[-1]
+        tail = next((p for p in paras[idx + 1:] if p.start < end and CLOSING_EXHORTATION.pattern.match(p.text)), None)
+        if tail is not None:
+            candidates[-1] = (sec, idx, max(q.end for q in paras[idx:] if q.end <= tail.start))
     # Keep the innermost measures: drop one that holds another candidate.
-    keep = []
-    for sec, idx in candidates:
-        end = _item_extent(text, paras, idx)
-        if any(o is not sec and sec.start < o.start < end for o, _ in candidates):
-            continue
-        keep.append((sec, idx, end))
+    keep = [(sec, idx, end) for sec, idx, end in candidates
+            if not any(o is not sec and sec.start < o.start < end for o, _, _ in candidates)]
     out = []
+    standing: list[str] = []
+    executes = issuer_executes(meta)
     for sec, idx, end in keep:
         s, e = _strip(text, sec.start, end)
-        groups = [m for m in LEAD_GROUP.pattern.finditer(text, s, e)]
-        if not groups:
-            groups = [m for m in LEAD_LINE.pattern.finditer(text, s, e)]
+        groups = list(LEAD_GROUP.pattern.finditer(text, s, e)) or list(LEAD_LINE.pattern.finditer(text, s, e))
+        conventions = [g for g in groups if STANDING_LEAD.pattern.fullmatch(g["body"].strip(" ."))]
+        groups = [g for g in groups if g not in conventions]  # a convention alone closes no task
+        for g in conventions:
+            standing += [c for _, c, _ in agency_list(STANDING_LEAD.pattern.fullmatch(g["body"].strip(" ."))["who"],
+                                                      meta, aliases)]
         bounds = []
         cursor = s
         for g in groups:
             bounds.append((cursor, g.end(), g))
             cursor = g.end()
-        if cursor < e and len(re.sub(r"[\W_]", "", text[cursor:e])) > 5:
+        rest = text[cursor:e]
+        if groups and "\n" in rest[:len(rest) - len(rest.lstrip(BLANKS))]:
+            e = cursor  # paragraphs after its last responsibility parenthesis are not the item's
+        elif len(re.sub(r"[\W_]", "", rest)) > 5:
             bounds.append((cursor, e, None))
         if not bounds:
             bounds = [(s, e, None)]
+        lead_in = _lead_in(text, sections, sec, paras)
         for task, (ts, te, g) in enumerate(bounds, start=1):
             ts, te = _strip(text, ts, te)
             body = text[ts:te]
@@ -273,17 +448,48 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
             if g is not None:
                 lead_list, support = parse_lead_group(g["body"], meta, aliases, first_leads)
                 leads = tuple(dict.fromkeys(c for _, c, _ in lead_list))
+                sm = STANDING_LEAD.pattern.search(g["body"])
+                if sm:
+                    standing += [c for _, c, _ in agency_list(sm["who"], meta, aliases)]
+                leads = tuple(dict.fromkeys(leads + tuple(standing)))
             else:
-                leads = _inline_leads(text[s:e] if task == 1 else body, meta, aliases)
+                leads = _inline_leads(text[s:e] if task == 1 else body, meta, aliases, lead_in, executes)
             deadline, basis, written = _deadline(body, meta, is_policy=True)
             out.append(Commitment(sec.label, task, ts, te, body, leads, tuple(c for _, c, _ in support),
                                   deadline, basis, written, _section_path(sections, ts)))
     return out
 
 
-def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[str, ...]:
-    """Leads of a measure with no lead group: 由X会同Y牵头, else the agency a 负责 sentence
-    opens with, else the issuer."""
+CLOSING_EXHORTATION = Rule("closing_exhortation", re.compile(r"各[^,。、]{1,8}、各[^,。]{1,10}?(?:要|应|务必)"),
+                           ("各地区、各有关部门要充分认识", "各区、各有关部门要认真贯彻落实"), ("各区要",))
+"""The unnumbered paragraph that closes a policy by addressing every body: not part of its last measure."""
+
+
+def _paragraphs_in(paras: list[Paragraph], start: int, end: int) -> int:
+    return sum(1 for p in paras if start <= p.start < end)
+
+
+LEAD_IN = Rule("lead_in", re.compile(r"(?P<who>[^,;:。]{2,40}?)要[^。]{0,40}?(?:重点)?(?:做好|抓好|落实|推进)(?:以下|如下)"),
+               ("试点地区要认真组织实施,重点做好以下工作",), ("重点做好以下工作",))
+"""A section's lead-in that assigns all its items to one body (X要…重点做好以下工作)."""
+
+
+def _lead_in(text: str, sections: list[Section], sec: Section, paras: list[Paragraph]) -> str:
+    """The unnumbered paragraph between a section's heading and its first item, if any."""
+    parent = next((o for o in reversed(sections) if o.start < sec.start < o.end and o.level < sec.level), None)
+    if parent is None:
+        return ""
+    first_child = min((o.start for o in sections if parent.start < o.start < parent.end and o.level > parent.level),
+                      default=parent.end)
+    between = [p.text for p in paras if parent.start < p.start < first_child]
+    return "\n".join(between)
+
+
+def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str], lead_in: str = "",
+                  executes: bool = True) -> tuple[str, ...]:
+    """Leads of a measure with no lead group: 由X会同Y牵头, else the bodies its clauses assign
+    work to, else those its section's lead-in assigns, else the issuer where it carries out its
+    own measures (a bureau; a government or its office assigns work to others)."""
     m = INLINE_LEAD.pattern.search(body)
     if m:
         names = [m["lead"]] + ([m["with"]] if m["with"] else [])
@@ -294,6 +500,14 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[st
                     leads.append(canonical)
         if leads:
             return tuple(dict.fromkeys(leads))
+    if not executes:
+        got = assigned_leads(body, meta, aliases)
+        if got:
+            return got
+        lm = LEAD_IN.pattern.search(lead_in)
+        if lm:
+            return tuple(c for _, c, _ in agency_list(lm["who"], meta, aliases))
+        return ()
     first = next((s for s in re.split(r"(?<=。)", body) if "负责" in s), "")
     if first:
         refs = agencies.find_mentions(first[: first.index("负责")], meta.jurisdiction, meta.issuer, aliases)
@@ -337,8 +551,9 @@ def _table_commitments(text: str, meta: DocMeta, aliases: dict[str, str], known:
 
 def extract_commitments(text: str, paras: list[Paragraph], sections: list[Section], meta: DocMeta,
                         aliases: dict[str, str]) -> list[Commitment]:
-    """Find the commitments of one document."""
-    if meta.doc_type == "policy_measures":
+    """Find the commitments of one document: numbered measures where the document is a policy or
+    closes its numbered items with responsibility parentheses, else the 下一步 passages."""
+    if meta.doc_type == "policy_measures" or (meta.doc_type == "other" and _closes_items_with_leads(text, sections)):
         found = _policy_commitments(text, paras, sections, meta, aliases)
     else:
         found = _reply_commitments(text, paras, sections, meta, aliases)
@@ -346,3 +561,14 @@ def extract_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
         found = sorted(found + _table_commitments(text, meta, aliases, found), key=lambda c: c.start)
     return found
 
+
+def _closes_items_with_leads(text: str, sections: list[Section]) -> bool:
+    """True when at least two numbered items end with a responsibility parenthesis."""
+    closed = 0
+    for sec in sections:
+        tail = text[max(sec.start, sec.end - 200):sec.end]
+        m = None
+        for m in LEAD_GROUP.pattern.finditer(tail):
+            pass
+        closed += m is not None and not tail[m.end():].strip(BLANKS + "。")
+    return closed >= 2

@@ -102,6 +102,7 @@ def figures_select(source: str, commitments: str) -> str:
             FROM placed
         )
         SELECT p.figure_id, p.doc_id, p.commitment_id, p.figure_type, p.money_kind, p.is_target, p.is_breakdown,
+               p.is_cumulative,
                CASE WHEN p.figure_type = 'money' THEN p.amount_yuan ELSE p.value END AS amount,
                p.span_text,
                COALESCE(p.figure_year, p.issue_year) AS year,

@@ -34,7 +34,8 @@ def extract(original: str) -> Extraction:
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
     is_policy = meta.doc_type == "policy_measures"
     spans = tuple((c.start, c.end) for c in commitments)
-    ctx = MoneyContext(issue_year, not is_policy, is_policy, spans)
+    is_rules = sum(s.label_style == "article" for s in sections) >= 3
+    ctx = MoneyContext(issue_year, not is_policy, is_policy, spans, is_rules)
     money = extract_money(text, sents, ctx)
     counts = extract_counts(text, sents, ctx)
     mentions = agencies.find_mentions(text, meta.jurisdiction, meta.issuer, aliases)
@@ -68,6 +69,10 @@ def _with_agency(m, mentions):
     return replace(m, agency=before[-1].canonical) if before else m
 
 
+ANSWER_KIND = {"financing": "fund"}
+"""Money kinds the answer key does not split: a financing programme is one of its ``fund``s."""
+
+
 def _num(v: float):
     return int(v) if float(v).is_integer() else v
 
@@ -91,7 +96,7 @@ def to_answer_json(file_name: str, ex: Extraction) -> dict:
         ],
         "money": [
             {"span": m.span, "start": m.start, "end": m.end, "yuan": _num(m.yuan), "qualifier": m.qualifier,
-             "year": m.year, "kind": m.kind, "target": m.target}
+             "year": m.year, "kind": ANSWER_KIND.get(m.kind, m.kind), "target": m.target}
             for m in ex.money
         ],
         "counts": [

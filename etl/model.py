@@ -58,6 +58,8 @@ class Money:
     target: bool
     sentence: Sentence
     agency: str | None = None
+    is_cumulative: bool = False  # a running total (累计, 截至…, …以来), not one year's amount
+    is_part: bool = False  # a part stated beside its whole (总规模10亿元(首期1亿元))
 
 
 @dataclass(frozen=True)

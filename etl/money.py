@@ -25,21 +25,49 @@ MONEY_RULES = (
         rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>{_SCALE})?元(?![化素件首旦宵器])"),
         ("43.43亿元", "1千亿元", "200多亿元", "五百万元", "3058万元"),
         ("多元化", "有限元", "10亿千瓦时", "5亿立方米", "1亿美元")),
+    Rule("fen", re.compile(rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>)分钱"), ("每千瓦时加价2分钱",), ("2分钟", "10分")),
 )
+_UNIT_VALUE = {"fen": 0.01}
 _SCALE_VALUE = {None: 1, "": 1, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "千万": 1e7,
                 "百万": 1e6, "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3}
 
 KIND_RULES = (
-    ("subsidy_rate", re.compile(r"(?:每家|每个|每项|每人|每户|每年|一次性|分别给予|给予最高|予以最高)"), "before"),
-    ("subsidy_rate", re.compile(r"^[^,,;;。]{0,6}?(?:奖励|资助|补贴|补助|奖补|薪酬)"), "after"),
-    ("subsidy_rate", re.compile(r"(?:给予|予以)[^,,;;。]{0,6}$"), "before"),
-    ("fund", re.compile(r"^[^,,;;。]{0,24}?(?:基金|计划|资金池)"), "after"),
-    ("fund", re.compile(r"(?:总规模|基金规模|资金规模|规模为|首期)[^,,;;。]{0,2}$"), "before"),
-    ("economic", re.compile(r"(?:收入|税收|融资|贷款|余额|交易额|投资额|减负|减税|降费|欠款|电费|销售|产值|营收|增长|利润|出口|进口|消费|规模|GDP|增加值)[^,,;;。]{0,10}$"), "before"),
-    ("economic", re.compile(r"^[^,,;;。]{0,10}?(?:融资|贷款|收入|税收)"), "after"),
-    ("fiscal", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立)"), "before"),
+    Rule("subsidy_per_recipient", re.compile(
+        r"(?:每家|每个|每项|每人|每户|每月|单户|单笔|单个|单项|一次性|分别给予|给予最高|予以最高|标准为)"),
+        ("每家予以不少于", "单户担保金额", "扣除标准为每月"), ("每年仍按",)),
+    Rule("subsidy_award_after", re.compile(r"^[^,;。]{0,6}?(?:奖励|资助|补贴|补助|奖补|薪酬|定额|限额|的标准|的扣除额度)"),
+         ("奖励", "的标准定额扣除", "限额内据实扣除"), ("融资",)),
+    Rule("subsidy_threshold_after", re.compile(r"^(?:及?(?:以上|以下)的|的部分)"),
+         ("及以下的小微企业", "以上的再担保业务", "的部分,由纳税人"), ("以上",)),
+    Rule("subsidy_grant_before", re.compile(r"(?:给予|予以)[^,;。]{0,6}$"), ("给予不超过",), ("给予支持,共",)),
+    Rule("fund_after", re.compile(r"^[^,;。]{0,24}?(?:基金|计划|资金池)"),
+         ("(首期1亿元)的广州大学城创新创业投资基金", "金融支持稳外资战略合作计划"), ("融资",)),
+    Rule("fund_size_before", re.compile(r"(?:基金规模|资金规模|首期)[^,;。]{0,2}$"), ("基金规模", "(首期"), ("产业总规模达到",)),
+    Rule("economic_before", re.compile(
+        r"(?:收入|税收|融资|贷款|余额|交易额|投资额|投资|减负|减税|降费|欠款|电费|电价|加价|销售|产值|营收|增长|利润|出口|进口|消费|规模|GDP|增加值)[^,;。]{0,10}$"),
+        ("主营业务收入约", "拟投资", "产业总规模达到", "每千瓦时加价"), ("市级财政投入",)),
+    Rule("economic_after", re.compile(r"^[^,;。]{0,10}?(?:融资|贷款|收入|税收|电价|专项电力建设基金)"), ("融资",), ("奖励",)),
+    Rule("fiscal_before", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立|国债)"),
+         ("市级财政投入科技创新专项资金", "在国债中安排该项目"), ("企业获得",)),
 )
 """Kind by the words around the amount; the first rule that fires wins."""
+KIND_OF_RULE = {"subsidy": "subsidy_rate", "fund": "fund", "economic": "economic", "fiscal": "fiscal"}
+FUND_WHOLE = Rule("fund_whole", re.compile(r"(?:总规模|规模为|规模达)[^,;。]{0,2}$"), ("设立总规模",), ("产值达到",))
+"""A size (总规模…) is a fund's when the clause names a fund or programme after it."""
+FUND_NAMED = Rule("fund_named", re.compile(r"基金|资金池|(?<!发展)计划"), ("创新创业投资基金",), ("发展计划",))
+FINANCING = Rule("financing", re.compile(r"金融|授信|信贷|贷款|融资|银行"),
+                 ("金融支持稳外资战略合作计划", "意向性授信"), ("投资基金",))
+"""A fund-sized amount that is a financing programme or credit line (banks' money, not public)."""
+PRIVATE_SUBJECT = Rule("private_subject", re.compile(r"企业|公司|集团|厂|社会资本|民间资本"), ("联合…等企业",), ("财政",))
+PUBLIC_SUBJECT = Rule("public_subject", re.compile(r"财政|政府|国债|中央|省级|市级|区级|县级|专项资金"), ("市级财政",), ("企业",))
+PLANNED = Rule("planned", re.compile(r"拟(?:投资|投入|安排|设立)|请求|申请(?:安排|给予|补助)"),
+               ("拟投资400亿元", "大连市请求,…投入5亿元"), ("已投资",))
+"""Words that make an amount planned beside ``context.FUTURE_MARKERS`` (a request or a plan)."""
+QUALIFIER_TAIL = (("及以下", "max"), ("及以上", "min"), ("限额内", "max"), ("以内", "max"))
+CAP_BEFORE = Rule("cap_before", re.compile(r"(?:不能|不得|不应|不可)(?:超过|高于)$"), ("额度不能超过",), ("不超过",))
+"""A cap written with a modal (不能超过) that ``numbers.QUALIFIER_BEFORE`` would read as 超过 (over)."""
+PER_UNIT_BEFORE = Rule("per_unit_before", re.compile(r"每(?:个子女)?(?:月|年|人|户|家|个|项|次)$"), ("不能超过每月",), ("每",))
+_YEAR_BEFORE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-—~至到]\s*((?:19|20)\d{2}))?年(?P<since>以来)?")
 
 
 @dataclass(frozen=True)
@@ -48,13 +76,14 @@ class MoneyContext:
     is_reply: bool
     is_policy: bool
     commitment_spans: tuple[tuple[int, int], ...] = ()
+    is_rules: bool = False  # articles (第X条) of a regulation: every amount is one it sets
 
     @cached_property
     def commitment_index(self) -> SpanIndex:
         return SpanIndex(self.commitment_spans)
 
 
-def classify_kind(left: str, right: str) -> str:
+def classify_kind(left: str, right: str, rest: str | None = None, prefix: str | None = None) -> str:
     """Classify an amount by the clause before it (``left``) and after it (``right``).
 
     >>> classify_kind("2021年,市级财政投入科技创新专项资金", "")
@@ -65,9 +94,25 @@ def classify_kind(left: str, right: str) -> str:
     'fund'
     >>> classify_kind("已有近千家外资企业获得超过", "融资")
     'economic'
+    >>> classify_kind("在全省率先启动", "金融支持稳外资战略合作计划")
+    'financing'
+    >>> classify_kind("体育竞赛表演产业总规模达到", "")
+    'economic'
+    >>> classify_kind("按照每个子女每月", "的标准定额扣除")
+    'subsidy_rate'
     """
-    for kind, pattern, side in KIND_RULES:
-        if pattern.search(left if side == "before" else right):
+    rest = right if rest is None else rest
+    prefix = left if prefix is None else prefix
+    if FUND_WHOLE.pattern.search(left) and FUND_NAMED.pattern.search(rest[:40]):
+        return "financing" if FINANCING.pattern.search(rest[:40]) else "fund"
+    for rule in KIND_RULES:
+        side = left if rule.name.endswith("_before") or rule.name == "subsidy_per_recipient" else right
+        if rule.pattern.search(side):
+            kind = KIND_OF_RULE[rule.name.split("_")[0]]
+            if kind == "fund" and FINANCING.pattern.search(left[-12:] + right[:24]):
+                return "financing"
+            if kind == "fiscal" and PRIVATE_SUBJECT.pattern.search(prefix) and not PUBLIC_SUBJECT.pattern.search(prefix):
+                return "economic"  # money an enterprise puts in is not public money
             return kind
     return "economic"
 
@@ -90,6 +135,7 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
                 value = parse_number(m.group("num")) * _SCALE_VALUE[m.group("scale")]
             except ValueError:
                 continue
+            value *= _UNIT_VALUE.get(rule.name, 1)
             if value <= 0:
                 continue
             qualifier = "over" if m.group("more") else None
@@ -108,19 +154,55 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
     out = []
     starts = [f[0] for f in found]
     for i, (start, end, value, qualifier) in enumerate(found):
-        q_before, _ = qualifier_before(text, start)
-        q_tail, end_tail = qualifier_tail(text, end)
-        qualifier = qualifier or q_before or q_tail or "exact"
         sent = sentence_at(sents, start) or Sentence(start, end, text[start:end])
-        left = context.masked(text[sent.start:start])
-        left = re.split(r"[,,;;]", left)[-1] if left else ""
+        per = PER_UNIT_BEFORE.pattern.search(text, max(sent.start, start - 6), start)
+        q_before, _ = qualifier_before(text, per.start() if per else start)
+        q_tail = next((q for word, q in QUALIFIER_TAIL if text.startswith(word, end)), None)
+        q_tail = q_tail or qualifier_tail(text, end)[0]
+        if CAP_BEFORE.pattern.search(text, max(sent.start, (per.start() if per else start) - 6), per.start() if per else start):
+            q_before = "max"
+        qualifier = qualifier or q_before or q_tail or "exact"
+        prefix = context.masked(text[sent.start:start])
+        left = re.split(r"[,;]", prefix)[-1] if prefix else ""
         nxt = starts[i + 1] if i + 1 < len(starts) else sent.end
         right = text[end:min(sent.end, nxt)]
-        kind = classify_kind(left, right)
-        year = context.sentence_year(text[sent.start:start], ctx.issue_year, ctx.is_reply)
-        if year is None:
+        kind = "economic" if text.endswith("分钱", 0, end) else classify_kind(left, right, text[end:sent.end], prefix)
+        year = money_year(prefix, ctx.issue_year, ctx.is_reply)
+        if year is None and not _YEAR_BEFORE.search(prefix):
             year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
         in_commitment = start in ctx.commitment_index
-        target = in_commitment or context.is_future(sent.text)
-        out.append(Money(text[start:end], start, end, value, qualifier, year, kind, target, sent))
+        target = (in_commitment or ctx.is_rules or context.is_future(sent.text)
+                  or bool(PLANNED.pattern.search(text, sent.start, end)))
+        part = i > 0 and found[i - 1][1] <= start and bool(PART_OF.pattern.fullmatch(text, found[i - 1][1], start))
+        cumulative = bool(CUMULATIVE.pattern.search(prefix))
+        out.append(Money(text[start:end], start, end, value, qualifier, year, kind, target, sent,
+                         is_cumulative=cumulative, is_part=part))
     return out
+
+
+PART_OF = Rule("part_of", re.compile(r"\s*\((?:首期|其中|含|包括|一期)[^()]{0,6}"), ("(首期",), (",其中",))
+"""An amount in a parenthesis right after another is a part of it: 总规模10亿元(首期1亿元)."""
+CUMULATIVE = Rule("cumulative", re.compile(r"累计|截至|截止|以来|历年|共计"),
+                  ("截至目前,全市累计", "2017年以来"), ("2021年,市级财政投入",))
+"""Words that make an amount a running total, not one year's figure."""
+
+
+def money_year(prefix: str, issue_year: int | None, is_reply: bool = False) -> int | None:
+    """Return the year an amount belongs to: the first year written before it in its sentence, or
+    the year a 其中 breakdown gives its part (a range gives its end; ``X年以来`` spans years: none),
+    else the issue year for 截至目前/今年.
+
+    >>> money_year("1999年以来,发展改革委已在国债中安排该项目2亿元,其中2003年安排了", 2004)
+    2003
+    >>> money_year("1999年以来,发展改革委已在国债中安排该项目", 2004) is None
+    True
+    """
+    years = list(_YEAR_BEFORE.finditer(prefix))
+    if years:
+        breakdown = prefix.rfind("其中")
+        after = [y for y in years if y.start() > breakdown >= 0]
+        year = after[-1] if after else years[0]  # a breakdown's own year, else the sentence's
+        if year["since"]:
+            return None
+        return int(year.group(2) or year.group(1))
+    return context.sentence_year(prefix, issue_year, is_reply)

@@ -44,7 +44,9 @@ class Table:
 DOC_TYPES = ("npc_suggestion_reply", "cppcc_proposal_reply", "policy_measures", "other")
 DEADLINE_BASES = ("explicit", "validity", "reply_year", "none")
 QUALIFIERS = ("exact", "approx", "over", "min", "max")
-MONEY_KINDS = ("fiscal", "fund", "subsidy_rate", "economic")
+MONEY_KINDS = ("fiscal", "fund", "financing", "subsidy_rate", "economic")
+"""fiscal: public money; fund: a fund's size; financing: a bank financing programme or credit line;
+subsidy_rate: an award or cap per recipient; economic: any other economic magnitude. Never added across kinds."""
 FIGURE_TYPES = ("money", "count", "target")
 AGENCY_ROLES = ("lead", "support", "issuer", "co_handling", "subject")
 AGENCY_LEVELS = ("government", "department", "office", "party", "enterprise", "group", "unknown")
@@ -165,6 +167,8 @@ FIGURES = _table(Table(
         C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
         C("is_breakdown", "BOOLEAN", "其中项", "Breakdown", "Part of an earlier figure of its sentence (其中…): "
           "listed, never added to totals", nullable=False),
+        C("is_cumulative", "BOOLEAN", "累计数", "Cumulative", "A running total (累计, 截至…, …以来): never summed "
+          "with one year's figures", nullable=False),
         C("metric", "VARCHAR", "指标", "Metric"),
         C("agency_id", "VARCHAR", "单位编号", "Agency ID"),
         C("agency_ids", "VARCHAR[]", "相关单位编号", "Agency IDs"),
@@ -300,6 +304,7 @@ FACT_FIGURES = _table(Table(
         C("money_kind", "VARCHAR", "资金类别", "Money kind", accepted=MONEY_KINDS),
         C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
         C("is_breakdown", "BOOLEAN", "其中项", "Breakdown", nullable=False),
+        C("is_cumulative", "BOOLEAN", "累计数", "Cumulative", nullable=False),
         C("amount", "DOUBLE", "数额", "Amount", "amount_yuan for money, value for counts and targets"),
         C("span_text", "VARCHAR", "原文", "As written", nullable=False),
         C("year", "INTEGER", "年份", "Year", "The figure's year, else its document's issue year"),

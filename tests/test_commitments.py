@@ -1,6 +1,8 @@
 """Commitments: next-step passages in replies, measures and clause groups in policies."""
 
 
+import pytest
+
 from etl.commitments import parse_lead_group
 from etl.extract import extract
 from etl.model import DocMeta
@@ -56,7 +58,7 @@ def test_policy_tasks_and_lead_groups():
         ("(一)", 2, ("广州市黄埔区人民政府",), ()),
         ("(二)", 1, ("广州市工业和信息化局",), ("广州市财政局",)),
         ("(三)", 1, ("广州市商务局",), ("广州市财政局", "广州市人民政府国有资产监督管理委员会")),
-        ("(四)", 1, ("广州市人民政府",), ()),
+        ("(四)", 1, (), ()),  # a government assigns its measures: no default to the issuer
     ]
     assert all(c.deadline == "2023-04-01" and c.deadline_basis == "validity" for c in ex.commitments)
     t1, t2 = ex.commitments[0], ex.commitments[1]
@@ -67,7 +69,7 @@ def test_parentheses_that_are_not_lead_groups():
     text = POLICY.replace("(四)优化公共服务环境。完善配套设施。", "(四)发展5G(第五代移动通信技术),海珠区(琶洲核心区)加快建设。")
     ex = extract(text)
     last = ex.commitments[-1]
-    assert last.item == "(四)" and last.task == 1 and last.lead_agencies == ("广州市人民政府",)
+    assert last.item == "(四)" and last.task == 1 and last.lead_agencies == ()
 
 
 def test_inline_items_of_a_next_step_paragraph():
@@ -138,3 +140,71 @@ def test_rows_of_a_task_table():
     got = [(c.item, c.lead_agencies, c.deadline, c.deadline_basis) for c in ex.commitments]
     assert got == [("1", ("广州市商务局", "广州市各区人民政府"), "2022-12-31", "explicit"),
                    ("2", ("广州市商务局",), "2024-02-29", "validity")]
+
+
+def _leads(body: str, first_leads: bool = False, issuer: str = "国务院办公厅", jurisdiction: str = "全国"):
+    meta = DocMeta("policy_measures", None, issuer, jurisdiction, None, None, None, (), None, None)
+    leads, support = parse_lead_group(body, meta, {}, first_leads)
+    return [w for w, _, _ in leads], [w for w, _, _ in support]
+
+
+@pytest.mark.parametrize("body, leads, support", [
+    ("农业农村部牵头,财政部、商务部参与", ["农业农村部"], ["财政部", "商务部"]),
+    ("农业农村部、财政部负责", ["农业农村部", "财政部"], []),
+    ("负责部门:商务部、海关总署;适用范围:所有自贸试验区", ["商务部", "海关总署"], []),
+    ("负责部门:商务部,适用范围:上海自贸试验区", ["商务部"], []),
+    ("牵头单位:市商务局,配合单位:市财政局", ["市商务局"], ["市财政局"]),
+    ("自然资源部、工业和信息化部指导", ["自然资源部", "工业和信息化部"], []),
+    ("国家发展改革委会同有关部门负责", ["国家发展改革委"], []),
+    ("国家发展改革委、财政部会同有关部门负责", ["国家发展改革委", "财政部"], []),
+    ("商务部、农业农村部等和各有关省级人民政府负责", ["商务部", "农业农村部", "各有关省级人民政府"], []),
+    ("各省(区、市)人民政府负责", ["各省(区、市)人民政府"], []),
+    ("各有关部门按职责分工负责", [], []),
+])
+def test_lead_group_forms(body, leads, support):
+    got_leads, got_support = _leads(body)
+    assert got_leads == leads and got_support == support
+
+
+def test_first_listed_leads_when_the_document_says_so():
+    assert _leads("工业和信息化部、发展改革委、科技部等负责", first_leads=True)[0] == ["工业和信息化部"]
+    assert _leads("农业农村部、工业和信息化部牵头负责", first_leads=True)[0] == ["农业农村部", "工业和信息化部"]
+
+
+MEASURES = """关于加快推进城市更新的实施意见
+各区人民政府,市政府各部门:
+一、总体要求
+(一)指导思想。坚持以人民为中心。
+(二)发展目标。到2025年,完成改造项目100个。
+二、主要任务
+(三)加快老旧小区改造。全面推进老旧小区改造(市住房城乡建设局牵头,市财政局配合)。
+(四)完善配套设施。加快补齐短板。(市规划和自然资源局、市交通运输局负责。列第一位者为牵头单位,下同)
+加大用地保障力度,优先安排配套设施用地。(市规划和自然资源局负责)
+(五)强化资金保障。2024年6月底前出台资金管理办法。(以下均需各区人民政府落实,不再列出)(市财政局负责)
+三、保障措施
+(六)加强组织领导。市住房城乡建设局要会同有关部门建立工作机制。鼓励企业参与。
+各区、各有关部门要认真贯彻落实。
+成都市人民政府办公厅
+2023年5月8日
+附件
+1.改造项目清单。由各区负责。
+"""
+
+
+def test_measures_of_another_city_written_full_width():
+    from etl.normalize import fold
+    full = MEASURES.translate(str.maketrans({",": "，", "(": "（", ")": "）", ":": "：", ";": "；"}))
+    assert fold(full) == MEASURES
+    for text in (MEASURES, full):
+        ex = extract(text)
+        got = [(c.item, c.task) for c in ex.commitments]
+        # framework items, the closing paragraph and the attachment are not measures
+        assert got == [("(三)", 1), ("(四)", 1), ("(四)", 2), ("(五)", 1), ("(六)", 1)]
+        c3, c4a, c4b, c5, c6 = ex.commitments
+        assert len(c3.lead_agencies) == 1 and c3.lead_agencies[0].endswith("住房和城乡建设局")
+        assert len(c4a.lead_agencies) == 1 and c4a.lead_agencies[0].endswith("规划和自然资源局")
+        assert c4b.text.startswith("加大用地保障力度")
+        assert c5.deadline == "2024-06-30" and c5.deadline_basis == "explicit"
+        assert c6.text.endswith("鼓励企业参与。")  # not the unnumbered closing paragraph
+        assert all(not lead.endswith("企业") for c in ex.commitments for lead in c.lead_agencies)
+        assert text[c3.start:c3.end] == c3.text  # quotes the original, full-width and all

@@ -75,6 +75,7 @@ FUNDING_SQL = """
     LEFT JOIN commitments c USING (commitment_id)
     JOIN agencies a ON a.agency_id = COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
     WHERE f.figure_type = 'money' AND f.money_kind = 'fiscal' AND NOT f.is_target
+      AND NOT f.is_breakdown AND NOT f.is_cumulative
       AND (CASE WHEN ? THEN a.current_id ELSE a.agency_id END) = ?
       AND COALESCE(f.figure_year, d.issue_year) = ?
 """
@@ -201,7 +202,8 @@ def test_funding_downloads_hold_exactly_the_filtered_rows(sql):
     no_errors(at)
     expected = Counter(r[0] for r in sql(
         "SELECT f.span_text FROM figures f JOIN documents d USING (doc_id) WHERE f.figure_type = 'money' "
-        "AND f.money_kind = 'fiscal' AND NOT f.is_target AND d.issuer_id = ? AND f.agency_id IS NULL",
+        "AND f.money_kind = 'fiscal' AND NOT f.is_target AND NOT f.is_cumulative AND d.issuer_id = ? "
+        "AND f.agency_id IS NULL",
         [GONGXINWEI]))
     rows = read_csv(files["funding_figures_csv"])
     assert Counter(r["As written"] for r in rows) == expected

@@ -27,6 +27,7 @@ FUNDING_SQL = """
     LEFT JOIN commitments c USING (commitment_id)
     JOIN agencies a ON a.agency_id = COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
     WHERE f.figure_type = 'money' AND list_contains(?, f.money_kind) AND f.is_target = ?
+      AND NOT f.is_breakdown AND NOT f.is_cumulative  -- parts and running totals are not a year's amount
       AND (CASE WHEN ? THEN a.current_id ELSE a.agency_id END) = ?
       AND COALESCE(f.figure_year, d.issue_year) = ?
 """
@@ -59,16 +60,19 @@ def test_kinds_of_money_are_never_added_together(sql):
     with pytest.raises(ValueError):
         queries.money_by_year(Filters(), "subsidy_rate")
     by_kind = queries.money_by_kind(Filters())
-    assert not by_kind.duplicated(["money_kind", "is_target"]).any()  # one total per kind, none across kinds
+    assert not by_kind.duplicated(["money_kind", "is_target", "is_cumulative"]).any()  # one total per kind
     for r in by_kind.itertuples():
         assert r.amount_yuan == pytest.approx(sql(
             "SELECT sum(amount_yuan) FROM figures WHERE figure_type = 'money' AND NOT is_breakdown "
-            "AND money_kind = ? AND is_target = ?", [r.money_kind, r.is_target])[0][0])
+            "AND money_kind = ? AND is_target = ? AND is_cumulative = ?",
+            [r.money_kind, r.is_target, r.is_cumulative])[0][0])
     assert "subsidy_rate" not in set(by_kind["money_kind"])
     fund = queries.money_by_year(Filters(), "fund")
     fiscal = queries.money_by_year(Filters(), "fiscal")
+    yearly = by_kind[~by_kind["is_cumulative"]]
     assert fund["amount_yuan"].sum() + fiscal["amount_yuan"].sum() == pytest.approx(
-        by_kind[by_kind["money_kind"].isin(["fund", "fiscal"])]["amount_yuan"].sum())
+        yearly[yearly["money_kind"].isin(["fund", "fiscal"])]["amount_yuan"].sum())
+    assert by_kind["is_cumulative"].any()  # the seeds' 累计… figures: apart, never in a year's sum
 
 
 def test_predecessor_merge_moves_money_to_the_successor():

@@ -62,6 +62,13 @@ def main() -> None:
                                                                      limit, offset),
                            total, FIGURE_COLUMNS, "funding_figures", ("figures", "documents"),
                            choices=page_choices(kind, is_target, picks, charts.frame_labels(frame, lang), lang))
+        running = queries.figure_count(f, "money", (kind,), is_target, cumulative=True)
+        if running:
+            st.subheader(i18n.t("cumulative_title") + f" ({running:,})")
+            ui.paged_table(lambda limit, offset: queries.figure_rows(f, "money", (kind,), is_target, (), limit, offset,
+                                                                     cumulative=True),
+                           running, FIGURE_COLUMNS, "funding_cumulative", ("figures", "documents"),
+                           choices=page_choices(kind, is_target, (), {}, lang) + [(i18n.t("cumulative_title"), "✓")])
     else:
         total = queries.figure_count(f, "money", (RATES,), is_target)
         rates = queries.subsidy_rates(f, is_target, limit=ui.PAGE_ROWS)

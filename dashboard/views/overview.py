@@ -16,12 +16,16 @@ def money_tiles(money, lang: str) -> None:
     cols = st.columns(max(len(kinds), 1))
     for col, kind in zip(cols, kinds):
         rows = money[money["money_kind"] == kind]
-        reported = rows.loc[~rows["is_target"].astype(bool), "amount_yuan"].sum()
-        target = rows.loc[rows["is_target"].astype(bool), "amount_yuan"].sum()
+        target, running = rows["is_target"].astype(bool), rows["is_cumulative"].astype(bool)
+        reported = rows.loc[~target & ~running, "amount_yuan"]
         col.metric(i18n.t("kpi_money_kind", kind=i18n.vocab("money_kind", kind, lang)),
-                   charts.fmt_money(reported if len(rows) else None, lang), help=i18n.t(f"kind_help_{kind}"))
-        if target:
-            col.caption(i18n.t("kpi_money_kind_target", amount=charts.fmt_money(target, lang)))
+                   charts.fmt_money(reported.sum() if len(reported) else None, lang), help=i18n.t(f"kind_help_{kind}"))
+        if (target & ~running).any():
+            col.caption(i18n.t("kpi_money_kind_target", amount=charts.fmt_money(
+                rows.loc[target & ~running, "amount_yuan"].sum(), lang)))
+        if running.any():
+            col.caption(i18n.t("kpi_money_kind_cumulative", n=int(rows.loc[running, "n_figures"].sum()),
+                               amount=charts.fmt_money(rows.loc[running, "amount_yuan"].max(), lang)))
     st.caption(i18n.t("money_apart_note"))
 
 
