@@ -298,6 +298,37 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[
     return _layout(fig, title, 360, notes)
 
 
+def metric_label(key, lang: str) -> str:
+    """A count's metric: its funnel stage's name, else the metric as written."""
+    return i18n.tr("unknown_metric", lang) if _blank(key) else i18n.vocab("metric_key", key, lang)
+
+
+def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str, ...] = (), top_n: int = 6) -> go.Figure:
+    """Return grouped bars per year, one bar per metric (stage): counts of different metrics are never stacked.
+
+    ``frame`` is ``queries.counts_by_year`` (reported figures are drawn; targets are on the Projects page).
+    """
+    data = frame[~frame["is_target"].astype(bool)] if len(frame) else frame
+    if data.empty:
+        return _empty(title, lang)
+    order = data.groupby("metric_key", dropna=False)["n_figures"].sum().sort_values(ascending=False)
+    keys = list(order.index[:top_n])
+    fig = go.Figure()
+    for i, key in enumerate(keys):
+        part = data[data["metric_key"].isna()] if _blank(key) else data[data["metric_key"] == key]
+        label = metric_label(key, lang)
+        fig.add_bar(x=[_year_text(y, lang) for y in part["year"]], y=part["total"], name=_wrap(label, 14),
+                    marker={"color": YEAR_COLORS[i % len(YEAR_COLORS)]}, text=[_num(v) for v in part["total"]],
+                    textposition="outside", cliponaxis=False,
+                    hovertemplate=f"{label} · %{{x}}: %{{y:,}} {i18n.tr('unit_count', lang)}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
+    fig.update_yaxes(title=i18n.tr("axis_count", lang), gridcolor="#e9ecef", rangemode="tozero")
+    if len(order) > top_n:
+        notes = (*notes, i18n.tr("top_metrics_note", lang, n=top_n))
+    return _layout(fig, title, 380, notes)
+
+
 # ---------------------------------------------------------------------------------------------
 # Deadlines
 # ---------------------------------------------------------------------------------------------

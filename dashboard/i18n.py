@@ -145,7 +145,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "basis_note": ("颜色=期限依据:原文写明的期限、文件有效期届满、答复当年。",
                    "Colour = deadline basis: stated in the text, the policy's term, the reply's year."),
     "overdue_by_basis": ("其中 {parts}", "Of which {parts}"),
-    "chart_projects_by_year": ("项目数(按年份)", "Project counts by year"),
+    "chart_projects_by_year": ("项目数(按年份与统计口径)", "Project counts by year and metric"),
+    "stages_note": ("洽谈、签约、注册是同一批项目的不同阶段:各口径分列,不相加。", "Negotiated, signed and registered "
+                    "are stages of the same projects: each metric apart, never added."),
+    "count_metric": ("统计口径(阶段)", "Metric (stage)"),
+    "unknown_metric": ("口径不详", "Metric not stated"),
+    "top_metrics_note": ("图中为数据最多的 {n} 个口径;项目数页列出全部。", "The {n} metrics with most figures; "
+                         "the Projects page lists all."),
     # Funding / projects
     "funding_title": ("资金:按单位与年份", "Funding by agency and year"),
     "money_kinds": ("资金类别", "Money kind"),
@@ -269,6 +275,13 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "exact": ("确数", "exact"), "approx": ("约数", "approx."), "over": ("超过", "over"),
         "min": ("不少于", "at least"), "max": ("最高", "at most"),
     },
+    "metric_key": {
+        "negotiating": ("新洽谈项目", "Projects under negotiation"),
+        "signed": ("签约项目", "Projects signed"),
+        "registered": ("注册(落户)项目", "Projects registered"),
+        "started": ("开工项目", "Projects started"),
+        "completed": ("竣工投产项目", "Projects completed"),
+    },
     "fact_kind": {
         "commitment": ("承诺", "Commitment"),
         "money": ("金额", "Money"),
@@ -287,6 +300,7 @@ DERIVED_LABELS: dict[str, tuple[str, str]] = {
     "lead_labels": ("牵头单位", "Lead agencies"),
     "year": ("年份", "Year"),
     "year_basis": ("年份依据", "Year basis"),
+    "metric_key": ("统计口径", "Metric"),
     "amount_yiyuan": ("金额(亿元)", "Amount (CNY 100m)"),
     "amount_wanyuan": ("金额(万元)", "Amount (CNY 10k)"),
     "deadline_bucket": ("期限状态", "Deadline status"),

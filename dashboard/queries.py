@@ -708,7 +708,7 @@ com_f AS (
 ),
 fig_f AS (
     SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
-           f.is_cumulative, f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
+           f.is_cumulative, f.metric_key, f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
     FROM fig_eff f LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id
     {_where(fig)}
 ),
@@ -723,7 +723,8 @@ doc_ff AS (
 def _fig_selection(p: dict) -> str:
     """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds; running
     totals (累计…) alone when ``$cumulative``, else never (they are not one year's amount)."""
-    kinds = "\n      AND list_contains($kinds::VARCHAR[], money_kind)" if p["kinds"] else ""
+    column = "money_kind" if p.get("figure_type") == "money" else "metric_key"  # counts: one metric (stage)
+    kinds = f"\n      AND list_contains($kinds::VARCHAR[], {column})" if p["kinds"] else ""
     return f""",
 fig_sel AS (
     SELECT * FROM fig_f
@@ -771,9 +772,14 @@ _FILTERED_SQL = {
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
-        SELECT year, is_target, sum(amount) AS total, count(*) AS n_figures
-        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown
-        GROUP BY year, is_target ORDER BY year, is_target
+        SELECT year, is_target, metric_key, sum(amount) AS total, count(*) AS n_figures
+        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown AND NOT is_cumulative
+        GROUP BY ALL ORDER BY year, is_target, metric_key
+    """,
+    "count_metrics": """
+        SELECT metric_key, count(*) AS n_figures, sum(amount) AS total
+        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown AND NOT is_cumulative AND is_target = $is_target
+        GROUP BY metric_key ORDER BY n_figures DESC, total DESC, metric_key
     """,
     "figures_by_agency_year": """
         , grouped AS (
@@ -1133,8 +1139,16 @@ def money_by_year(f: Filters, kind: str = DEFAULT_KIND) -> pd.DataFrame:
 
 
 def counts_by_year(f: Filters) -> pd.DataFrame:
-    """Return project counts by year and reported/target."""
+    """Return project counts by year × reported/target × metric (stage): counts add up only within one metric.
+
+    新洽谈, 签约 and 注册 projects are stages of one funnel (``etl.derive.STAGES``), never one sum.
+    """
     return _run("counts_by_year", _filter_params(f))
+
+
+def count_metrics(f: Filters, is_target: bool = False) -> pd.DataFrame:
+    """Return the metrics (stages) counts are written in: metric_key, n_figures, total; most figures first."""
+    return _run("count_metrics", {**_filter_params(f), "is_target": bool(is_target)})
 
 
 def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool, cumulative: bool = False) -> dict:
@@ -1156,13 +1170,13 @@ def funding_by_agency_year(f: Filters, kinds=SPENDING_KINDS, is_target: bool = F
     return _run("figures_by_agency_year", _selection_params(f, "money", (_one_kind(kinds[0]),), is_target))
 
 
-def counts_by_agency_year(f: Filters, is_target: bool = False) -> pd.DataFrame:
-    """Return project counts per agency × year."""
-    return _run("figures_by_agency_year", _selection_params(f, "count", (), is_target))
+def counts_by_agency_year(f: Filters, is_target: bool = False, metric: str | None = None) -> pd.DataFrame:
+    """Return project counts of one metric (stage) per agency × year (every metric when None: a list, not a sum)."""
+    return _run("figures_by_agency_year", _selection_params(f, "count", (metric,) if metric else (), is_target))
 
 
 def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks, cumulative: bool = False) -> dict:
-    params = _selection_params(f, figure_type, tuple(kinds) if figure_type == "money" else (), is_target, cumulative)
+    params = _selection_params(f, figure_type, tuple(kinds or ()), is_target, cumulative)
     return {**params, "picks": list(picks)}
 
 
@@ -1273,8 +1287,8 @@ def commitment(commitment_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_year, counts_by_year, funding_by_agency_year,
-                   counts_by_agency_year, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
+QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_kind, money_by_year, counts_by_year, funding_by_agency_year,
+                   counts_by_agency_year, count_metrics, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
                    deadline_timeline, deadlines_by_agency, deadline_states, deadlines_by_year, policy_terms, policy_count, document_rows,
                    document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""

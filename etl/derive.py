@@ -18,6 +18,8 @@ analyst corrected, so a correction moves a figure exactly as the ETL would have 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from etl.schema import TABLES
@@ -25,6 +27,35 @@ from etl.schema import TABLES
 DERIVED = ("fact_commitments", "fact_figures", "fact_agencies")
 
 _CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of the project funnel, recognised in a count's metric (新洽谈…项目, 签约项目, 注册项目 …).
+
+    The same projects are counted at each stage, so counts are summed only within one stage.
+    """
+
+    key: str
+    pattern: str  # a regular expression over the metric, as written
+    examples: tuple[str, ...]
+    non_examples: tuple[str, ...] = ()
+
+
+STAGES = (
+    Stage("negotiating", "洽谈|在谈", ("新洽谈产业招商项目", "在谈项目"), ("签约项目",)),
+    Stage("signed", "签约|签订", ("签约项目", "新签约项目"), ("注册项目",)),
+    Stage("registered", "注册|落户|落地", ("注册项目", "落户企业"), ("签约项目",)),
+    Stage("started", "开工|动工", ("新开工项目",), ("竣工项目",)),
+    Stage("completed", "竣工|建成|投产", ("竣工项目", "建成投产项目"), ("开工项目",)),
+)
+"""Funnel stages, in funnel order (the first that matches a metric wins)."""
+
+
+def metric_key_sql(metric: str) -> str:
+    """Return the SQL of a count's metric key: its funnel stage (first that matches), else the metric as written."""
+    cases = " ".join(f"WHEN regexp_matches({metric}, '{s.pattern}') THEN '{s.key}'" for s in STAGES)
+    return f"CASE WHEN {metric} IS NULL THEN NULL {cases} ELSE {metric} END"
 
 
 LIST_ORDER = "issue_date DESC NULLS LAST, doc_id, char_start, commitment_id"
@@ -102,7 +133,7 @@ def figures_select(source: str, commitments: str) -> str:
             FROM placed
         )
         SELECT p.figure_id, p.doc_id, p.commitment_id, p.figure_type, p.money_kind, p.is_target, p.is_breakdown,
-               p.is_cumulative,
+               p.is_cumulative, CASE WHEN p.figure_type = 'count' THEN {metric_key_sql("p.metric")} END AS metric_key,
                CASE WHEN p.figure_type = 'money' THEN p.amount_yuan ELSE p.value END AS amount,
                p.span_text,
                COALESCE(p.figure_year, p.issue_year) AS year,

@@ -305,6 +305,8 @@ FACT_FIGURES = _table(Table(
         C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
         C("is_breakdown", "BOOLEAN", "其中项", "Breakdown", nullable=False),
         C("is_cumulative", "BOOLEAN", "累计数", "Cumulative", nullable=False),
+        C("metric_key", "VARCHAR", "统计口径", "Metric", "What a count counts: a stage of the project funnel "
+          "(etl.derive.STAGES: negotiating, signed, registered, started, completed), else the metric as written"),
         C("amount", "DOUBLE", "数额", "Amount", "amount_yuan for money, value for counts and targets"),
         C("span_text", "VARCHAR", "原文", "As written", nullable=False),
         C("year", "INTEGER", "年份", "Year", "The figure's year, else its document's issue year"),

@@ -116,20 +116,28 @@ def test_funding_chart_follows_the_filters_as_the_database_says(sql):
     assert at.query_params["agency"] == GONGXINJU and "merge" not in at.query_params
 
 
-def test_counts_chart_equals_sql(sql):
-    at = open_app(page="projects")
+@pytest.mark.parametrize("metric,like", [("negotiating", "%洽谈%"), ("signed", "%签约%"), ("registered", "%注册%")])
+def test_counts_are_charted_by_stage_and_equal_sql(sql, metric, like):
+    """新洽谈 3147, 签约 1157, 注册 1267 (2021) are one funnel's stages: each apart, never a 5,571 bar."""
+    at = open_app(page="projects", metric=metric)
+    no_errors(at)
     totals = bar_totals(chart(at, "projects_chart"))
     expected = sql("SELECT sum(value) FROM figures WHERE figure_type = 'count' AND NOT is_target "
-                   "AND figure_year = 2021")[0][0]
+                   "AND figure_year = 2021 AND metric LIKE ?", [like])[0][0]
     assert totals[("市工业和信息化局", "2021")] == pytest.approx(expected)
+    stages = chart(at, "projects_stages")
+    assert {t["name"] for t in stages["data"]} >= {"新洽谈项目", "签约项目", "注册(落户)项目"}
+    assert all(v <= 3147 for t in stages["data"] for v in values(t["y"]))  # no year sums the stages
+    assert stages["layout"]["barmode"] == "group"
 
 
 def test_breakdowns_are_listed_but_not_added(sql):
     """近千个,其中500亿级项目6个、百亿级项目超30个: the parts are not added to the whole."""
-    at = open_app(page="projects")
+    at = open_app(page="projects", metric="优质项目")
     totals = bar_totals(chart(at, "projects_chart"))
     whole = sql("SELECT sum(value) FROM figures f JOIN documents d USING (doc_id) WHERE figure_type = 'count' "
-                "AND NOT is_target AND NOT is_breakdown AND COALESCE(figure_year, d.issue_year) = 2022")[0][0]
+                "AND NOT is_target AND NOT is_breakdown AND metric = '优质项目' "
+                "AND COALESCE(figure_year, d.issue_year) = 2022")[0][0]
     parts = sql("SELECT sum(value) FROM figures WHERE figure_type = 'count' AND is_breakdown")[0][0]
     assert parts == 36
     assert totals[("市工业和信息化局", "2022")] == pytest.approx(whole)

@@ -54,7 +54,7 @@ def main() -> None:
         ui.link("funding", "go_funding")
     with middle:
         counts = queries.counts_by_year(f)
-        ui.chart(charts.by_year(counts, lang, "count", i18n.t("chart_projects_by_year"), (i18n.t("year_note"),)),
+        ui.chart(charts.by_metric_year(counts, lang, i18n.t("chart_projects_by_year"), (i18n.t("stages_note"),)),
                  "overview_counts")
         ui.link("projects", "go_projects")
     with right:
