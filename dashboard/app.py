@@ -27,6 +27,8 @@ from dashboard import filters, i18n, queries  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LOG = logging.getLogger("dashboard")
+DEFAULT = "overview"
+DEFAULT_ALIAS = "home"  # the default page's own url_path (never shown: it is served at "/")
 PAGES = (  # (url path, title key, icon)
     ("overview", "page_overview", ":material/dashboard:"),
     ("funding", "page_funding", ":material/payments:"),
@@ -49,10 +51,14 @@ def main() -> None:
     pages = {}
     for url, title_key, icon in PAGES:
         if (HERE / "views" / f"{url}.py").exists():
-            pages[url] = st.Page(f"views/{url}.py", title=i18n.t(title_key), icon=icon, url_path=url,
-                                 default=url == "overview")
-    current = st.navigation(list(pages.values()))
-    page = current.url_path or "overview"  # "" is the default page
+            # The default page is served at "/" whatever its url_path (Streamlit's rule), so "/overview"
+            # is a hidden second entry for the same script: a typed or shared /overview opens it.
+            pages[url] = st.Page(f"views/{url}.py", title=i18n.t(title_key), icon=icon,
+                                 url_path=DEFAULT_ALIAS if url == DEFAULT else url, default=url == DEFAULT)
+    overview_alias = st.Page(f"views/{DEFAULT}.py", title=i18n.t("page_overview"), url_path=DEFAULT,
+                             visibility="hidden")
+    current = st.navigation([*pages.values(), overview_alias])
+    page = current.url_path or DEFAULT  # "" is the default page
     wanted = filters.url_page()
     if wanted in pages and wanted != page and page == "overview":  # "/?page=funding" opens Funding
         st.switch_page(pages[wanted], query_params={k: st.query_params[k] for k in st.query_params.keys()})

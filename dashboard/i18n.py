@@ -201,6 +201,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "by_agency_note": ("有多个牵头单位的承诺,每个单位各计一次。", "A commitment with several lead agencies counts once for each."),
     "by_year_title": ("承诺数(按期限年份)", "Commitments by deadline year"),
     "terms_title": ("政策有效期已过比例", "Share of each policy's term elapsed"),
+    "deadlines_list": ("承诺一览({n} 项)", "Commitments ({n})"),
     "terms_empty": ("筛选范围内没有写明有效期的政策文件。", "No policy with a stated term in these filters."),
     "no_deadline_count": ("另有 {n} 项承诺未写明期限,不在时间线上。", "{n} more commitments state no deadline and are not on the timeline."),
     "as_of_line": ("基准日 {d}", "As of {d}"),

@@ -333,3 +333,17 @@ def test_the_app_hides_error_details_and_the_deploy_button():
     config = tomllib.loads((Path(APP).parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_the_deadlines_table_pages_every_commitment_and_counts_them(monkeypatch, sql):
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "PAGE_ROWS", 10)
+    at = open_app(page="deadlines", lang="en")
+    no_errors(at)
+    total = sql("SELECT count(*) FROM commitments")[0][0]
+    assert any(f"Rows 1–10 of {total}" in c.value for c in at.caption)
+    assert any(c.value.startswith(f"{total} rows") for c in at.caption)  # the download caption counts the table
+    assert at.number_input(key="deadlines_page").max == -(-total // 10)
+    assert at.metric[0].label == "Overdue" and "not completed or dropped" in at.metric[0].help
+
