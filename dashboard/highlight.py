@@ -157,8 +157,9 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
     out = []
     for a, b in zip(points, points[1:]):
         if target is not None and a == max(target.start, start):
-            out.append('<span id="commitment-source" '
-                       'style="outline:3px solid #E8590C;outline-offset:3px;border-radius:3px">')
+            out.append('<span id="commitment-source" '  # the reader opens scrolled to it (scroll-initial-target)
+                       'style="outline:3px solid #E8590C;outline-offset:3px;border-radius:3px;'
+                       'scroll-initial-target:nearest;scroll-margin-top:4em">')
         active = [s for s in spans if s.start <= a and s.end >= b]
         piece = html.escape(text[a:b])
         if not active:

@@ -221,6 +221,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "documents_title": ("文档", "Documents"),
     "reader": ("阅读器", "Reader"),
     "pick_document": ("选择文档", "Choose a document"),
+    "reader_focus": ("橙色边框标出所选承诺,正文已滚动到该处。", "The chosen commitment is framed in orange; the text opens at it."),
     "legend": ("图例", "Legend"),
     "unplaced_title": ("未能在原文中定位的数据", "Facts that could not be placed in the text"),
     "unplaced_none": ("所有数据均已在原文中定位。", "Every fact is placed in the text."),

@@ -347,3 +347,21 @@ def test_the_deadlines_table_pages_every_commitment_and_counts_them(monkeypatch,
     assert at.number_input(key="deadlines_page").max == -(-total // 10)
     assert at.metric[0].label == "Overdue" and "not completed or dropped" in at.metric[0].help
 
+
+
+def test_open_in_the_reader_opens_the_linked_document_at_the_commitment(sql):
+    """In one session: the reader showed its first document; a commitment's link then names another one."""
+    docs = [r[0] for r in sql("SELECT doc_id FROM documents ORDER BY issue_date DESC NULLS LAST, title, doc_id")]
+    cid, doc = sql("SELECT commitment_id, doc_id FROM commitments WHERE doc_id <> ? ORDER BY char_start DESC",
+                   [docs[0]])[0]
+    at = open_app(page="documents")
+    assert at.selectbox(key="documents_pick").value == docs[0]
+    at.switch_page("views/commitments.py").run()
+    no_errors(at)
+    at.query_params.update({"doc": doc, "commitment": cid})  # what the link "在文档阅读器中打开 →" carries
+    at.switch_page("views/documents.py").run()
+    no_errors(at)
+    assert at.selectbox(key="documents_pick").value == doc
+    page = "".join(el.proto.body for el in at.get("html"))
+    assert page.count('id="commitment-source"') == 1 and "scroll-initial-target:nearest" in page
+    assert at.query_params["doc"] == doc and at.query_params["commitment"] == cid
