@@ -194,7 +194,7 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
         return _empty(title, lang)
     labels = agency_labels(frame, lang)
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
-    totals = data.groupby("label", sort=False)["total"].sum().sort_values(ascending=False)
+    totals = _ranked(data, "total")
     shown = list(totals.index[:top_n])
     data = data[data["label"].isin(shown)]
     if kind == "money":
@@ -239,6 +239,14 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
     if len(totals) > top_n:
         notes = (*notes, i18n.tr("top_note", lang, n=top_n))
     return _layout(fig, title, max(380, 150 + 46 * len(shown)), notes)
+
+
+def _ranked(data: pd.DataFrame, value: str) -> pd.Series:
+    """Return label -> total, largest first, ties broken by agency key: the same agencies in every language."""
+    keys = data.assign(_k=[_key(k) for k in data["agency_key"]])
+    sums = keys.groupby(["_k", "label"], sort=False)[value].sum().reset_index()
+    sums = sums.sort_values([value, "_k"], ascending=[False, True], kind="mergesort")
+    return pd.Series(sums[value].to_numpy(), index=sums["label"].to_numpy())
 
 
 def _wrap(text: str, width: int = 40) -> str:
@@ -425,7 +433,7 @@ def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:
         return _empty(title, lang)
     labels = agency_labels(frame, lang)
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
-    totals = data.groupby("label")["n_commitments"].sum().sort_values(ascending=False)
+    totals = _ranked(data, "n_commitments")
     shown = list(totals.index[:TOP_N])
     data = data[data["label"].isin(shown)]
     fig = go.Figure()

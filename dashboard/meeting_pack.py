@@ -52,7 +52,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Record each commitment's status, see what changed since the last meeting and produce the "
                      "meeting pack. Everything is kept in the review store, which ETL re-runs never touch."),
     "reviewer": ("审核人", "Reviewer"),
-    "reviewer_help": ("每个会话输入一次;每条记录都会注明审核人。", "Entered once per session; every entry records it."),
+    "reviewer_help": ("每个会话输入一次(切换页面后仍保留);每条记录都会注明审核人。",
+                      "Entered once per session (kept across pages); every entry records it."),
+    "reviewer_in_link": ("在地址栏链接中保留审核人", "Keep the reviewer in the page link"),
     "reviewer_needed": ("请先在上方输入审核人姓名,才能保存。", "Enter a reviewer name above before saving."),
     "meeting_date": ("会议日期(基准日)", "Meeting date (as of)"),
     "since_date": ("自此日期以来的变化", "Changes since"),
@@ -220,24 +222,43 @@ def section_title(name: str, data: ReviewData) -> str:
     return tr(f"sec_{name}", data.lang)
 
 
+def agenda_agencies(data: ReviewData, top: int = TOP_AGENCIES) -> pd.DataFrame:
+    """Return the agencies the agenda chart draws: the most agenda items (overdue + due soon + not assessed) first.
+
+    Ranked on all three, so an agency whose items are all unassessed is drawn like any other;
+    ties by name. At most ``top`` (the tables list every agency).
+    """
+    s = data.summary_by_agency()
+    items = s["overdue"] + s["due_soon"] + s["not_assessed"]
+    s = s.assign(_items=items)[items > 0]
+    return s.sort_values(["_items", "overdue", "agency"], ascending=[False, False, True]).head(top).drop(columns="_items")
+
+
 def sections_chart(data: ReviewData) -> go.Figure:
-    """Return horizontal stacked bars per lead agency: overdue, due soon, not assessed."""
+    """Return horizontal grouped bars per lead agency: overdue, due soon, not assessed."""
     lang = data.lang
-    summary = data.summary_by_agency()
-    shown = summary[(summary["overdue"] + summary["due_soon"] + summary["not_assessed"]) > 0].head(TOP_AGENCIES)
-    shown = shown.iloc[::-1]
+    shown = agenda_agencies(data).iloc[::-1]
+    n_agencies = int(((data.summary["overdue"] + data.summary["due_soon"] + data.summary["not_assessed"]) > 0).sum())
     fig = go.Figure()
     for name in ("overdue", "due_soon", "not_assessed"):
         fig.add_bar(y=shown["agency"], x=shown[name], name=section_title(name, data), orientation="h",
                     marker_color=SECTION_COLOURS[name], text=[str(v) if v else "" for v in shown[name]],
                     textposition="outside", cliponaxis=False)
-    fig.update_layout(barmode="group", height=max(260, 60 + 48 * len(shown)),
-                      title={"text": f"<b>{tr('chart_sections', lang)}</b>", "x": 0},
-                      font={"family": _font(), "size": 14}, template="plotly_white",
-                      margin={"l": 10, "r": 20, "t": 80, "b": 40},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    fig.update_layout(barmode="group")
     fig.update_xaxes(title=tr("col_commitments", lang), rangemode="tozero")
-    return fig
+    fig.update_yaxes(automargin=True)
+    notes = [tr("top_agencies_note", lang, n=TOP_AGENCIES)] if n_agencies > len(shown) else []
+    return _house_layout(fig, tr("chart_sections", lang), max(260, 60 + 48 * len(shown)), notes)
+
+
+def _house_layout(fig: go.Figure, title: str, height: int, notes: list[str]) -> go.Figure:
+    """The dashboard's chart layout (title and notes above the legend, nothing overlapping), else a plain one."""
+    try:
+        from dashboard.charts import _layout
+    except ImportError:  # charts.py not there
+        fig.update_layout(title={"text": f"<b>{title}</b>", "x": 0}, height=height + 80)
+        return fig
+    return _layout(fig, title, height, notes)
 
 
 def status_chart(data: ReviewData) -> go.Figure:
@@ -248,11 +269,8 @@ def status_chart(data: ReviewData) -> go.Figure:
     fig = go.Figure(go.Bar(x=[status_name(c, lang) for c in codes], y=[int(counts.get(c, 0)) for c in codes],
                            marker_color=[STATUSES[c].colour for c in codes],
                            text=[int(counts.get(c, 0)) for c in codes], textposition="outside"))
-    fig.update_layout(height=320, title={"text": f"<b>{tr('chart_statuses', lang)}</b>", "x": 0},
-                      font={"family": _font(), "size": 14}, template="plotly_white",
-                      margin={"l": 10, "r": 20, "t": 70, "b": 40}, showlegend=False)
     fig.update_yaxes(title=tr("col_commitments", lang), rangemode="tozero")
-    return fig
+    return _house_layout(fig, tr("chart_statuses", lang), 320, [])
 
 
 # --------------------------------------------------------------------------------------
@@ -278,6 +296,19 @@ def _missing(v) -> bool:
         return False
 
 
+def lead_labels(rows: pd.DataFrame, labels: dict[str, str]) -> list[str | None]:
+    """Return each row's lead agencies by display name (English where known, as written otherwise).
+
+    From ``lead_keys`` and the review's ``labels``; the names as extracted where a key has no label.
+    """
+    out = []
+    for keys, names in zip(rows["lead_keys"], rows["lead_agency_names"]):
+        keys = list(keys) if keys is not None and not isinstance(keys, str) else []
+        named = [labels.get(k) for k in keys]
+        out.append("、".join(n for n in named if n) if keys and all(named) else join_list(names))
+    return out
+
+
 def local_time(ts) -> str | None:
     if _missing(ts):
         return None
@@ -293,14 +324,16 @@ def _day(d) -> dt.date | None:
     return pd.Timestamp(d).date()
 
 
-def commitments_table(rows: pd.DataFrame, lang: str, history: dict[str, str] | None = None) -> pd.DataFrame:
+def commitments_table(rows: pd.DataFrame, lang: str, history: dict[str, str] | None = None,
+                      labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Return commitments for a sheet: state, deadline, leads, text, status, note, (history)."""
     col = lambda key, table=None: (i18n.column_label(key, lang, (table,)) if table else tr(key, lang))  # noqa: E731
     out = pd.DataFrame({
         col("col_state"): [state_name(s, lang) for s in rows["state"]],
         col("deadline_date", "commitments"): [_day(d) for d in rows["deadline_date"]],
         col("col_days"): [None if _missing(d) else int(d) for d in rows["days_to_deadline"]],
-        col("col_agency"): [join_list(v) for v in rows["lead_agency_names"]],
+        col("col_agency"): (lead_labels(rows, labels) if labels is not None
+                            else [join_list(v) for v in rows["lead_agency_names"]]),
         col("title", "documents"): rows["title"].tolist(),
         col("item_label", "commitments"): rows["item_label"].tolist(),
         col("text", "commitments"): rows["text"].tolist(),
@@ -434,10 +467,10 @@ def sheets(data: ReviewData) -> list[Sheet]:
     hist = history_text(data.history, lang)
     return [
         Sheet("sheet_summary", summary_table(data)),
-        Sheet("sheet_overdue", commitments_table(data.section("overdue"), lang)),
-        Sheet("sheet_due_soon", commitments_table(data.section("due_soon"), lang)),
+        Sheet("sheet_overdue", commitments_table(data.section("overdue"), lang, labels=data.labels)),
+        Sheet("sheet_due_soon", commitments_table(data.section("due_soon"), lang, labels=data.labels)),
         Sheet("sheet_changes", changes_table(data)),
-        Sheet("sheet_statuses", commitments_table(data.rows, lang, hist)),
+        Sheet("sheet_statuses", commitments_table(data.rows, lang, hist, data.labels)),
         Sheet("sheet_history", history_table(data)),
         Sheet("sheet_orphans", orphans_table(data)),
     ]
@@ -596,7 +629,7 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
             i18n.column_label("text", lang, ("commitments",)), tr("col_status", lang), tr("col_note", lang)]
     for name, frame in (("overdue", overdue), ("due_soon", due_soon)):
         parts.append(f"<h2 class='section'>{html.escape(section_title(name, data))} ({data.count(name)})</h2>")
-        parts.append(_table_html(commitments_table(frame.head(REPORT_ROWS_MAX), lang), keep, data.count(name), lang)
+        parts.append(_table_html(commitments_table(frame.head(REPORT_ROWS_MAX), lang, labels=data.labels), keep, data.count(name), lang)
                      or f"<p class='muted'>{t('empty')}</p>")
     parts.append(f"<h2 class='section'>{html.escape(section_title('changed', data))}</h2>")
     first = dataclasses.replace(data, etl_changes=data.etl_changes.head(REPORT_ROWS_MAX))  # oldest first: enough
@@ -607,7 +640,7 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
         parts.append(f"<h2>{t('sec_orphans')} ({len(data.orphans)})</h2>" + _table_html(orphans_table(data)))
     parts.append(f"<h2>{t('sheet_statuses')}</h2>")
     hist = history_text(data.history, lang)
-    parts.append(_table_html(commitments_table(data.rows.head(REPORT_ROWS_MAX), lang, hist),
+    parts.append(_table_html(commitments_table(data.rows.head(REPORT_ROWS_MAX), lang, hist, data.labels),
                              keep + [tr("col_history", lang)], data.count("all"), lang))
     parts.append(f"<h2>{t('status_legend')}</h2><p>{t('overdue_rule')}</p><table class='legend'><tbody>")
     for s in STATUSES.values():

@@ -235,13 +235,10 @@ def agencies() -> pd.DataFrame:
 
 def agency_labels(lang: str) -> dict[str, str]:
     """Return agency_id -> display name (short name in 中文, English name where known)."""
-    out = {}
-    for r in agencies().to_dict("records"):
-        if lang == "en" and isinstance(r.get("name_en"), str) and r["name_en"]:
-            out[r["agency_id"]] = r["name_en"]
-        else:
-            out[r["agency_id"]] = r.get("short_name") or r["canonical_name"]
-    return out
+    from dashboard.charts import agency_label  # the charts' rule: one name per agency on every page
+
+    return {r["agency_id"]: agency_label(r["canonical_name"], r.get("short_name"), r.get("name_en"), lang)
+            for r in agencies().to_dict("records")}
 
 
 def documents() -> pd.DataFrame:

@@ -142,3 +142,18 @@ def test_policy_terms_in_percent():
     fig = charts.policy_terms(frame, "zh")
     assert list(fig.data[0].text) == ["50%"]
     assert fig.layout.xaxis.range == (0, 105)
+
+
+def test_the_top_agencies_are_the_same_in_both_languages():
+    """Ties at the cut are broken by agency, not by the label's spelling in one language."""
+    frame = pd.DataFrame({
+        "agency_key": [f"k{i:02d}" for i in range(20)],
+        "canonical_name": [f"第{i}局" for i in range(20)], "short_name": [f"{i}局" for i in range(20)],
+        "name_en": [f"{chr(90 - i)} Bureau" for i in range(20)], "year": [2021] * 20,
+        "total": [5.0] * 20, "n_figures": [1] * 20, "is_corrected": [False] * 20, "examples": [[]] * 20})
+    picked = {}
+    for lang in ("zh", "en"):
+        fig = charts.by_agency_year(frame, lang, "count", "t", top_n=15)
+        keys = {c[0].split("|")[0] for trace in fig.data for c in trace.customdata}
+        picked[lang] = keys
+    assert picked["zh"] == picked["en"] and len(picked["zh"]) == 15

@@ -166,3 +166,22 @@ def test_workbook_headers_are_bold_frozen_and_filtered(store):
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws.auto_filter.ref == ws.dimensions
     text_col = [c.column_letter for c in ws[1] if c.value == "Commitment"][0]
     assert ws.column_dimensions[text_col].width == 60 and ws[f"{text_col}2"].alignment.wrap_text
+
+
+def test_the_agenda_chart_keeps_agencies_whose_items_are_all_unassessed():
+    import datetime as dt
+
+    from dashboard.queries_review import SUMMARY_COLUMNS, ReviewData
+
+    rows = [{"agency_key": f"k{i}", "agency": f"局{i:02d}", "commitments": 3, "overdue": 3, "due_soon": 0,
+             "changed": 0, "not_assessed": 0} for i in range(25)]
+    rows.append({"agency_key": "customs", "agency": "海关总署", "commitments": 19, "overdue": 0, "due_soon": 0,
+                 "changed": 0, "not_assessed": 19})
+    summary = pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS, fill_value=0)
+    empty = pd.DataFrame()
+    data = ReviewData(as_of=dt.date(2024, 1, 1), since=dt.date(2023, 12, 25), due_days=28, lang="zh", shown={},
+                      counts={}, summary=summary, status_counts={}, etl_changes=empty, etl_changes_count=0,
+                      status_changes=empty, corrections=empty, orphans=empty, history=empty)
+    fig = meeting_pack.sections_chart(data)
+    assert "海关总署" in list(fig.data[2].y)
+    assert meeting_pack.agenda_agencies(data)["agency"].iloc[0] == "海关总署"
