@@ -24,7 +24,7 @@ from dashboard.filters_state import BASES, BUCKETS, ROLES, Filters, from_query, 
 
 KEYS = {
     "jurisdictions": "f_jur", "agency_ids": "f_agency", "agency_role": "f_role", "doc_types": "f_type",
-    "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "buckets": "f_status", "bases": "f_basis",
+    "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "figure_years": "f_year", "buckets": "f_status", "bases": "f_basis",
     "keyword": "f_q", "merge": "f_merge", "as_of": "f_asof",
 }
 PAGE_PARAMS = ("commitment", "doc", "kind", "target", "metric", "reviewer")
@@ -81,6 +81,7 @@ def current() -> Filters:
         doc_ids=tuple(ss.get(KEYS["doc_ids"]) or ()),
         issue_years=_narrowed(ss.get(KEYS["issue_years"]), ss.get("_bounds_issue")),
         deadline_years=_narrowed(ss.get(KEYS["deadline_years"]), ss.get("_bounds_due")),
+        figure_years=_narrowed(ss.get(KEYS["figure_years"]), ss.get("_bounds_year")),
         buckets=tuple(ss.get(KEYS["buckets"]) or ()),
         bases=tuple(ss.get(KEYS["bases"]) or ()),
         keyword=(ss.get(KEYS["keyword"]) or "").strip(),
@@ -134,6 +135,8 @@ def _clear() -> None:
             default = st.session_state.get("_bounds_issue")
         elif attr == "deadline_years":
             default = st.session_state.get("_bounds_due")
+        elif attr == "figure_years":
+            default = st.session_state.get("_bounds_year")
         st.session_state[key] = _widget_value(attr, default)
 
 
@@ -175,6 +178,7 @@ def sidebar(options) -> None:
     _document_picker(options)
 
     _year_slider("issue_years", options.issue_years, "_bounds_issue", "issue_years")
+    _year_slider("figure_years", options.figure_years, "_bounds_year", "figure_years")
     _year_slider("deadline_years", options.deadline_years, "_bounds_due", "deadline_years")
     _multiselect("buckets", list(BUCKETS), lambda b: i18n.vocab("deadline_bucket", b, lang), "deadline_bucket")
     _multiselect("bases", list(BASES), lambda b: i18n.vocab("deadline_basis", b, lang), "deadline_basis")
@@ -245,6 +249,8 @@ def describe(filters: Filters, lang: str, options=None) -> list[tuple[str, str]]
         rows.append((tr("document", lang), "、".join(titles.get(d, d) for d in filters.doc_ids)))
     if filters.issue_years:
         rows.append((tr("issue_years", lang), f"{filters.issue_years[0]}–{filters.issue_years[1]}"))
+    if filters.figure_years:
+        rows.append((tr("figure_years", lang), f"{filters.figure_years[0]}–{filters.figure_years[1]}"))
     if filters.deadline_years:
         rows.append((tr("deadline_years", lang), f"{filters.deadline_years[0]}–{filters.deadline_years[1]}"))
     if filters.buckets:

@@ -17,7 +17,7 @@ BASES = ("explicit", "validity", "reply_year", "none")
 """Where a deadline comes from: written in the text, the policy's term (valid_until), the reply's year, none."""
 LIST_PARAMS = {"jur": "jurisdictions", "agency": "agency_ids", "type": "doc_types", "doc": "doc_ids",
                "status": "buckets", "basis": "bases"}
-RANGE_PARAMS = {"issued": "issue_years", "due": "deadline_years"}
+RANGE_PARAMS = {"issued": "issue_years", "due": "deadline_years", "year": "figure_years"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Filters:
     doc_ids: tuple[str, ...] = ()
     issue_years: tuple[int, int] | None = None
     deadline_years: tuple[int, int] | None = None
+    figure_years: tuple[int, int] | None = None  # the year a figure is charted under (stated, else issue year)
     buckets: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
     keyword: str = ""

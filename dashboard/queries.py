@@ -676,6 +676,10 @@ def _filtered(p: dict) -> str:
 
     com = _document_conditions(p, "c") + _deadline_conditions(p, "c")
     fig = _document_conditions(p, "f")
+    if p["year_min"] is not None:
+        fig.append("f.year >= $year_min::INTEGER")
+    if p["year_max"] is not None:
+        fig.append("f.year <= $year_max::INTEGER")
     if p["buckets"] or p["bases"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
         fig += ["f.in_commitment"] + _deadline_conditions(p, "f")
     if p["agency_ids"]:
@@ -981,7 +985,9 @@ _SQL: dict[str, str] = {
         SELECT (SELECT min(issue_year) FROM documents) AS issue_min,
                (SELECT max(issue_year) FROM documents) AS issue_max,
                (SELECT min(deadline_year) FROM com_eff) AS due_min,
-               (SELECT max(deadline_year) FROM com_eff) AS due_max
+               (SELECT max(deadline_year) FROM com_eff) AS due_max,
+               (SELECT min(year) FROM fig_eff) AS year_min,
+               (SELECT max(year) FROM fig_eff) AS year_max
     """,
     "document": """
         SELECT doc_id, title, doc_type, issuer_name, jurisdiction, issue_date, proposal_no, addressee,
@@ -1031,11 +1037,12 @@ def _statement(name: str, params: dict) -> str:
 def _filter_params(f: Filters) -> dict:
     issue = f.issue_years or (None, None)
     due = f.deadline_years or (None, None)
+    year = f.figure_years or (None, None)
     return {
         "merge": bool(f.merge), "agency_ids": list(f.agency_ids), "agency_role": f.agency_role,
         "jurisdictions": list(f.jurisdictions), "doc_types": list(f.doc_types), "doc_ids": list(f.doc_ids),
         "issue_year_min": issue[0], "issue_year_max": issue[1],
-        "due_year_min": due[0], "due_year_max": due[1], "buckets": list(f.buckets), "bases": list(f.bases),
+        "due_year_min": due[0], "due_year_max": due[1], "year_min": year[0], "year_max": year[1], "buckets": list(f.buckets), "bases": list(f.bases),
         "keyword": keyword_pattern(f.keyword), "keyword_text": f.keyword.strip(), "as_of": f.as_of,
         "fact_filters": f.has_fact_filters, "summed": list(SUMMED_KINDS),
         **_agency_keys(f.agency_ids, bool(f.merge)),
@@ -1073,6 +1080,7 @@ class Options:
     jurisdictions: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
     n_documents: int = 0
+    figure_years: tuple[int, int] | None = None
 
     @property
     def all_documents_listed(self) -> bool:
@@ -1094,7 +1102,8 @@ def filter_options() -> Options:
     documents = _run("filter_documents", {"limit": DOCUMENT_CHOICES_MAX if n_documents <= DOCUMENT_CHOICES_MAX else 0})
     return Options(_run("filter_agencies", {}), documents,
                    pair(bounds["issue_min"], bounds["issue_max"]), pair(bounds["due_min"], bounds["due_max"]),
-                   listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents)
+                   listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents,
+                   pair(bounds["year_min"], bounds["year_max"]))
 
 
 def find_documents(text: str, limit: int = 50) -> pd.DataFrame:

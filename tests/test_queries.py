@@ -450,3 +450,13 @@ def test_the_database_stays_open_across_saves_that_correct_nothing(fake_reviews,
     fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "is_rejected": True}]))
     queries.headline_numbers(Filters())
     assert list(queries._INSTANCES.values()) != opened and opened[0].retired
+
+
+def test_the_figure_year_filter_keeps_the_figures_charted_under_those_years():
+    every = queries.funding_by_agency_year(Filters())
+    only = queries.funding_by_agency_year(Filters(figure_years=(2021, 2021)))
+    assert set(only["year"]) == {2021} and len(set(every["year"])) > 1
+    assert only["total"].sum() == pytest.approx(every[every["year"] == 2021]["total"].sum())
+    assert queries.commitment_count(Filters(figure_years=(2021, 2021))) == queries.commitment_count(Filters())
+    lo, hi = queries.filter_options().figure_years
+    assert lo <= every["year"].min() and hi >= every["year"].max()
