@@ -165,7 +165,7 @@ def _section_rows(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> pd.
         t("col_state"): [_state_text(s, lang) for s in frame["state"]],
         i18n.column_label("deadline_date", lang, ("commitments",)): [
             None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["deadline_date"]],
-        t("col_agency"): meeting_pack.lead_labels(frame, labels),
+        t("col_agency"): meeting_pack.lead_labels(frame, labels, lang),
         i18n.column_label("text", lang, ("commitments",)): frame["text"].tolist(),
         t("col_status"): [status_name(s, lang) for s in frame["status"]],
         t("col_note"): frame["note"].tolist(),
@@ -216,7 +216,7 @@ def editor_frame(rows: pd.DataFrame, lang: str, labels: dict[str, str] | None = 
         "deadline_date": [None if pd.isna(d) else pd.Timestamp(d).date() for d in rows["deadline_date"]],
         "status": rows["status"].tolist(),
         "note": [n if isinstance(n, str) else "" for n in rows["note"]],
-        "lead_agency_names": (meeting_pack.lead_labels(rows, labels) if labels is not None
+        "lead_agency_names": (meeting_pack.lead_labels(rows, labels, lang) if labels is not None
                               else [meeting_pack.join_list(v) for v in rows["lead_agency_names"]]),
         "text": [_label(r, 80) for r in rows.to_dict("records")],
         "evidence_url": [""] * len(rows),
