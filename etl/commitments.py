@@ -15,8 +15,14 @@ from etl.segment import Paragraph, Rule, item_label, label_at
 
 NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|接下来|今后(?:一个时期)?(?:工作)?"),
                  ("下一步,我市将", "下一步工作计划", "下步工作"), ("一步一个脚印",))
-NEXT_STEP_HEADING = re.compile(r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路")
-CLOSING = re.compile(r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)")
+NEXT_STEP_HEADING = Rule("next_step_heading", re.compile(
+    r"下一步|下步|下阶段|今后工作|工作计划|工作打算|工作思路|拟采取的?(?:措施|工作)|(?:工作|推进)举措"),
+    ("二、下步工作计划", "三、下一步工作打算", "二、拟采取的措施"), ("一、基本情况",))
+"""A heading that announces next steps: its items (or paragraphs) are the commitments."""
+CLOSING = Rule("closing", re.compile(
+    r"^(?:非常)?感谢|^此复|^特此|^专此|^欢迎|^联系人|^[((]联系人|^附件|^本(?:措施|办法|意见|方案|规定|细则|通知|政策)"),
+    ("感谢您对我市工作的关心和支持。", "此复。", "本措施自印发之日起施行"), ("下一步,我局将",))
+"""A paragraph that closes a reply or policy: no commitment runs past it."""
 
 _PAREN_BODY = r"(?:[^()\n]|\([^()\n]{0,20}\))"
 ROLE_WORDS = r"牵头|负责|配合|参与|协助|指导|落实"
@@ -24,8 +30,8 @@ LEAD_GROUP = Rule("lead_group", re.compile(
     r"\((?P<body>(?:责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位)[:]" + _PAREN_BODY + r"{2,200}"
     r"|" + _PAREN_BODY + r"{2,200}?(?:" + ROLE_WORDS + r")" + _PAREN_BODY + r"{0,120}?)\)"),
     ("(市科技局、地方金融监管局牵头)", "(责任单位:市商务局、市财政局)", "(市商务局牵头,市财政局、市税务局配合)",
-     "(负责部门:商务部、海关总署;适用范围:所有自贸试验区)", "(农业农村部、财政部等负责。列第一位者为牵头单位,下同)",
-     "(生态环境部牵头,国家发展改革委参与)", "(自然资源部、工业和信息化部指导)", "(各省(区、市)人民政府负责)"),
+     "(负责部门:交通运输部、公安部;适用范围:各试点城市)", "(教育部、财政部等负责。列在第一位的为牵头部门,下同)",
+     "(水利部牵头,财政部参与)", "(交通运输部、公安部指导)", "(各省(区、市)人民政府负责)"),
     ("(琶洲核心区)", "(第五代移动通信技术)", "(以下简称“基金”)"))
 """A responsibility parenthesis closing a task: it names who leads (牵头, 负责, 指导, 责任单位:…)."""
 LEAD_LINE = Rule("lead_line", re.compile(
@@ -36,14 +42,18 @@ INLINE_LEAD = Rule("inline_lead", re.compile(r"由(?P<lead>[^,,。;;]{2,40}?)(?:
                    ("由产业服务办公室会同区科工信局牵头建设",), ("由区长任组长",))
 FIRST_LEADS = Rule("first_leads", re.compile(
     r"(?:排在|排名|列|列在|位列)?第一(?:位|个|名)?(?:的|者)?(?:单位|部门)?为牵头(?:单位|部门)"),
-    ("列第一位者为牵头单位,下同", "排在第一位的为牵头单位", "第一个为牵头单位"), ("第一批牵头单位",))
+    ("列在第一位的为牵头部门,下同", "排在第一位的为牵头单位", "第一个为牵头单位"), ("第一批牵头单位",))
 """The document's convention that the first body of a list leads (the others are responsible)."""
 STANDING_LEAD = Rule("standing_lead", re.compile(
     r"以下(?:均|各项|任务)?(?:需|由|须|要)?(?P<who>[^,;。()]{2,20}?)(?:负责)?落实[,;]?不再(?:一一)?列出[。]?"),
-    ("以下均需试点城市政府落实,不再列出",), ("以下工作要在2019年底前完成",))
+    ("以下均需各区政府落实,不再列出",), ("以下工作要在2019年底前完成",))
 """A body that implements every task from here on, said once (以下均需X落实,不再列出)."""
-SUBJECT = re.compile(r"^(?:(?:下一步|下步)[,,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)")
-NON_AGENCY_SUBJECT = re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$")
+SUBJECT = Rule("subject", re.compile(
+    r"^(?:(?:下一步|下步)[,:]?)?(?:(?:同时|此外|另外|其次|最后|今后)[,]?)?(?P<subj>[\u4e00-\u9fff]{1,16}?)(?:将|要|拟|计划)"),
+    ("下一步,市工信委将加大支持", "联盟将着重推进"), ("加大支持力度",))
+"""The explicit subject a next-step item opens with (市工信委将… / 联盟将…)."""
+NON_AGENCY_SUBJECT = Rule("non_agency_subject", re.compile(r"(?:联盟|协会|商会|学会|企业|公司|银行|机构|高校|院校|园区)$"),
+                               ("产业联盟", "行业协会"), ("市商务局",))
 SELF = ("我市", "我局", "我委", "我们", "我区", "我办", "本局", "本委")
 
 
@@ -68,7 +78,7 @@ def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
     paragraphs after it, up to the next label, next-step passage, closing formula or signature."""
     end = paras[idx].end
     for p in paras[idx + 1:]:
-        if (label_at(text, p.start) is not None or CLOSING.search(p.text) or NEXT_STEP.pattern.match(p.text)
+        if (label_at(text, p.start) is not None or CLOSING.pattern.search(p.text) or NEXT_STEP.pattern.match(p.text)
                 or INLINE_ITEM.pattern.match(p.text)):
             break
         if LEAD_LINE.pattern.match(p.text):
@@ -82,7 +92,7 @@ def _item_extent(text: str, paras: list[Paragraph], idx: int) -> int:
 
 def _resolve_subject(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[str, ...] | None:
     """Leads from an explicit subject (市工信委将… / 联盟将…), or None when there is none."""
-    m = SUBJECT.match(body)
+    m = SUBJECT.pattern.match(body)
     if not m:
         return None
     subj = m["subj"]
@@ -94,7 +104,7 @@ def _resolve_subject(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple
     refs = agencies.find_mentions(subj, meta.jurisdiction, meta.issuer, aliases)
     if refs and refs[0].start == 0:
         return (refs[0].canonical,)
-    if NON_AGENCY_SUBJECT.search(subj):
+    if NON_AGENCY_SUBJECT.pattern.search(subj):
         return ()
     return None
 
@@ -119,14 +129,14 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     para_at = {p.start: p for p in paras}
     for sec in sections:
         own = para_at.get(sec.start)
-        if sec.level > 2 or not NEXT_STEP_HEADING.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
+        if sec.level > 2 or not NEXT_STEP_HEADING.pattern.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
             continue  # not a heading line that announces next steps
         children = [s for s in sections if sec.start < s.start < sec.end and s.level > sec.level]
         if not children:
             # No numbered items: each paragraph of the passage is one commitment.
             for idx, p in enumerate(paras):
                 if sec.start < p.start < sec.end and idx not in used:
-                    if CLOSING.search(p.text) or "。" not in p.text and len(p.text) < 20:
+                    if CLOSING.pattern.search(p.text) or "。" not in p.text and len(p.text) < 20:
                         break
                     items.append((None, p.start, p.end))
                     used.add(idx)
@@ -135,7 +145,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         top = min(c.level for c in children)
         for child in (c for c in children if c.level == top):
             idx = next(i for i, p in enumerate(paras) if p.start == child.start)
-            if CLOSING.search(paras[idx].text):
+            if CLOSING.pattern.search(paras[idx].text):
                 continue
             items.append((child.label, child.start, _item_extent(text, paras, idx)))
             used.add(idx)
@@ -164,7 +174,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
                 shi = INLINE_ITEM.pattern.match(paras[j].text)
                 if got is None and shi:
                     got = ("cn_shi", shi["n"] + "是", paras[j].start + shi.end())
-                if got is None or (style and got[0] != style) or CLOSING.search(paras[j].text):
+                if got is None or (style and got[0] != style) or CLOSING.pattern.search(paras[j].text):
                     break
                 style = got[0]
                 items.append((item_label(got[1], got[0]), paras[j].start, _item_extent(text, paras, j)))
@@ -186,6 +196,9 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
         if got:
             body_after_label = text[got[2]:e]
         leads = _resolve_subject(body_after_label, meta, aliases)
+        head = ITEM_HEADING.pattern.match(body_after_label)
+        if leads is None and head:  # (二)加快设施建设。市城管局将… : the subject follows the item's heading
+            leads = _resolve_subject(body_after_label[head.end():], meta, aliases)
         if leads is None:
             leads = (meta.issuer,) if meta.issuer else ()
         deadline, basis, written = _deadline(body, meta, is_policy=False)
@@ -194,8 +207,16 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     return out
 
 
+ITEM_HEADING = Rule("item_heading", re.compile(r"[^,;:。\n]{2,18}。"), ("加快设施建设。市城管局将",), ("市城管局将会同各区,推进",))
+"""The short heading phrase an item opens with, before its first full sentence."""
 INLINE_ITEM = Rule("inline_item", re.compile(r"(?:^|(?<=[;;。:,,]))\s*(?P<n>[一二三四五六七八九十]{1,2})是(?!否)(?=[\u4e00-\u9fff“])"),
                    ("下步,我局将做好以下工作:一是出台政策;二是设立基金。",), ("一是否",))
+
+
+INLINE_LABEL = Rule("inline_label", re.compile(
+    r"(?<=[;。:,])\s*\((?P<n>[一二三四五六七八九十]{1,2}|\d{1,2})\)"),
+    ("下一步,我委将从以下几个方面推进:(一)健全机制;(二)加强宣传。",), ("加强(一)线管理",))
+"""Numbered items written inside one paragraph after a colon or semicolon: …推进:(一)…;(二)…"""
 
 
 def split_inline_items(text: str, label: str | None, s: int, e: int) -> list[tuple[str | None, int, int]]:
@@ -207,15 +228,19 @@ def split_inline_items(text: str, label: str | None, s: int, e: int) -> list[tup
     """
     if label is not None:
         return [(label, s, e)]
-    marks = list(INLINE_ITEM.pattern.finditer(text, s, e))
-    numbers = [m["n"] for m in marks]
-    if len(marks) < 2 or numbers[:2] != ["一", "二"]:
+    for rule, first in ((INLINE_ITEM, ("一", "二")), (INLINE_LABEL, ("一", "二"))):
+        marks = list(rule.pattern.finditer(text, s, e))
+        numbers = [m["n"] for m in marks]
+        if len(marks) >= 2 and tuple(numbers[:2]) in (first, ("1", "2")):
+            break
+    else:
         return [(label, s, e)]
     out = []
     for k, m in enumerate(marks):
-        start = m.start("n")
-        end = marks[k + 1].start("n") if k + 1 < len(marks) else e
-        out.append((m["n"] + "是", start, end))
+        start = m.start("n") if rule is INLINE_ITEM else m.end() - len(m.group().lstrip())
+        nxt = marks[k + 1] if k + 1 < len(marks) else None
+        end = e if nxt is None else (nxt.start("n") if rule is INLINE_ITEM else nxt.end() - len(nxt.group().lstrip()))
+        out.append((m["n"] + "是" if rule is INLINE_ITEM else f"({m['n']})", start, end))
     return out
 
 
@@ -225,16 +250,31 @@ GENERIC_BODY = Rule("generic_body", re.compile(
 """Unnamed bodies (有关部门): accountable to nobody in particular, so never a lead."""
 NON_AGENCY = Rule("non_agency", re.compile(
     r"(?:医院|机构|企业|公司|(?<!人民)银行|高校|院校|大学|学校|协会|商会|学会|联盟|园区|集团|社会组织|基金|单位)$"),
-    ("各三级公立医院", "金融机构", "国家融资担保基金"), ("市财政局", "国家卫生健康委员会"))
+    ("各公立医院", "金融机构", "产业投资基金"), ("市财政局", "国家卫生健康委员会"))
 """Actors the texts name that are not government bodies: never leads."""
-ROLE_LABEL = re.compile(r"^(?P<label>责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位|配合单位|配合部门|协办单位|参与单位)[:](?P<names>.*)$")
-ROLE_TAIL = re.compile(r"^(?P<names>.+?)(?P<role>牵头负责|牵头|按职责分工负责|分工负责|负责落实|负责|指导|落实|配合|参与|协助)$")
-SKIP_CLAUSE = re.compile(r"^(?:适用范围|实施范围|适用对象)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$")
+ROLE_LABEL = Rule("role_label", re.compile(
+    r"^(?P<label>责任单位|牵头单位|责任部门|负责部门|牵头部门|主责单位|配合单位|配合部门|协办单位|参与单位)[:](?P<names>.*)$"),
+    ("牵头单位:市商务局", "负责部门:交通运输部、公安部"), ("市商务局牵头",))
+"""A clause of a responsibility parenthesis that labels its bodies (牵头单位:…, 配合单位:…)."""
+ROLE_TAIL = Rule("role_tail", re.compile(
+    r"^(?P<names>.+?)(?P<role>牵头负责|牵头|按职责分工负责|分工负责|负责落实|负责|指导|落实|配合|参与|协助)$"),
+    ("市商务局牵头", "财政部、民政部参与", "交通运输部、公安部指导"), ("牵头单位:市商务局",))
+"""A clause of a responsibility parenthesis that ends with the bodies' role."""
+SKIP_CLAUSE = Rule("skip_clause", re.compile(
+    r"^(?:适用范围|实施范围|适用对象)|^以下(?:均|各项)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$"),
+    ("适用范围:各试点城市", "列在第一位的为牵头部门,下同"), ("市商务局牵头",))
+"""Clauses of a responsibility parenthesis that name no accountable body (scope, conventions)."""
 _CLAUSE_SPLIT = re.compile(r"[,;。]")
+_NON_WORD = re.compile(r"[\W_]")
+_AFTER_STOP = re.compile(r"(?<=。)")
+_HIDDEN = re.compile("[\ue000-\ue0ff]")
 _NESTED = re.compile(r"\([^()]*\)")
-_TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)")
+TRAILING_ETC = Rule("trailing_etc", re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)"),
+                    ("商务部等", "财政部等有关部门"), ("等级",))
 _WITH = re.compile(r"会同|联合|协同")
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|办公厅|办公室|^国务院)$")
+GOVERNMENT = Rule("government", re.compile(r"(?:人民政府|政府|办公厅|办公室|^国务院)$"),
+                  ("广州市人民政府", "国务院办公厅", "国务院"), ("广州市商务局",))
+"""Issuers that assign their measures to others rather than carry them out."""
 
 
 def _depth0_split(body: str) -> list[str]:
@@ -260,7 +300,7 @@ def agency_list(names: str, meta: DocMeta, aliases: dict[str, str]) -> list[tupl
     >>> [c for _, c, _ in agency_list("市商务局、市财政局等有关部门", meta, {})]
     ['广州市商务局', '广州市财政局']
     """
-    names = _TRAILING_ETC.sub("", names.strip())
+    names = TRAILING_ETC.pattern.sub("", names.strip())
     nested: list[str] = []
 
     def hide(m: re.Match) -> str:
@@ -268,7 +308,7 @@ def agency_list(names: str, meta: DocMeta, aliases: dict[str, str]) -> list[tupl
         return chr(0xE000 + len(nested) - 1)
 
     def show(t: str) -> str:
-        return re.sub("[\ue000-\ue0ff]", lambda m: nested[ord(m.group()) - 0xE000], t)
+        return _HIDDEN.sub(lambda m: nested[ord(m.group()) - 0xE000], t)
 
     out = []
     for written, canonical, registered in agencies.parse_agency_list(_NESTED.sub(hide, names), meta.jurisdiction,
@@ -301,15 +341,15 @@ def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_le
     """
     strong, listed, support = [], [], []
     for clause in _depth0_split(body.strip()):
-        if SKIP_CLAUSE.search(clause):
+        if SKIP_CLAUSE.pattern.search(clause):
             continue
-        m = ROLE_LABEL.match(clause)
+        m = ROLE_LABEL.pattern.match(clause)
         if m:
             role = "配合" if m["label"].startswith(("配合", "协办", "参与")) else (
                 "牵头" if m["label"].startswith("牵头") else "负责")
             names = m["names"]
         else:
-            m = ROLE_TAIL.match(clause)
+            m = ROLE_TAIL.pattern.match(clause)
             if not m:
                 continue
             role, names = m["role"], m["names"]
@@ -333,51 +373,61 @@ def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_le
     return listed, support
 
 
-ASSIGNED = Rule("assigned", re.compile(
-    r"(?:^|(?<=[,;:。]))(?:请|由|支持|督促|要求)?(?P<who>[^,;:。“”《》]{2,60}?)"
-    r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?=要|负责|牵头|将|会同|应当|应|须|按照|加强|指导|组织|抓紧|统筹|建立|制定|出台|完善)"),
-    ("市场监管总局要会同有关部门制定联合抽查事项清单", "请财政部会同有关部门研究", "各地要应用满意度调查平台"),
-    ("“互联网+”监管",))
-"""A clause that assigns work: the body at its head (X要…, X负责…, 请X…, 由X负责)."""
+CLAUSE_HEAD = Rule("clause_head", re.compile(r"(?:^|(?<=[。;:,\n]))\s*(?:请|由|并由)?"),
+                   ("请财政部落实", "。省卫生健康委于2024年6月底前完成"), ())
+"""Where a clause begins: a body named there (after an optional 请 / 由) is the one it assigns work to."""
+CHAIN_JOINER = re.compile(r"[、和及与]|等(?:有关|相关)?(?:部门|单位)?[、和及与]?")
+NOT_SUBJECT_AFTER = Rule("not_subject_after", re.compile(
+    r"^(?:的|之|所|下属|系统|领域|网站|平台|指标|评价|满意度|提出|印发|出台的|备案)"), ("的满意度调查平台", "印发的"), ("要会同",))
+"""A body named at a clause head but as a modifier (教育部的…, 省教育厅考核平台)."""
 
 
 def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[str, ...]:
-    """Leads of a measure with no responsibility parenthesis: the government bodies its clauses
-    assign work to (subject of 要 / 负责 / 由…负责, 请X…), in order of mention.
+    """Leads of a measure with no responsibility parenthesis: the government bodies named at the
+    head of its clauses (X要…, X于…完成, 请X…, 由X负责, X、Y和Z要…), in order of mention.
 
     >>> meta = DocMeta("policy_measures", None, "广州市人民政府", "广州市", None, None, None, (), None, None)
-    >>> assigned_leads("市财政局要会同有关部门加强监管。鼓励企业参与。", meta, {})
+    >>> assigned_leads("市财政局要会同有关部门加强监管。鼓励企业参与。对市商务局加强督导。", meta, {})
     ('广州市财政局',)
     """
+    refs = [r for r in agencies.find_mentions(body, meta.jurisdiction, meta.issuer, aliases)
+            if not GENERIC_BODY.pattern.search(r.written_as) and not GENERIC_BODY.pattern.search(r.canonical)
+            and (r.is_registered or not NON_AGENCY.pattern.search(r.canonical))]
+    heads = {m.end() for m in CLAUSE_HEAD.pattern.finditer(body)}
     leads: list[str] = []
-    for m in ASSIGNED.pattern.finditer(body):
-        who = m["who"]
-        refs = agencies.find_mentions(who, meta.jurisdiction, meta.issuer, aliases)
-        if not refs or refs[0].start > 1 or refs[-1].end < len(who) - 1:
-            got = agencies.resolve(who, meta.jurisdiction, meta.issuer, aliases)
-            if got and not GENERIC_BODY.pattern.search(who):
-                leads.append(got[0])
+    k = 0
+    while k < len(refs):
+        if refs[k].start not in heads:
+            k += 1
             continue
-        for _, canonical, registered in agency_list(who, meta, aliases):
-            leads.append(canonical)
+        chain = [refs[k]]
+        while k + 1 < len(refs) and CHAIN_JOINER.fullmatch(body[chain[-1].end:refs[k + 1].start]):
+            k += 1
+            chain.append(refs[k])
+        k += 1
+        tail = body[chain[-1].end:]
+        tail = TRAILING_ETC.pattern.sub("", tail[:6]) + tail[6:] if tail.startswith("等") else tail
+        if NOT_SUBJECT_AFTER.pattern.match(tail) or not tail[:1] or tail[:1] in "。;,":
+            continue
+        leads += [r.canonical for r in chain]
     return tuple(dict.fromkeys(leads))
 
 
 def issuer_executes(meta: DocMeta) -> bool:
     """True when the issuer itself carries out the measures it lists (a bureau), False for a
     government or its general office, which assign work to others."""
-    return bool(meta.issuer) and not _GOVERNMENT.search(meta.issuer)
+    return bool(meta.issuer) and not GOVERNMENT.pattern.search(meta.issuer)
 
 
 FRAMEWORK_HEADING = Rule("framework_heading", re.compile(
     r"^(?:.{0,40}?(?:重要|重大|深远)?意义|总体要求|总体思路|总体目标|指导思想|基本原则|工作原则|主要原则|适用范围|试点范围|实施范围"
     r"|目标任务|(?:发展|工作|主要|试点|总体|建设)目标|指标体系|考核指标|主要内容)[。.]?$"),
-    ("总体要求", "指导思想", "基本原则", "发展目标。", "充分认识赋予科研机构和人员自主权的重要意义", "试点范围"),
+    ("总体要求", "指导思想", "基本原则", "发展目标。", "充分认识推进城市更新的重要意义", "试点范围"),
     ("主要任务", "保障措施", "加强组织领导"))
 """Headings of a policy's framework part: they state principles and goals, not measures."""
 
 
-ATTACHMENT = Rule("attachment", re.compile(r"附件\s*\d*\s*(?:[::]|$)"), ("附件", "附件2", "附件:三级公立医院绩效考核指标"),
+ATTACHMENT = Rule("attachment", re.compile(r"附件\s*\d*\s*(?:[::]|$)"), ("附件", "附件2", "附件:重点任务分工表"),
                   ("附件材料齐全的予以受理",))
 """The line that opens (or lists) a document's attachments: no measure stands after it."""
 
@@ -436,7 +486,7 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
         rest = text[cursor:e]
         if groups and "\n" in rest[:len(rest) - len(rest.lstrip(BLANKS))]:
             e = cursor  # paragraphs after its last responsibility parenthesis are not the item's
-        elif len(re.sub(r"[\W_]", "", rest)) > 5:
+        elif len(_NON_WORD.sub("", rest)) > 5:
             bounds.append((cursor, e, None))
         if not bounds:
             bounds = [(s, e, None)]
@@ -469,9 +519,9 @@ def _paragraphs_in(paras: list[Paragraph], start: int, end: int) -> int:
     return sum(1 for p in paras if start <= p.start < end)
 
 
-LEAD_IN = Rule("lead_in", re.compile(r"(?P<who>[^,;:。]{2,40}?)要[^。]{0,40}?(?:重点)?(?:做好|抓好|落实|推进)(?:以下|如下)"),
-               ("试点地区要认真组织实施,重点做好以下工作",), ("重点做好以下工作",))
-"""A section's lead-in that assigns all its items to one body (X要…重点做好以下工作)."""
+LEAD_IN = Rule("lead_in", re.compile(r"要[^。]{0,60}?(?:重点)?(?:做好|抓好|落实|推进|完成)(?:以下|如下)"),
+               ("各区要认真组织实施,重点抓好以下工作",), ("重点做好以下工作",))
+"""A section's lead-in that assigns all its items to the body at its head (X要…重点做好以下工作)."""
 
 
 def _lead_in(text: str, sections: list[Section], sec: Section, paras: list[Paragraph]) -> str:
@@ -504,11 +554,10 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str], lead_in: st
         got = assigned_leads(body, meta, aliases)
         if got:
             return got
-        lm = LEAD_IN.pattern.search(lead_in)
-        if lm:
-            return tuple(c for _, c, _ in agency_list(lm["who"], meta, aliases))
+        if LEAD_IN.pattern.search(lead_in):
+            return assigned_leads(lead_in, meta, aliases)
         return ()
-    first = next((s for s in re.split(r"(?<=。)", body) if "负责" in s), "")
+    first = next((s for s in _AFTER_STOP.split(body) if "负责" in s), "")
     if first:
         refs = agencies.find_mentions(first[: first.index("负责")], meta.jurisdiction, meta.issuer, aliases)
         if refs:

@@ -87,7 +87,7 @@ def to_answer_json(file_name: str, ex: Extraction) -> dict:
             "jurisdiction": meta.jurisdiction, "issue_date": meta.issue_date,
             "proposal_no": meta.proposal_no, "addressee": meta.addressee,
             "co_agencies": list(meta.co_agencies), "valid_from": meta.valid_from,
-            "valid_until": meta.valid_until,
+            "valid_until": meta.valid_until, "doc_no": meta.doc_no,
         },
         "commitments": [
             {"item": c.item, "task": c.task, "start": c.start, "end": c.end, "starts_with": c.text[:12],

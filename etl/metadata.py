@@ -19,7 +19,7 @@ PROPOSAL_NO = Rule("proposal_no", re.compile(r"第\s*(?P<no>\d{3,})\s*号"), ("(
 REPLY_MARKERS = re.compile(r"答复如下|收悉|此复|办理情况|答复")
 POLICY_TITLE = re.compile(
     r"^(?:关于)?[^,。:;!?]{2,60}?(?:若干措施|若干意见|实施意见|工作方案|实施方案|行动方案|行动计划|管理办法|实施办法|实施细则|暂行办法|办法|规定|措施)$")
-PUBLISHED = re.compile(r"(?:发布日期|发布时间|发表于|发文日期|成文日期|日期)[::]\s*(?P<date>\S+)(?P<rest>.*)$")
+PUBLISHED = re.compile(r"(?:发布日期|发布时间|发表于|发文日期|成文日期|印发日期|日期)[::]\s*(?P<date>\S+)(?P<rest>.*)$")
 BREADCRUMB = re.compile(r"当前位置[::]\s*(?P<site>[^>›»\s]+)")
 CO_HANDLING = re.compile(
     r"(?:会同|组织|联合|与|协调)(?P<list>[^。;]*?)(?:等(?:会办|协办)?单位|负责办理|研究办理|共同办理|办理|等部门)")
@@ -60,10 +60,30 @@ def _lines(text: str) -> list[str]:
     return [ln.strip(" \t\u3000\xa0") for ln in text.split("\n")]
 
 
+SENTENCE_MARKS = re.compile(r"[,。;:!?《》]")
+
+
+def _is_agency_line(line: str, jurisdiction: str | None = None) -> tuple[str, bool] | None:
+    """(canonical, registered) when the whole line names one body (a signature line), else None."""
+    if not line or len(line) > 40 or SENTENCE_MARKS.search(line):
+        return None
+    got = agencies.resolve(line, jurisdiction)
+    if got is None:
+        refs = agencies.find_mentions(line, jurisdiction)
+        if refs and refs[0].start == 0 and refs[-1].end == len(line):
+            got = (refs[0].canonical, refs[0].is_registered)
+    return got
+
+
 def find_signature(text: str, jurisdiction: str | None = None) -> tuple[str | None, str | None]:
-    """Return (issuer, date) of the last signature block: an agency line followed by a date line."""
+    """Return (issuer, date) of the document's own signature block: the first agency line (or run
+    of agency lines, the first signing) directly above a date line, or an agency and date on one
+    line. Attachments that follow with signatures of their own do not move it.
+
+    >>> find_signature("现答复如下:……\\n成都市交通运输局\\n2023年5月8日\\n附件\\n四川省交通运输厅\\n2023年4月1日")
+    ('成都市交通运输局', '2023-05-08')
+    """
     lines = [ln for ln in _lines(text) if ln]
-    found = (None, None)
     for i, line in enumerate(lines):
         date = dates.date_line(lines[i + 1]) if i + 1 < len(lines) else None
         if not date:
@@ -71,14 +91,207 @@ def find_signature(text: str, jurisdiction: str | None = None) -> tuple[str | No
             if not same or not dates.date_line(same["date"]):
                 continue
             line, date = same["agency"], dates.date_line(same["date"])
-        got = agencies.resolve(line, jurisdiction)
-        if got is None:
-            refs = agencies.find_mentions(line)
-            if refs and refs[0].start == 0 and refs[-1].end == len(line):
-                got = (refs[-1].canonical, refs[-1].is_registered)
-        if got:
-            found = (got[0], date)
-    return found
+        got = _is_agency_line(line, jurisdiction)
+        if not got:
+            continue
+        k = i
+        while k > 0 and _is_agency_line(lines[k - 1], jurisdiction):
+            k -= 1  # joint signatures: the first signer issues
+        first = _is_agency_line(lines[k], jurisdiction) if k < i else got
+        return first[0], date
+    return None, None
+
+
+DOC_NO = Rule("doc_no", re.compile(
+    r"^(?P<no>[\u4e00-\u9fff]{1,12}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第)?\d{1,5}\s*号)(?:\s+签发人[:].*)?$"),
+    ("国办函〔2006〕70号", "穗府〔2020〕4号", "苏政办发〔2021〕12号", "马政发[2019]3号", "浙政发〔2020〕8号   签发人:王五"), ("第20222223号", "(穗天字〔2015〕2号)自本措施施行之日起"))
+"""The 文号 as its own line in the header."""
+MASTHEAD = re.compile(r"文件$")
+HEAD_ADDRESSEE = Rule("head_addressee", re.compile(r"^[^。!?]{2,80}[:]$"),
+                      ("各省、自治区、直辖市人民政府,国务院各部委、各直属机构:", "辽宁省人民政府:"), ("现答复如下:这是正文。",))
+"""The addressee line of a 函 / 通知: it closes the header."""
+KIND = Rule("kind", re.compile(
+    r"(?P<kind>答复的函|复函|批复|通报|通知|决定|公告|通告|报告|请示|纪要|指导意见|实施意见|若干意见|意见|若干措施|措施|工作方案|实施方案|行动方案|方案|"
+    r"行动计划|计划|规划|纲要|若干政策|政策|实施细则|细则|暂行办法|管理办法|实施办法|办法|规定|条例|规则|答复|函)$"),
+    ("江苏省人民政府关于加强农村公路养护工作的意见", "关于第20222223号建议的答复", "国务院关于同意设立某示范区的批复"), ("现答复如下",))
+"""What a document is by the last word of its title."""
+OTHER_KINDS = ("答复的函", "复函", "批复", "通报", "决定", "公告", "通告", "报告", "请示", "纪要", "函", "答复")
+REGULATION_KINDS = ("实施细则", "细则", "暂行办法", "管理办法", "实施办法", "办法", "规定", "条例", "规则")
+ISSUED_PLAN = Rule("issued_plan", re.compile(
+    r"《(?P<title>[^《》]{4,80})》(?:[^。《》]{0,40}?)(?:现)?(?:印发|转发)给你们|现将《(?P<title2>[^《》]{4,80})》(?:印发|转发)"),
+    ("现将《广州市促进会展业发展的若干措施》印发给你们", "《农村公路养护试点工作方案》已经省人民政府同意,现印发给你们"),
+    ("请认真贯彻执行《条例》",))
+"""A 通知 that 印发s a plan: the plan's own title is the document's."""
+ISSUING_TITLE = Rule("issuing_title", re.compile(r"关于(?:印发|转发)(?P<title>.+?)的通知$"),
+                     ("云南省人民政府关于印发专项资金管理暂行办法的通知",), ("关于开展治理工作的通知",))
+ARTICLE_LINE = Rule("article_line", re.compile(r"^第[一二三四五六七八九十百零〇]+条"), ("第一条 为了规范", "第三十二条"), ("第一批",))
+NUMBERED_LINE = Rule("numbered_line", re.compile(r"^(?:[一二三四五六七八九十]+、|[(][一二三四五六七八九十]+[)])"),
+                     ("一、总体要求", "(三)加强监管"), ("一是加强", "(1)制定"))
+LEAD_CLOSE = Rule("lead_close", re.compile(r"[(][^()]{2,120}?(?:牵头|负责|指导)[^()]{0,60}[)][。]?$"),
+                  ("对新引进企业给予奖励。(区投资促进局牵头)", "(省财政厅、省交通运输厅负责)"), ("(第20222223号)收悉",))
+"""A measure closed by the bodies responsible for it: a policy's shape."""
+TITLE_ISSUER = Rule("title_issuer", re.compile(r"^(?P<who>[^关对]{2,30}?)(?:关于|对)"),
+                    ("国务院办公厅关于加强工作的意见", "广州市工业和信息化委对市政协提案的答复"), ("关于进一步优化产业发展环境的若干措施",))
+"""The body a title names before 关于 / 对: the issuer when no signature is found."""
+REPLY_TITLE = re.compile(r"(?:建议|提案)的答复$")
+TITLE_BREAK = re.compile(r"[。;:!?]")
+ATTACHMENT = re.compile(r"\n\s*附件\s*\d*\s*\n")
+HEADER_DATES = (("成文日期", 0), ("印发日期", 1), ("发文日期", 1), ("发布日期", 2), ("发布时间", 2), ("发表于", 2), ("日期", 3))
+RELAY = Rule("relay", re.compile(
+    r"^(?P<who>[^。:;,《》]{2,60}?)(?:(?:研究)?提出(?:了)?(?:以下|如下|办理)?意见|意见[:])"
+    r"|现将(?P<who2>[^。:;,《》]{2,40}?)的(?:有关)?(?:意见|报告)转(?:复|告|给|发)"),
+    ("商务部会同海关总署、税务总局提出了办理意见:", "交通运输部意见:", "现将水利部及专家组的意见转告你市"),
+    ("商务部《关于加快发展对外贸易的意见》和海关总署《…的请示》收悉",))
+"""A 复函 relaying the handling opinions of the ministries it consulted (co_agencies)."""
+
+
+PAGE_FIELD = Rule("page_field", re.compile(
+    r"^(?P<label>索\s*引\s*号|主\s*题\s*分\s*类|主\s*题\s*词|发\s*文\s*机\s*关|发\s*文\s*单\s*位|成\s*文\s*日\s*期|印\s*发\s*日\s*期|"
+    r"发\s*布\s*日\s*期|标\s*题|发\s*文\s*字\s*号|文\s*号)\s*[:]\s*(?P<value>.*)$"),
+    ("标  题:国务院办公厅关于开展治理工作的通知", "发文字号:国办发〔2019〕3号", "发文机关:"), ("标题党", "文号为"))
+"""A cell of a page's metadata table (发文机关, 成文日期, 标题, 发文字号 …); a flattened table puts
+the value on the next line."""
+_BLANKS = re.compile(r"\s+")
+
+
+def page_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
+    """Return the page's metadata table as {label: value} and the line indices it takes.
+
+    >>> page_fields(["发文机关:", "国务院", "成文日期:2019年01月09日", "标  题:某某的通知", "正文。"])
+    ({'发文机关': '国务院', '成文日期': '2019年01月09日', '标题': '某某的通知'}, {0, 1, 2, 3})
+    """
+    fields: dict[str, str] = {}
+    taken: set[int] = set()
+    i = 0
+    limit = min(len(lines), 40)
+    while i < limit:
+        m = PAGE_FIELD.pattern.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        label, value = _BLANKS.sub("", m["label"]), m["value"].strip()
+        taken.add(i)
+        if not value and i + 1 < len(lines) and lines[i + 1] and not PAGE_FIELD.pattern.match(lines[i + 1]):
+            value = lines[i + 1]
+            taken.add(i + 1)
+            i += 1
+        if value:
+            fields.setdefault(label, value)
+        i += 1
+    return fields, taken
+
+
+def _is_chrome(line: str) -> bool:
+    """Web-page furniture around a title: breadcrumbs, publication lines, font-size switches."""
+    return bool(PUBLISHED.search(line) or BREADCRUMB.search(line) or line.startswith("字号") or "浏览次数" in line)
+
+
+def _is_title_piece(line: str) -> bool:
+    return (0 < len(line) <= 60 and not TITLE_BREAK.search(line) and not NUMBERED_LINE.pattern.match(line)
+            and not DOC_NO.pattern.match(line) and not dates.date_line(line))
+
+
+def header_title(lines: list[str], skip: set[int] | frozenset = frozenset()) -> tuple[str | None, str | None, int]:
+    """Return (title, 文号, index of the first line after the header) from the document's head.
+
+    The title is the run of short lines just above the 文号, the addressee line or the body, joined
+    (titles are broken over two or three lines); web-page furniture between them is skipped.
+
+    >>> header_title(["江苏省人民政府办公厅关于加强", "农村公路养护工作的通知", "苏政办发〔2021〕12号", "各市、县(市、区)人民政府:", "为……。"])
+    ('江苏省人民政府办公厅关于加强农村公路养护工作的通知', '苏政办发〔2021〕12号', 4)
+    """
+    doc_no = None
+    anchor = None
+    for i, line in enumerate(lines[:40]):
+        if not line or i in skip:
+            continue
+        if DOC_NO.pattern.match(line):
+            doc_no, anchor = DOC_NO.pattern.match(line)["no"], i
+            break
+        if ADDRESSEE.pattern.match(line) or HEAD_ADDRESSEE.pattern.match(line) and not _is_chrome(line):
+            anchor = i
+            break
+        if "。" in line or len(line) > 80:
+            anchor = i
+            break
+    if anchor is None:
+        return None, doc_no, 0
+    runs: list[list[str]] = [[]]
+    for i, line in enumerate(lines[:anchor]):
+        if not line or i in skip or _is_chrome(line) or not _is_title_piece(line):
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    run = next((r for r in reversed(runs) if r), [])
+    if doc_no and (not run or MASTHEAD.search(run[-1])):
+        # A printed masthead (XX文件) above the 文号: the title follows the 文号.
+        run = []
+        for line in lines[anchor + 1:anchor + 6]:
+            if not line or not _is_title_piece(line) or HEAD_ADDRESSEE.pattern.match(line):
+                break
+            run.append(line)
+        if run:
+            anchor += len(run)
+    title = "".join(run) if run else None
+    after = anchor + 1
+    if doc_no:
+        for j in range(anchor + 1, min(anchor + 3, len(lines))):
+            if lines[j]:
+                after = j + 1 if HEAD_ADDRESSEE.pattern.match(lines[j]) or ADDRESSEE.pattern.match(lines[j]) else j
+                break
+    elif not (ADDRESSEE.pattern.match(lines[anchor]) or HEAD_ADDRESSEE.pattern.match(lines[anchor])):
+        after = anchor
+    return title, doc_no, after
+
+
+def _kind(title: str | None) -> str | None:
+    m = KIND.pattern.search(title or "")
+    return m["kind"] if m else None
+
+
+def _header_date(lines: list[str], fields: dict[str, str]) -> tuple[str | None, str | None]:
+    """The best date of a page's header (成文日期 before 印发日期 before 发布日期) and the body named beside it."""
+    best = None
+    for label, rank in HEADER_DATES:
+        got = dates.parse_date(fields.get(label, ""))
+        if got and (best is None or rank < best[0]):
+            best = (rank, got, None)
+    for line in lines[:30]:
+        for label, rank in HEADER_DATES:
+            k = line.find(label)
+            if k < 0 or not line[k + len(label):k + len(label) + 1] in (":", ""):
+                continue
+            pm = PUBLISHED.search(line[k:])
+            if not pm:
+                continue
+            got = dates.parse_date(pm["date"]) or dates.parse_date(line[k:])
+            if got and (best is None or rank < best[0]):
+                refs = agencies.find_mentions(pm["rest"].strip())
+                best = (rank, got, refs[-1].canonical if refs else None)
+            break
+    return (best[1], best[2]) if best else (None, None)
+
+
+def relayed_agencies(text: str, paras: list[Paragraph], jurisdiction: str | None, issuer: str | None) -> list[str]:
+    """The bodies whose handling opinions a 复函 relays, in order of mention (generic 有关部门 left out).
+
+    >>> relayed_agencies("一、关于港口建设问题。\\n交通运输部会同发展改革委研究提出了意见。\\n有关部门提出了以下意见:", [], "全国", "国务院办公厅")
+    ['交通运输部', '国家发展和改革委员会']
+    """
+    out: list[str] = []
+    end = len(text)
+    sig = ATTACHMENT.search(text)
+    if sig:
+        end = sig.start()  # attachments' own reports are not the reply's consultations
+    for line in text[:end].split("\n"):
+        m = RELAY.pattern.search(line.strip(" \u3000\xa0"))
+        if not m:
+            continue
+        who = m["who"] or m["who2"]
+        for ref in agencies.find_mentions(who, jurisdiction, issuer):
+            if ref.canonical != issuer and ref.canonical not in out and (ref.is_registered or agencies.STRUCTURED.pattern.fullmatch(ref.canonical)):
+                out.append(ref.canonical)
+    return out
 
 
 def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[str, str]]:
@@ -92,24 +305,41 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
         if m:
             addressee, role = m["name"], m["role"]
             break
-    is_reply = bool(addressee) or bool(REPLY_MARKERS.search(head[:1500]) and re.search(r"建议|提案", head[:1500]))
+    fields, field_lines = page_fields(lines)
+    title, doc_no, body_at = header_title(lines, field_lines)
+    if title is None and fields.get("标题"):
+        title = fields["标题"]
+    written_no = fields.get("发文字号") or fields.get("文号")
+    if doc_no is None and written_no and DOC_NO.pattern.match(written_no):
+        doc_no = DOC_NO.pattern.match(written_no)["no"]
+    kind = _kind(title)
+    is_reply = bool(addressee) or bool(
+        title and REPLY_TITLE.search(title)) or (
+        kind is None and bool(REPLY_MARKERS.search(head[:1500]) and re.search(r"代表|委员|提案", head[:1500])))
     proposal_no = None
     m = PROPOSAL_NO.pattern.search(head)
     if m and is_reply:
         proposal_no = m["no"]
 
-    # Title: a reply's own title line, or a policy's standalone title line.
-    title = None
-    policy_title = None
-    for line in lines[:40]:
-        if not line or "当前位置" in line or len(line) > 80:
-            continue
-        if is_reply and re.search(r"答复$|复函$|答复的函$", line) and not line.startswith(("现将", "您")):
-            title = line
-            break
-        if not is_reply and POLICY_TITLE.match(line) and "《" not in line:
-            policy_title = line
-            break
+    # A 通知 that 印发s a plan takes the plan's own title.
+    body_head = "\n".join(ln for ln in lines[body_at:body_at + 4] if ln)
+    plan = ISSUED_PLAN.pattern.search(body_head)
+    if plan and (kind in (None, "通知")):
+        title = plan["title"] or plan["title2"]
+        kind = _kind(title)
+    elif title and ISSUING_TITLE.pattern.search(title):
+        title = ISSUING_TITLE.pattern.search(title)["title"].strip("《》")
+        kind = _kind(title)
+
+    if title is None and not is_reply:
+        for line in lines[:40]:
+            if line and "当前位置" not in line and len(line) <= 80 and POLICY_TITLE.match(line) and "《" not in line:
+                title = line
+                kind = _kind(title)
+                break
+    numbered = sum(1 for ln in lines[body_at:] if NUMBERED_LINE.pattern.match(ln))
+    lead_closed = sum(1 for ln in lines[body_at:] if LEAD_CLOSE.pattern.search(ln))
+    articles = sum(1 for ln in lines if ARTICLE_LINE.pattern.match(ln))
     if is_reply:
         if role == "委员" or re.search(r"提案", head[:1500]) and role != "代表":
             doc_type = "cppcc_proposal_reply"
@@ -121,26 +351,37 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
             doc_type, kind_word = "other", "来信"
         if title is None and proposal_no:
             title = f"关于第{proposal_no}号{kind_word}的答复"
-    elif policy_title:
-        doc_type, title = "policy_measures", policy_title
+    elif kind in OTHER_KINDS:
+        doc_type = "other"
+    elif kind in REGULATION_KINDS:
+        # A regulation in articles sets rules, not measures with accountable bodies.
+        doc_type = "other" if articles >= 3 else "policy_measures"
+    elif kind == "通知":
+        # A notice that sets out numbered measures is a policy; one that only informs is not.
+        doc_type = "policy_measures" if numbered >= 3 or lead_closed >= 2 else "other"
+    elif kind is not None:
+        doc_type = "policy_measures"
+    elif lead_closed >= 2:
+        doc_type = "policy_measures"  # numbered measures each closed by its responsible bodies
+    elif doc_no and "函" in doc_no:
+        doc_type = "other"
     else:
         doc_type = "other"
-        title = next((ln for ln in lines if ln and "当前位置" not in ln and len(ln) <= 60), None)
+    if title is None:
+        title = next((ln for ln in lines if ln and "当前位置" not in ln and not _is_chrome(ln) and len(ln) <= 60), None)
 
-    # Issuer and issue date: the signature block, else the page's own publication line.
+    # Issuer and issue date: the signature block, else the header's dates and the title's issuer.
     issuer, issue_date = find_signature(text)
-    published_date, published_by = None, None
-    for line in lines[:30]:
-        pm = PUBLISHED.search(line)
-        if pm:
-            published_date = dates.parse_date(pm["date"])
-            rest = pm["rest"].strip()
-            refs = agencies.find_mentions(rest)
-            if refs:
-                published_by = refs[-1].canonical
-            break
+    header_date, published_by = _header_date(lines, fields)
     if issue_date is None:
-        issue_date = published_date
+        issue_date = header_date
+    if issuer is None and title:
+        lead = TITLE_ISSUER.pattern.match(title)
+        got = _is_agency_line(lead["who"]) if lead else None
+        issuer = got[0] if got else None
+    if issuer is None and (fields.get("发文机关") or fields.get("发文单位")):
+        got = _is_agency_line(fields.get("发文机关") or fields["发文单位"])
+        issuer = got[0] if got else None
     if issuer is None:
         issuer = published_by
     if issuer is None:
@@ -153,6 +394,8 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
     aliases = local_aliases(text)
 
     co: list[str] = []
+    if not is_reply and kind in ("函", "复函", "答复的函"):
+        co = relayed_agencies(text, paras, jurisdiction, issuer)
     if is_reply:
         for p in paras[:12]:
             cm = CO_HANDLING.search(p.text)
@@ -185,5 +428,5 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
             valid_from = valid_from or start
 
     meta = DocMeta(doc_type, title, issuer, jurisdiction, issue_date, proposal_no, addressee,
-                   tuple(co), valid_from, valid_until)
+                   tuple(co), valid_from, valid_until, doc_no)
     return meta, aliases

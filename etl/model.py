@@ -116,6 +116,7 @@ class DocMeta:
     co_agencies: tuple[str, ...]
     valid_from: str | None
     valid_until: str | None
+    doc_no: str | None = None  # 文号 as written (国办函〔2006〕70号, 穗府〔2020〕4号)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ MONEY_RULES = (
         rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>{_SCALE})?元(?![化素件首旦宵器])"),
         ("43.43亿元", "1千亿元", "200多亿元", "五百万元", "3058万元"),
         ("多元化", "有限元", "10亿千瓦时", "5亿立方米", "1亿美元")),
-    Rule("fen", re.compile(rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>)分钱"), ("每千瓦时加价2分钱",), ("2分钟", "10分")),
+    Rule("fen", re.compile(rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>)分钱"), ("每吨加收5分钱",), ("2分钟", "10分")),
 )
 _UNIT_VALUE = {"fen": 0.01}
 _SCALE_VALUE = {None: 1, "": 1, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "千万": 1e7,
@@ -34,21 +34,21 @@ _SCALE_VALUE = {None: 1, "": 1, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, 
 KIND_RULES = (
     Rule("subsidy_per_recipient", re.compile(
         r"(?:每家|每个|每项|每人|每户|每月|单户|单笔|单个|单项|一次性|分别给予|给予最高|予以最高|标准为)"),
-        ("每家予以不少于", "单户担保金额", "扣除标准为每月"), ("每年仍按",)),
+        ("每家予以不少于", "单笔贷款金额", "补贴标准为每月"), ("每年仍按",)),
     Rule("subsidy_award_after", re.compile(r"^[^,;。]{0,6}?(?:奖励|资助|补贴|补助|奖补|薪酬|定额|限额|的标准|的扣除额度)"),
-         ("奖励", "的标准定额扣除", "限额内据实扣除"), ("融资",)),
+         ("奖励", "的标准发放补贴", "限额内据实报销"), ("融资",)),
     Rule("subsidy_threshold_after", re.compile(r"^(?:及?(?:以上|以下)的|的部分)"),
-         ("及以下的小微企业", "以上的再担保业务", "的部分,由纳税人"), ("以上",)),
+         ("及以下的项目", "以上的贷款", "的部分,由申请人"), ("以上",)),
     Rule("subsidy_grant_before", re.compile(r"(?:给予|予以)[^,;。]{0,6}$"), ("给予不超过",), ("给予支持,共",)),
     Rule("fund_after", re.compile(r"^[^,;。]{0,24}?(?:基金|计划|资金池)"),
          ("(首期1亿元)的广州大学城创新创业投资基金", "金融支持稳外资战略合作计划"), ("融资",)),
     Rule("fund_size_before", re.compile(r"(?:基金规模|资金规模|首期)[^,;。]{0,2}$"), ("基金规模", "(首期"), ("产业总规模达到",)),
     Rule("economic_before", re.compile(
         r"(?:收入|税收|融资|贷款|余额|交易额|投资额|投资|减负|减税|降费|欠款|电费|电价|加价|销售|产值|营收|增长|利润|出口|进口|消费|规模|GDP|增加值)[^,;。]{0,10}$"),
-        ("主营业务收入约", "拟投资", "产业总规模达到", "每千瓦时加价"), ("市级财政投入",)),
-    Rule("economic_after", re.compile(r"^[^,;。]{0,10}?(?:融资|贷款|收入|税收|电价|专项电力建设基金)"), ("融资",), ("奖励",)),
+        ("主营业务收入约", "拟投资", "产业总规模达到", "每吨加价"), ("市级财政投入",)),
+    Rule("economic_after", re.compile(r"^[^,;。]{0,10}?(?:融资|贷款|收入|税收|电价)"), ("融资",), ("奖励",)),
     Rule("fiscal_before", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立|国债)"),
-         ("市级财政投入科技创新专项资金", "在国债中安排该项目"), ("企业获得",)),
+         ("市级财政投入科技创新专项资金", "在中央预算内投资中安排"), ("企业获得",)),
 )
 """Kind by the words around the amount; the first rule that fires wins."""
 KIND_OF_RULE = {"subsidy": "subsidy_rate", "fund": "fund", "economic": "economic", "fiscal": "fiscal"}
@@ -61,12 +61,13 @@ FINANCING = Rule("financing", re.compile(r"金融|授信|信贷|贷款|融资|�
 PRIVATE_SUBJECT = Rule("private_subject", re.compile(r"企业|公司|集团|厂|社会资本|民间资本"), ("联合…等企业",), ("财政",))
 PUBLIC_SUBJECT = Rule("public_subject", re.compile(r"财政|政府|国债|中央|省级|市级|区级|县级|专项资金"), ("市级财政",), ("企业",))
 PLANNED = Rule("planned", re.compile(r"拟(?:投资|投入|安排|设立)|请求|申请(?:安排|给予|补助)"),
-               ("拟投资400亿元", "大连市请求,…投入5亿元"), ("已投资",))
+               ("拟投资30亿元", "省政府请求,…投入2亿元"), ("已投资",))
 """Words that make an amount planned beside ``context.FUTURE_MARKERS`` (a request or a plan)."""
 QUALIFIER_TAIL = (("及以下", "max"), ("及以上", "min"), ("限额内", "max"), ("以内", "max"))
 CAP_BEFORE = Rule("cap_before", re.compile(r"(?:不能|不得|不应|不可)(?:超过|高于)$"), ("额度不能超过",), ("不超过",))
 """A cap written with a modal (不能超过) that ``numbers.QUALIFIER_BEFORE`` would read as 超过 (over)."""
 PER_UNIT_BEFORE = Rule("per_unit_before", re.compile(r"每(?:个子女)?(?:月|年|人|户|家|个|项|次)$"), ("不能超过每月",), ("每",))
+_CLAUSE_SPLIT = re.compile(r"[,;]")
 _YEAR_BEFORE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-—~至到]\s*((?:19|20)\d{2}))?年(?P<since>以来)?")
 
 
@@ -96,9 +97,9 @@ def classify_kind(left: str, right: str, rest: str | None = None, prefix: str | 
     'economic'
     >>> classify_kind("在全省率先启动", "金融支持稳外资战略合作计划")
     'financing'
-    >>> classify_kind("体育竞赛表演产业总规模达到", "")
+    >>> classify_kind("数字经济产业总规模达到", "")
     'economic'
-    >>> classify_kind("按照每个子女每月", "的标准定额扣除")
+    >>> classify_kind("按照每人每月", "的标准发放补贴")
     'subsidy_rate'
     """
     rest = right if rest is None else rest
@@ -163,7 +164,7 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
             q_before = "max"
         qualifier = qualifier or q_before or q_tail or "exact"
         prefix = context.masked(text[sent.start:start])
-        left = re.split(r"[,;]", prefix)[-1] if prefix else ""
+        left = _CLAUSE_SPLIT.split(prefix)[-1] if prefix else ""
         nxt = starts[i + 1] if i + 1 < len(starts) else sent.end
         right = text[end:min(sent.end, nxt)]
         kind = "economic" if text.endswith("分钱", 0, end) else classify_kind(left, right, text[end:sent.end], prefix)
@@ -192,9 +193,9 @@ def money_year(prefix: str, issue_year: int | None, is_reply: bool = False) -> i
     the year a 其中 breakdown gives its part (a range gives its end; ``X年以来`` spans years: none),
     else the issue year for 截至目前/今年.
 
-    >>> money_year("1999年以来,发展改革委已在国债中安排该项目2亿元,其中2003年安排了", 2004)
-    2003
-    >>> money_year("1999年以来,发展改革委已在国债中安排该项目", 2004) is None
+    >>> money_year("2015年以来,市财政已在专项资金中安排5亿元,其中2018年安排了", 2020)
+    2018
+    >>> money_year("2015年以来,市财政已在专项资金中安排", 2020) is None
     True
     """
     years = list(_YEAR_BEFORE.finditer(prefix))

@@ -49,7 +49,7 @@ MONEY_KINDS = ("fiscal", "fund", "financing", "subsidy_rate", "economic")
 subsidy_rate: an award or cap per recipient; economic: any other economic magnitude. Never added across kinds."""
 FIGURE_TYPES = ("money", "count", "target")
 AGENCY_ROLES = ("lead", "support", "issuer", "co_handling", "subject")
-AGENCY_LEVELS = ("government", "department", "office", "party", "enterprise", "group", "unknown")
+AGENCY_LEVELS = ("government", "department", "office", "party", "military", "organization", "enterprise", "group", "unknown")
 FILE_OUTCOMES = ("loaded", "unchanged", "duplicate", "failed")
 CHANGE_KINDS = ("added", "changed", "removed")
 
@@ -84,6 +84,7 @@ DOCUMENTS = _table(Table(
         C("issue_date", "DATE", "发文日期", "Issue date"),
         C("issue_year", "INTEGER", "发文年份", "Issue year"),
         C("proposal_no", "VARCHAR", "建议/提案号", "Proposal no."),
+        C("doc_no", "VARCHAR", "文号", "Document no.", "As written in the header, e.g. 国办函〔2006〕70号"),
         C("addressee", "VARCHAR", "答复对象", "Addressee"),
         C("co_agencies", "VARCHAR[]", "会办单位", "Co-handling agencies", "Canonical names, in order of mention"),
         C("valid_from", "DATE", "施行日期", "Valid from"),

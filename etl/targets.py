@@ -85,6 +85,14 @@ def _metric_near(text: str, sent: Sentence, start: int, end: int) -> str:
     return (before + after).strip("“”的") or before or after
 
 
+def _outside(canonical: str, default_leads: tuple[str, ...]) -> bool:
+    """A national body named in a local document's paragraph does not lead the local government's target."""
+    from etl.agencies import NATIONAL, jurisdiction_of
+
+    home = jurisdiction_of(default_leads[0]) if default_leads else None
+    return home not in (None, NATIONAL) and jurisdiction_of(canonical) == NATIONAL
+
+
 def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], money: list[Money],
                     commitment_leads: list[tuple[int, int, tuple[str, ...]]], issue_year: int | None,
                     mentions: list[AgencyRef], default_leads: tuple[str, ...]) -> list[Target]:
@@ -106,7 +114,8 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
         span = para_index.find(pos)
         para = para_at[span] if span else None
         if para is not None:
-            before = [r for r in mentions if para.start <= r.start < pos and not context.inside(quoted, r.start, r.end)]
+            before = [r for r in mentions if para.start <= r.start < pos and not context.inside(quoted, r.start, r.end)
+                      and not _outside(r.canonical, default_leads)]
             if before:
                 return (before[-1].canonical,)
         return default_leads

@@ -149,15 +149,15 @@ def _leads(body: str, first_leads: bool = False, issuer: str = "国务院办公�
 
 
 @pytest.mark.parametrize("body, leads, support", [
-    ("农业农村部牵头,财政部、商务部参与", ["农业农村部"], ["财政部", "商务部"]),
-    ("农业农村部、财政部负责", ["农业农村部", "财政部"], []),
-    ("负责部门:商务部、海关总署;适用范围:所有自贸试验区", ["商务部", "海关总署"], []),
-    ("负责部门:商务部,适用范围:上海自贸试验区", ["商务部"], []),
+    ("水利部牵头,财政部、民政部参与", ["水利部"], ["财政部", "民政部"]),
+    ("水利部、财政部负责", ["水利部", "财政部"], []),
+    ("负责部门:交通运输部、公安部;适用范围:各试点城市", ["交通运输部", "公安部"], []),
+    ("负责部门:交通运输部,适用范围:各试点城市", ["交通运输部"], []),
     ("牵头单位:市商务局,配合单位:市财政局", ["市商务局"], ["市财政局"]),
-    ("自然资源部、工业和信息化部指导", ["自然资源部", "工业和信息化部"], []),
-    ("国家发展改革委会同有关部门负责", ["国家发展改革委"], []),
-    ("国家发展改革委、财政部会同有关部门负责", ["国家发展改革委", "财政部"], []),
-    ("商务部、农业农村部等和各有关省级人民政府负责", ["商务部", "农业农村部", "各有关省级人民政府"], []),
+    ("交通运输部、公安部指导", ["交通运输部", "公安部"], []),
+    ("交通运输部会同有关部门负责", ["交通运输部"], []),
+    ("教育部、财政部会同有关部门负责", ["教育部", "财政部"], []),
+    ("民政部、财政部等和各有关省级人民政府负责", ["民政部", "财政部", "各有关省级人民政府"], []),
     ("各省(区、市)人民政府负责", ["各省(区、市)人民政府"], []),
     ("各有关部门按职责分工负责", [], []),
 ])
@@ -167,8 +167,8 @@ def test_lead_group_forms(body, leads, support):
 
 
 def test_first_listed_leads_when_the_document_says_so():
-    assert _leads("工业和信息化部、发展改革委、科技部等负责", first_leads=True)[0] == ["工业和信息化部"]
-    assert _leads("农业农村部、工业和信息化部牵头负责", first_leads=True)[0] == ["农业农村部", "工业和信息化部"]
+    assert _leads("教育部、科技部、财政部等负责", first_leads=True)[0] == ["教育部"]
+    assert _leads("教育部、科技部牵头负责", first_leads=True)[0] == ["教育部", "科技部"]
 
 
 MEASURES = """关于加快推进城市更新的实施意见
@@ -208,3 +208,41 @@ def test_measures_of_another_city_written_full_width():
         assert c6.text.endswith("鼓励企业参与。")  # not the unnumbered closing paragraph
         assert all(not lead.endswith("企业") for c in ex.commitments for lead in c.lead_agencies)
         assert text[c3.start:c3.end] == c3.text  # quotes the original, full-width and all
+
+
+@pytest.mark.parametrize("heading", ["二、拟采取的措施", "二、下步工作计划", "二、下一步工作打算"])
+def test_next_step_headings_of_other_places(heading):
+    text = f"""关于区人大代表第35号建议的答复
+张伟代表:
+你提出的建议收悉,现答复如下:
+一、基本情况
+我区现有社区卫生服务中心12个。
+{heading}
+1.加快建设社区医院,2025年底前建成3家。
+2.完善家庭医生签约服务。
+特此答复。
+"""
+    got = [(c.item, c.deadline) for c in extract(text).commitments]
+    assert got == [("1", "2025-12-31"), ("2", None)]
+
+
+def test_numbered_items_inside_one_next_step_paragraph():
+    text = "您的建议收悉。\n近年来,我委高度重视。下一步,我委将从以下几个方面推进:(一)健全工作机制;(二)加强政策宣传。\n感谢您的关心。\n"
+    got = [(c.item, c.text) for c in extract(text).commitments]
+    assert got == [("(一)", "(一)健全工作机制;"), ("(二)", "(二)加强政策宣传。")]
+
+
+def test_a_subject_after_the_items_heading_leads_it():
+    text = """关于市政协七届二次会议第20230156号提案的答复
+李明委员:
+您提出的提案收悉。现答复如下:
+二、下步工作计划
+(一)完善规划体系。2023年底前编制完成全市慢行系统专项规划。
+(二)加快设施建设。市城管局将会同各区政府推进绿道与自行车道衔接。
+感谢您的关心和支持。
+深圳市交通运输局
+2023年6月12日
+"""
+    leads = [c.lead_agencies for c in extract(text).commitments]
+    assert leads[0] == ("深圳市交通运输局",)
+    assert len(leads[1]) == 1 and leads[1][0].startswith("深圳市城市管理") and leads[1][0].endswith("局")

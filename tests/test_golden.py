@@ -130,3 +130,53 @@ def test_evaluator_agrees_with_the_reference_scorer(reports, name, tmp_path):
         assert _field(reports[name], dotted) == pytest.approx(acc, abs=0.006), (dotted, out)
     doc = float(next(ln for ln in out.splitlines() if ln.startswith("doc metadata")).split()[-1])
     assert reports[name].doc_accuracy == pytest.approx(doc, abs=0.006)
+
+
+def _corpus(reports):
+    if "corpus" not in reports:
+        pytest.skip("../shared/corpus not present")
+    return reports["corpus"]
+
+
+@pytest.mark.parametrize("section, bar", [("commitments", 0.90), ("money", 0.95)])
+def test_corpus_section_f1(reports, section, bar):
+    score = _corpus(reports).sections[section]
+    assert score.f1 >= bar, f"corpus {section} F1 {score.f1:.3f}: {score.misses[:5]}"
+
+
+@pytest.mark.parametrize("dotted, bar", [("commitments.lead_agencies", 0.90), ("commitments.deadline", 0.95),
+                                         ("commitments.deadline_basis", 0.95), ("money.kind", 0.85)])
+def test_corpus_fields(reports, dotted, bar):
+    assert _field(_corpus(reports), dotted) >= bar, _corpus(reports).table()
+
+
+def test_corpus_metadata(reports):
+    assert _corpus(reports).doc_accuracy >= 0.95, _corpus(reports).doc_misses
+
+
+def _corpus_phrases() -> set[str]:
+    """Titles, the opening words of every annotated commitment and every money span's sentence head."""
+    gs = SETS["corpus"]
+    phrases = set()
+    for gold in load_gold(gs.gold_dir):
+        text = read_file(gs.docs_dir / gold["file"]).text
+        phrases.add(gold["doc"]["title"])
+        for c in gold["commitments"]:
+            phrases.add(text[c["start"]:c["start"] + 16])
+        for m in gold["money"]:
+            phrases.add(text[max(0, m["start"] - 12):m["end"]])
+    return {p for p in phrases if len(p) >= 10}
+
+
+def test_no_rule_registry_row_or_test_names_a_corpus_document():
+    if not SETS["corpus"].available():
+        pytest.skip("../shared/corpus not present")
+    from etl.normalize import fold
+
+    phrases = {fold(p) for p in _corpus_phrases()}
+    files = [*ROOT.glob("etl/**/*.py"), *ROOT.glob("etl/data/*"), *ROOT.glob("tests/**/*.py"),
+             *ROOT.glob("dashboard/**/*.py")]
+    for path in files:
+        body = fold(path.read_text(encoding="utf-8", errors="replace"))
+        hits = [p for p in phrases if p in body]
+        assert not hits, f"{path.relative_to(ROOT)} names corpus text: {hits[:3]}"
