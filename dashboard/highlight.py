@@ -175,6 +175,24 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
     return "".join(out)
 
 
+SCROLL_TO_FOCUS = """<script>
+(() => {  // scroll the reader's box (not the page) to the framed commitment, once it is drawn
+  let tries = 0;
+  const go = () => {
+    const el = document.getElementById("commitment-source");
+    if (!el) { if (tries++ < 40) setTimeout(go, 100); return; }
+    let box = el.parentElement;
+    while (box && getComputedStyle(box).overflowY !== "auto") box = box.parentElement;
+    if (!box) return;
+    box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
+  };
+  go();
+})();
+</script>"""
+"""Our own constant script (no document text in it): ``st.html(SCROLL_TO_FOCUS, unsafe_allow_javascript=True)``
+after a reader with a ``focus``; CSS ``scroll-initial-target`` does the same where the browser has it."""
+
+
 def page(body: str, max_height: str = "70vh") -> str:
     """Wrap rendered text in a readable, scrollable box."""
     return (f'<div style="white-space:pre-wrap;font-size:18px;line-height:2.0;max-height:{max_height};'

@@ -44,6 +44,8 @@ def reader(doc_id: str, focus: str | None = None) -> None:
     if focus:
         st.caption(i18n.t("reader_focus"))
     st.html(highlight.page(highlight.render(shown, spans, focus=focus)))
+    if focus:
+        st.html(highlight.SCROLL_TO_FOCUS, unsafe_allow_javascript=True)
     st.markdown(f"**{i18n.t('unplaced_title')}**")
     if unplaced.empty:
         st.caption(i18n.t("unplaced_none"))
