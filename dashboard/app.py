@@ -11,7 +11,10 @@ itself renders); later visits are normal.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import sys
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +26,9 @@ import streamlit as st  # noqa: E402
 from dashboard import filters, i18n, queries  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+LOG = logging.getLogger("dashboard")
+DEFAULT = "overview"
+DEFAULT_ALIAS = "home"  # the default page's own url_path (never shown: it is served at "/")
 PAGES = (  # (url path, title key, icon)
     ("overview", "page_overview", ":material/dashboard:"),
     ("funding", "page_funding", ":material/payments:"),
@@ -45,21 +51,39 @@ def main() -> None:
     pages = {}
     for url, title_key, icon in PAGES:
         if (HERE / "views" / f"{url}.py").exists():
-            pages[url] = st.Page(f"views/{url}.py", title=i18n.t(title_key), icon=icon, url_path=url,
-                                 default=url == "overview")
-    current = st.navigation(list(pages.values()))
-    page = current.url_path or "overview"  # "" is the default page
+            # The default page is served at "/" whatever its url_path (Streamlit's rule), so "/overview"
+            # is a hidden second entry for the same script: a typed or shared /overview opens it.
+            pages[url] = st.Page(f"views/{url}.py", title=i18n.t(title_key), icon=icon,
+                                 url_path=DEFAULT_ALIAS if url == DEFAULT else url, default=url == DEFAULT)
+    overview_alias = st.Page(f"views/{DEFAULT}.py", title=i18n.t("page_overview"), url_path=DEFAULT,
+                             visibility="hidden")
+    current = st.navigation([*pages.values(), overview_alias])
+    page = current.url_path or DEFAULT  # "" is the default page
     wanted = filters.url_page()
     if wanted in pages and wanted != page and page == "overview":  # "/?page=funding" opens Funding
         st.switch_page(pages[wanted], query_params={k: st.query_params[k] for k in st.query_params.keys()})
     st.session_state["_current_page"] = page
+    filters.adopt_page_params(page)
 
     if queries.database_status().state == "ok":
         filters.sidebar(queries.filter_options())
     try:
         current.run()
+    except Exception as exc:  # the page boundary: a short message for the user, the traceback for the log
+        page_failed(page, exc)
     finally:
         filters.sync_url(page)
+
+
+def page_failed(page: str, exc: Exception) -> None:
+    """Say that the page failed and what to do; log the traceback under a reference the message shows.
+
+    Streamlit's own control flow (``st.stop``, ``st.rerun``, ``st.switch_page``) raises
+    ``BaseException``s, which pass through.
+    """
+    reference = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    LOG.error("page %s failed (reference %s)", page, reference, exc_info=exc)
+    st.error(i18n.t("page_failed", reference=reference, reason=type(exc).__name__))
 
 
 main()

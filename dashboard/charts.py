@@ -21,8 +21,10 @@ YEAR_COLORS = ("#1971C2", "#F08C00", "#2F9E44", "#C2255C", "#7048E8", "#0C8599",
                "#862E9C", "#364FC7")
 UNKNOWN_COLOR = "#868E96"
 BUCKET_COLORS = {"overdue": "#E03131", "due_30": "#F76707", "due_90": "#FAB005", "later": "#2F9E44",
-                 "none": "#ADB5BD"}
+                 "none": "#ADB5BD", "completed": "#1F7A1F", "dropped": "#5C5C5C"}
 TARGET_COLORS = {False: "#1971C2", True: "#F08C00"}
+BASIS_COLORS = {"explicit": "#C92A2A", "validity": "#F59F00", "reply_year": "#7048E8", "none": "#ADB5BD"}
+"""Deadline bases: a date written in the text, the policy's term, the reply's year, none."""
 TOP_N = 15
 WAN, YI = 1e4, 1e8
 
@@ -119,6 +121,21 @@ def pick_of(agency_key, year) -> str:
     return f"{_key(agency_key)}|{'' if _blank(year) else int(year)}"
 
 
+def frame_labels(frame: pd.DataFrame, lang: str) -> dict:
+    """Return agency key -> label of a chart frame (``by_agency_year``'s), as its bars are labelled."""
+    return agency_labels(frame, lang) if len(frame) else {}
+
+
+def describe_picks(picks, labels: dict, lang: str) -> str:
+    """Return the picked bars in words ("市工信委 2016、市商务局 年份不详"), for an export's filter record."""
+    out = []
+    for pick in picks:
+        key, _, year = str(pick).partition("|")
+        agency = labels.get(key) or (i18n.tr("unknown_agency", lang) if not key else key)
+        out.append(f"{agency} {year or i18n.tr('unknown_year', lang)}")
+    return ("、" if lang == "zh" else "; ").join(out)
+
+
 def picks_from_selection(selection) -> tuple[str, ...]:
     """Return the picks of the bars selected in ``st.plotly_chart(on_select=...)``'s state."""
     if not selection:
@@ -177,7 +194,7 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
         return _empty(title, lang)
     labels = agency_labels(frame, lang)
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
-    totals = data.groupby("label", sort=False)["total"].sum().sort_values(ascending=False)
+    totals = _ranked(data, "total")
     shown = list(totals.index[:top_n])
     data = data[data["label"].isin(shown)]
     if kind == "money":
@@ -224,6 +241,14 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
     return _layout(fig, title, max(380, 150 + 46 * len(shown)), notes)
 
 
+def _ranked(data: pd.DataFrame, value: str) -> pd.Series:
+    """Return label -> total, largest first, ties broken by agency key: the same agencies in every language."""
+    keys = data.assign(_k=[_key(k) for k in data["agency_key"]])
+    sums = keys.groupby(["_k", "label"], sort=False)[value].sum().reset_index()
+    sums = sums.sort_values([value, "_k"], ascending=[False, True], kind="mergesort")
+    return pd.Series(sums[value].to_numpy(), index=sums["label"].to_numpy())
+
+
 def _wrap(text: str, width: int = 40) -> str:
     text = str(text)
     return "<br>".join(text[i:i + width] for i in range(0, len(text), width))
@@ -253,7 +278,7 @@ def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), [i18n.tr("subsidy_note", lang)])
 
 
-def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
+def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[str, ...] = ()) -> go.Figure:
     """Return grouped bars per year: reported vs target (money in 亿元, counts in 个)."""
     if frame.empty:
         return _empty(title, lang)
@@ -278,7 +303,38 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
     fig.update_yaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, title, 360)
+    return _layout(fig, title, 360, notes)
+
+
+def metric_label(key, lang: str) -> str:
+    """A count's metric: its funnel stage's name, else the metric as written."""
+    return i18n.tr("unknown_metric", lang) if _blank(key) else i18n.vocab("metric_key", key, lang)
+
+
+def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str, ...] = (), top_n: int = 6) -> go.Figure:
+    """Return grouped bars per year, one bar per metric (stage): counts of different metrics are never stacked.
+
+    ``frame`` is ``queries.counts_by_year`` (reported figures are drawn; targets are on the Projects page).
+    """
+    data = frame[~frame["is_target"].astype(bool)] if len(frame) else frame
+    if data.empty:
+        return _empty(title, lang)
+    order = data.groupby("metric_key", dropna=False)["n_figures"].sum().sort_values(ascending=False)
+    keys = list(order.index[:top_n])
+    fig = go.Figure()
+    for i, key in enumerate(keys):
+        part = data[data["metric_key"].isna()] if _blank(key) else data[data["metric_key"] == key]
+        label = metric_label(key, lang)
+        fig.add_bar(x=[_year_text(y, lang) for y in part["year"]], y=part["total"], name=_wrap(label, 14),
+                    marker={"color": YEAR_COLORS[i % len(YEAR_COLORS)]}, text=[_num(v) for v in part["total"]],
+                    textposition="outside", cliponaxis=False,
+                    hovertemplate=f"{label} · %{{x}}: %{{y:,}} {i18n.tr('unit_count', lang)}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
+    fig.update_yaxes(title=i18n.tr("axis_count", lang), gridcolor="#e9ecef", rangemode="tozero")
+    if len(order) > top_n:
+        notes = (*notes, i18n.tr("top_metrics_note", lang, n=top_n))
+    return _layout(fig, title, 380, notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,36 +342,49 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str) -> go.Figure:
 # ---------------------------------------------------------------------------------------------
 
 def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
-    """Return one bar per deadline status (``frame``: ``queries.deadlines_by_year``)."""
+    """Return one bar per deadline status, stacked by deadline basis (``frame``: ``queries.deadline_states``).
+
+    An overdue bar split into "stated in the text" and "policy term" tells a missed promise from
+    an expired policy.
+    """
     counts = frame.groupby("deadline_bucket")["n_commitments"].sum().astype(int).to_dict() if len(frame) else {}
     buckets = [b for b in BUCKET_COLORS if counts.get(b)]
     if not buckets:
         return _empty(title, lang)
-    fig = go.Figure(go.Bar(
-        x=[i18n.vocab("deadline_bucket", b, lang) for b in buckets], y=[counts[b] for b in buckets],
-        marker={"color": [BUCKET_COLORS[b] for b in buckets]}, text=[counts[b] for b in buckets],
-        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>",
-    ))
-    fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero")
+    names = [i18n.vocab("deadline_bucket", b, lang) for b in buckets]
+    fig = go.Figure()
+    for basis, color in BASIS_COLORS.items():
+        part = frame[frame["deadline_basis"] == basis].groupby("deadline_bucket")["n_commitments"].sum()
+        if part.sum() == 0:
+            continue
+        y = [int(part.get(b, 0)) for b in buckets]
+        label = i18n.vocab("deadline_basis", basis, lang)
+        fig.add_bar(x=names, y=y, name=label, marker={"color": color},
+                    hovertemplate="%{x} · " + label + ": %{y}<extra></extra>")
+    for name, b in zip(names, buckets):
+        fig.add_annotation(x=name, y=counts[b], text=f"{counts[b]:,}", showarrow=False, yshift=12,
+                           font={"size": 15})
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero",
+                     range=[0, max(counts.values()) * 1.18])
     fig.update_xaxes(title=None)
-    return _layout(fig, title, 360)
+    return _layout(fig, title, 360, [i18n.tr("basis_note", lang)])
 
 
 def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
     """Return deadlines on a time axis by first lead agency; marker size = how many share the mark.
 
-    ``frame`` is ``queries.deadline_timeline``: one row per first lead × date (or month) × status
+    ``frame`` is ``queries.deadline_timeline``: one row per lead agency × date (or month) × status
     with ``n`` and up to three ``items`` (commitment texts) for the hover.
     """
     title = i18n.tr("timeline_title", lang)
     data = frame[frame["deadline_date"].notna()] if not frame.empty else frame
     if data.empty:
         return _empty(title, lang)
-    labels = agency_labels(data, lang, key="first_lead_key", canonical="first_lead_name",
-                           short="first_lead_short", name_en="first_lead_en")
+    labels = agency_labels(data, lang, key="lead_key", canonical="lead_name", short="lead_short", name_en="lead_en")
     granularity = data["granularity"].iloc[0] if "granularity" in data.columns else "day"
     shown_as = {"year": "%Y", "month": "%Y-%m"}.get(granularity, "%Y-%m-%d")
-    data = data.assign(label=[labels[_key(k)] for k in data["first_lead_key"]],
+    data = data.assign(label=[labels[_key(k)] for k in data["lead_key"]],
                        day=pd.to_datetime(data["deadline_date"]).dt.date)
     fig = go.Figure()
     for bucket, color in BUCKET_COLORS.items():
@@ -344,7 +413,7 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
         fig.add_annotation(x=0, y=-0.12, xref="paper", yref="paper", showarrow=False, xanchor="left",
                            text=i18n.tr(f"timeline_by_{granularity}", lang), font={"size": 13})
     n = data["label"].nunique()
-    return _layout(fig, title, max(380, 150 + 40 * n))
+    return _layout(fig, title, max(380, 150 + 40 * n), [i18n.tr("by_agency_note", lang)])
 
 
 def _count_text(n) -> str:
@@ -364,7 +433,7 @@ def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:
         return _empty(title, lang)
     labels = agency_labels(frame, lang)
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
-    totals = data.groupby("label")["n_commitments"].sum().sort_values(ascending=False)
+    totals = _ranked(data, "n_commitments")
     shown = list(totals.index[:TOP_N])
     data = data[data["label"].isin(shown)]
     fig = go.Figure()

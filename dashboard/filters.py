@@ -20,14 +20,14 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import i18n
-from dashboard.filters_state import BUCKETS, ROLES, Filters, from_query, to_query
+from dashboard.filters_state import BASES, BUCKETS, ROLES, Filters, from_query, to_query
 
 KEYS = {
     "jurisdictions": "f_jur", "agency_ids": "f_agency", "agency_role": "f_role", "doc_types": "f_type",
-    "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "buckets": "f_status",
+    "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "figure_years": "f_year", "buckets": "f_status", "bases": "f_basis",
     "keyword": "f_q", "merge": "f_merge", "as_of": "f_asof",
 }
-PAGE_PARAMS = ("commitment", "doc", "kinds", "target")
+PAGE_PARAMS = ("commitment", "doc", "kind", "target", "metric", "reviewer")
 _LOADED = "_url_loaded"
 _URL_PAGE = "_url_page"
 _PAGE_VALUES = "_page_values"
@@ -48,9 +48,21 @@ def load_url() -> None:
 
 
 def _widget_value(attr: str, value):
-    if attr in ("jurisdictions", "agency_ids", "doc_types", "doc_ids", "buckets"):
+    if attr in ("jurisdictions", "agency_ids", "doc_types", "doc_ids", "buckets", "bases"):
         return list(value)
     return value
+
+
+def adopt_page_params(page: str) -> None:
+    """On arriving at another page, take its values from the URL (a link such as "open in the reader" carries them).
+
+    Called by ``app.py`` every run before the page; values set on the page itself stay.
+    """
+    slot = st.session_state.setdefault(_PAGE_VALUES, {"page": None, "values": {}})
+    if slot.get("page") in (None, page):
+        return
+    values = {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
+    st.session_state[_PAGE_VALUES] = {"page": page, "values": values}
 
 
 def url_page() -> str | None:
@@ -69,7 +81,9 @@ def current() -> Filters:
         doc_ids=tuple(ss.get(KEYS["doc_ids"]) or ()),
         issue_years=_narrowed(ss.get(KEYS["issue_years"]), ss.get("_bounds_issue")),
         deadline_years=_narrowed(ss.get(KEYS["deadline_years"]), ss.get("_bounds_due")),
+        figure_years=_narrowed(ss.get(KEYS["figure_years"]), ss.get("_bounds_year")),
         buckets=tuple(ss.get(KEYS["buckets"]) or ()),
+        bases=tuple(ss.get(KEYS["bases"]) or ()),
         keyword=(ss.get(KEYS["keyword"]) or "").strip(),
         merge=bool(ss.get(KEYS["merge"], True)),
         as_of=ss.get(KEYS["as_of"]) or dt.date.today(),
@@ -121,6 +135,8 @@ def _clear() -> None:
             default = st.session_state.get("_bounds_issue")
         elif attr == "deadline_years":
             default = st.session_state.get("_bounds_due")
+        elif attr == "figure_years":
+            default = st.session_state.get("_bounds_year")
         st.session_state[key] = _widget_value(attr, default)
 
 
@@ -162,8 +178,10 @@ def sidebar(options) -> None:
     _document_picker(options)
 
     _year_slider("issue_years", options.issue_years, "_bounds_issue", "issue_years")
+    _year_slider("figure_years", options.figure_years, "_bounds_year", "figure_years")
     _year_slider("deadline_years", options.deadline_years, "_bounds_due", "deadline_years")
     _multiselect("buckets", list(BUCKETS), lambda b: i18n.vocab("deadline_bucket", b, lang), "deadline_bucket")
+    _multiselect("bases", list(BASES), lambda b: i18n.vocab("deadline_basis", b, lang), "deadline_basis")
     ss.setdefault(KEYS["as_of"], dt.date.today())
     st.sidebar.date_input(i18n.t("as_of"), key=KEYS["as_of"])
     ss.setdefault(KEYS["keyword"], "")
@@ -231,11 +249,16 @@ def describe(filters: Filters, lang: str, options=None) -> list[tuple[str, str]]
         rows.append((tr("document", lang), "、".join(titles.get(d, d) for d in filters.doc_ids)))
     if filters.issue_years:
         rows.append((tr("issue_years", lang), f"{filters.issue_years[0]}–{filters.issue_years[1]}"))
+    if filters.figure_years:
+        rows.append((tr("figure_years", lang), f"{filters.figure_years[0]}–{filters.figure_years[1]}"))
     if filters.deadline_years:
         rows.append((tr("deadline_years", lang), f"{filters.deadline_years[0]}–{filters.deadline_years[1]}"))
     if filters.buckets:
         rows.append((tr("deadline_bucket", lang),
                      "、".join(i18n.vocab("deadline_bucket", b, lang) for b in filters.buckets)))
+    if filters.bases:
+        rows.append((tr("deadline_basis", lang),
+                     "、".join(i18n.vocab("deadline_basis", b, lang) for b in filters.bases)))
     if filters.keyword:
         rows.append((tr("keyword", lang), filters.keyword))
     rows.append((tr("merge_predecessors", lang), i18n.vocab("bool", filters.merge, lang)))

@@ -12,10 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 ROLES = ("lead", "any")
-BUCKETS = ("overdue", "due_30", "due_90", "later", "none")
+BUCKETS = ("overdue", "due_30", "due_90", "later", "none", "completed", "dropped")
+BASES = ("explicit", "validity", "reply_year", "none")
+"""Where a deadline comes from: written in the text, the policy's term (valid_until), the reply's year, none."""
 LIST_PARAMS = {"jur": "jurisdictions", "agency": "agency_ids", "type": "doc_types", "doc": "doc_ids",
-               "status": "buckets"}
-RANGE_PARAMS = {"issued": "issue_years", "due": "deadline_years"}
+               "status": "buckets", "basis": "bases"}
+RANGE_PARAMS = {"issued": "issue_years", "due": "deadline_years", "year": "figure_years"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,9 @@ class Filters:
     doc_ids: tuple[str, ...] = ()
     issue_years: tuple[int, int] | None = None
     deadline_years: tuple[int, int] | None = None
+    figure_years: tuple[int, int] | None = None  # the year a figure is charted under (stated, else issue year)
     buckets: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
     keyword: str = ""
     merge: bool = True
     as_of: dt.date = field(default_factory=dt.date.today)
@@ -37,7 +41,7 @@ class Filters:
     @property
     def has_fact_filters(self) -> bool:
         """Return whether a filter applies to commitments or figures (not only to documents)."""
-        return bool(self.agency_ids or self.deadline_years or self.buckets or self.keyword.strip())
+        return bool(self.agency_ids or self.deadline_years or self.buckets or self.bases or self.keyword.strip())
 
     def with_(self, **changes) -> "Filters":
         return replace(self, **changes)
@@ -114,6 +118,8 @@ def from_query(params: dict[str, str], today: dt.date | None = None) -> tuple[Fi
             values[attr] = tuple(dict.fromkeys(v.strip() for v in str(raw).split(",") if v.strip()))
     if "buckets" in values:
         values["buckets"] = tuple(b for b in values["buckets"] if b in BUCKETS)
+    if "bases" in values:
+        values["bases"] = tuple(b for b in values["bases"] if b in BASES)
     for param, attr in RANGE_PARAMS.items():
         raw = params.get(param)
         if raw:

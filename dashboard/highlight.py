@@ -157,8 +157,9 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
     out = []
     for a, b in zip(points, points[1:]):
         if target is not None and a == max(target.start, start):
-            out.append('<span id="commitment-source" '
-                       'style="outline:3px solid #E8590C;outline-offset:3px;border-radius:3px">')
+            out.append('<span id="commitment-source" '  # the reader opens scrolled to it (scroll-initial-target)
+                       'style="outline:3px solid #E8590C;outline-offset:3px;border-radius:3px;'
+                       'scroll-initial-target:nearest;scroll-margin-top:4em">')
         active = [s for s in spans if s.start <= a and s.end >= b]
         piece = html.escape(text[a:b])
         if not active:
@@ -172,6 +173,24 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
         if target is not None and b == min(target.end, end):
             out.append("</span>")
     return "".join(out)
+
+
+SCROLL_TO_FOCUS = """<script>
+(() => {  // scroll the reader's box (not the page) to the framed commitment, once it is drawn
+  let tries = 0;
+  const go = () => {
+    const el = document.getElementById("commitment-source");
+    if (!el) { if (tries++ < 40) setTimeout(go, 100); return; }
+    let box = el.parentElement;
+    while (box && getComputedStyle(box).overflowY !== "auto") box = box.parentElement;
+    if (!box) return;
+    box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
+  };
+  go();
+})();
+</script>"""
+"""Our own constant script (no document text in it): ``st.html(SCROLL_TO_FOCUS, unsafe_allow_javascript=True)``
+after a reader with a ``focus``; CSS ``scroll-initial-target`` does the same where the browser has it."""
 
 
 def page(body: str, max_height: str = "70vh") -> str:

@@ -20,6 +20,7 @@ Other pages add their own strings with ``register({...})`` at import time.
 from __future__ import annotations
 
 from etl.schema import TABLES
+from etl.status import OVERDUE_RULE
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -55,9 +56,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jurisdiction": ("辖区", "Jurisdiction"),
     "doc_type": ("文档类型", "Document type"),
     "document": ("文档", "Document"),
-    "issue_years": ("发文年份", "Issue year"),
+    "issue_years": ("发文年份(文档)", "Issue year (documents)"),
+    "figure_years": ("数据年份(资金、项目数图表所用)", "Figure year (as Funding and Projects chart it)"),
     "deadline_years": ("期限年份", "Deadline year"),
     "deadline_bucket": ("期限状态", "Deadline status"),
+    "deadline_basis": ("期限依据", "Deadline basis"),
     "as_of": ("基准日", "As of"),
     "keyword": ("关键词(承诺内容)", "Keyword (commitment text)"),
     "keyword_help": ("中文子串匹配:承诺内容,或数据所在句子。", "Substring match on commitment text, or the figure's sentence."),
@@ -78,6 +81,12 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "Cannot read the database `{path}`: {reason}. Run `python -m etl load` again."),
     "corrections_failed": ("无法读取人工更正({reason}),以下显示未更正的数据。",
                            "Could not read the analysts' corrections ({reason}); showing uncorrected data."),
+    "page_failed": ("本页无法显示({reason})。请刷新页面;若仍出错,点击侧栏“清除筛选”,或重新运行 `make etl` 后刷新。"
+                    "向维护人员报告时请附上编号 {reference}。",
+                    "This page could not be shown ({reason}). Reload the page; if it fails again, click “Clear "
+                    "filters” in the sidebar, or run `make etl` and reload. When reporting it, quote reference "
+                    "{reference}."),
+    "overdue_rule": OVERDUE_RULE,
     "empty": ("当前筛选条件下没有数据。", "No data for these filters."),
     "rows": ("{n} 行", "{n} rows"),
     "rows_of": ("第 {a}–{b} 行,共 {n} 行", "Rows {a}–{b} of {n}"),
@@ -87,6 +96,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "find_document_help": ("共 {n} 份文档:输入标题中的词,再从下方选择。", "{n} documents: type words of a title, then pick below."),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
+    "download_filters_csv": ("筛选条件 CSV", "Filters CSV"),
+    "download_filters_help": ("与 CSV 数据配套的说明文件:列出生成这份数据的全部筛选与页面选项。",
+                              "The CSV's companion: every filter and page choice that shaped the data."),
+    "filter_value": ("取值", "Value"),
+    "export_page": ("页面", "Page"),
+    "picked_bars": ("所选柱形", "Selected bars"),
     "filters_sheet": ("筛选条件", "Filters"),
     "data_sheet": ("数据", "Data"),
     "filter_none": ("(无筛选)", "(no filters)"),
@@ -99,19 +114,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_documents": ("文档", "Documents"),
     "kpi_commitments": ("承诺", "Commitments"),
     "kpi_agencies": ("牵头单位", "Lead agencies"),
-    "kpi_money_reported": ("已报告财政与基金资金", "Public money reported"),
-    "kpi_money_target": ("目标资金(承诺投入)", "Money committed (targets)"),
+    "money_heading": ("资金(按性质分列,互不相加)", "Money, by kind (never added together)"),
+    "kpi_money_kind": ("{kind}(已报告)", "{kind} (reported)"),
+    "kpi_money_kind_target": ("目标(承诺投入):{amount}", "Targets (committed): {amount}"),
+    "kpi_money_kind_cumulative": ("另有累计数 {n} 项(最大 {amount}),不计入年度合计", "Plus {n} running totals (largest "
+                                  "{amount}), not added to the yearly sums"),
+    "cumulative_title": ("累计数(累计、截至、以来):不计入年度合计,单独列示", "Running totals (累计, 截至, 以来): not added to the "
+                         "yearly sums, listed apart"),
+    "money_apart_note": ("财政资金、基金规模、金融支持(授信、贷款额度等)与经济指标性质不同,分别统计;“其中”所列分项不重复计入。",
+                         "Fiscal spending, the size of funds, financing (credit lines, loan quotas) and economic "
+                         "figures are different things, each totalled on its own; parts listed after 其中 are not "
+                         "added again."),
+    "kind_help_fiscal": ("各级财政安排、投入、拨付的资金。", "Money budgeted, spent or granted by governments."),
+    "kind_help_fund": ("基金的规模(如产业基金、引导基金),不是当年支出。", "The size of funds (industry or guidance funds), "
+                       "not a year's spending."),
+    "kind_help_financing": ("银行等金融机构的授信、贷款额度、金融支持计划,不是财政资金。",
+                            "Credit lines, loan quotas and financing programmes of banks: not public money."),
+    "kind_help_economic": ("产值、投资额、营业收入等经济指标,不是资金投入。",
+                           "Output, investment, revenue and other economic figures: not money spent."),
+    "money_kind_one": ("资金类别(一次一类)", "Money kind (one at a time)"),
     "kpi_due_90": ("90 天内到期", "Due in 90 days"),
     "kpi_overdue": ("已过期限", "Overdue"),
     "kpi_no_deadline": ("未写明期限", "No deadline stated"),
-    "kpi_money_help": ("财政资金与基金,不含补贴标准与经济指标。", "Fiscal and fund money; excludes subsidy rates and economic figures."),
+    "kpi_closed": ("已完成或已取消", "Completed or dropped"),
     "go_funding": ("查看资金 →", "Open Funding →"),
     "go_deadlines": ("查看期限 →", "Open Deadlines →"),
     "go_projects": ("查看项目数 →", "Open Projects →"),
     "go_commitments": ("查看承诺 →", "Open Commitments →"),
-    "chart_money_by_year": ("财政与基金资金(按年份)", "Fiscal and fund money by year"),
-    "chart_buckets": ("承诺期限状态", "Commitments by deadline status"),
-    "chart_projects_by_year": ("项目数(按年份)", "Project counts by year"),
+    "chart_money_by_year": ("{kind}(按年份)", "{kind} by year"),
+    "chart_buckets": ("承诺期限状态(按期限依据)", "Commitments by deadline status and basis"),
+    "basis_note": ("颜色=期限依据:原文写明的期限、文件有效期届满、答复当年。",
+                   "Colour = deadline basis: stated in the text, the policy's term, the reply's year."),
+    "overdue_by_basis": ("其中 {parts}", "Of which {parts}"),
+    "chart_projects_by_year": ("项目数(按年份与统计口径)", "Project counts by year and metric"),
+    "stages_note": ("洽谈、签约、注册是同一批项目的不同阶段:各口径分列,不相加。", "Negotiated, signed and registered "
+                    "are stages of the same projects: each metric apart, never added."),
+    "count_metric": ("统计口径(阶段)", "Metric (stage)"),
+    "unknown_metric": ("口径不详", "Metric not stated"),
+    "top_metrics_note": ("图中为数据最多的 {n} 个口径;项目数页列出全部。", "The {n} metrics with most figures; "
+                         "the Projects page lists all."),
     # Funding / projects
     "funding_title": ("资金:按单位与年份", "Funding by agency and year"),
     "money_kinds": ("资金类别", "Money kind"),
@@ -161,6 +202,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "by_agency_note": ("有多个牵头单位的承诺,每个单位各计一次。", "A commitment with several lead agencies counts once for each."),
     "by_year_title": ("承诺数(按期限年份)", "Commitments by deadline year"),
     "terms_title": ("政策有效期已过比例", "Share of each policy's term elapsed"),
+    "deadlines_list": ("承诺一览({n} 项)", "Commitments ({n})"),
     "terms_empty": ("筛选范围内没有写明有效期的政策文件。", "No policy with a stated term in these filters."),
     "no_deadline_count": ("另有 {n} 项承诺未写明期限,不在时间线上。", "{n} more commitments state no deadline and are not on the timeline."),
     "as_of_line": ("基准日 {d}", "As of {d}"),
@@ -180,6 +222,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "documents_title": ("文档", "Documents"),
     "reader": ("阅读器", "Reader"),
     "pick_document": ("选择文档", "Choose a document"),
+    "reader_focus": ("橙色边框标出所选承诺,正文已滚动到该处。", "The chosen commitment is framed in orange; the text opens at it."),
     "legend": ("图例", "Legend"),
     "unplaced_title": ("未能在原文中定位的数据", "Facts that could not be placed in the text"),
     "unplaced_none": ("所有数据均已在原文中定位。", "Every fact is placed in the text."),
@@ -201,6 +244,7 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "fund": ("基金", "Funds"),
         "subsidy_rate": ("补贴标准", "Subsidy rate"),
         "economic": ("经济指标", "Economic figure"),
+        "financing": ("金融支持", "Financing"),
     },
     "deadline_basis": {
         "explicit": ("原文写明", "Stated"),
@@ -214,6 +258,8 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "due_90": ("31–90 天内到期", "Due in 31–90 days"),
         "later": ("90 天以后", "Later"),
         "none": ("未写明期限", "No deadline stated"),
+        "completed": ("已完成", "Completed"),
+        "dropped": ("已取消", "Dropped"),
     },
     "doc_type": {
         "npc_suggestion_reply": ("人大建议答复", "NPC suggestion reply"),
@@ -231,6 +277,13 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
     "qualifier": {
         "exact": ("确数", "exact"), "approx": ("约数", "approx."), "over": ("超过", "over"),
         "min": ("不少于", "at least"), "max": ("最高", "at most"),
+    },
+    "metric_key": {
+        "negotiating": ("新洽谈项目", "Projects under negotiation"),
+        "signed": ("签约项目", "Projects signed"),
+        "registered": ("注册(落户)项目", "Projects registered"),
+        "started": ("开工项目", "Projects started"),
+        "completed": ("竣工投产项目", "Projects completed"),
     },
     "fact_kind": {
         "commitment": ("承诺", "Commitment"),
@@ -250,6 +303,7 @@ DERIVED_LABELS: dict[str, tuple[str, str]] = {
     "lead_labels": ("牵头单位", "Lead agencies"),
     "year": ("年份", "Year"),
     "year_basis": ("年份依据", "Year basis"),
+    "metric_key": ("统计口径", "Metric"),
     "amount_yiyuan": ("金额(亿元)", "Amount (CNY 100m)"),
     "amount_wanyuan": ("金额(万元)", "Amount (CNY 10k)"),
     "deadline_bucket": ("期限状态", "Deadline status"),

@@ -37,6 +37,8 @@ from etl.status import DISPLAY_STATES, STATUSES, state_name, status_name
 
 CHROMIUM = "/usr/bin/chromium"
 TOP_AGENCIES = 20
+REPORT_AGENCIES = 10
+"""Agencies the report's agenda chart draws (one landscape page); the summary table lists all."""
 REPORT_ROWS_MAX = 1_000
 """Rows each table of the HTML report (and the PDF printed from it) lists; the workbook has more."""
 PACK_ROWS_MAX = 50_000
@@ -52,16 +54,15 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Record each commitment's status, see what changed since the last meeting and produce the "
                      "meeting pack. Everything is kept in the review store, which ETL re-runs never touch."),
     "reviewer": ("审核人", "Reviewer"),
-    "reviewer_help": ("每个会话输入一次;每条记录都会注明审核人。", "Entered once per session; every entry records it."),
+    "reviewer_help": ("每个会话输入一次(切换页面后仍保留);每条记录都会注明审核人。",
+                      "Entered once per session (kept across pages); every entry records it."),
+    "reviewer_in_link": ("在地址栏链接中保留审核人", "Keep the reviewer in the page link"),
     "reviewer_needed": ("请先在上方输入审核人姓名,才能保存。", "Enter a reviewer name above before saving."),
     "meeting_date": ("会议日期(基准日)", "Meeting date (as of)"),
     "since_date": ("自此日期以来的变化", "Changes since"),
     "since_help": ("默认为上一次记录的审核日期。", "Defaults to the previous review date recorded."),
     "due_weeks": ("即将到期(周)", "Due within (weeks)"),
     "status_legend": ("状态说明", "What the statuses mean"),
-    "overdue_rule": ("逾期:已过期限且未完成,无论状态如何;未写明期限的承诺不会显示为逾期。",
-                     "Overdue: past its deadline and not completed, whatever its status; a commitment without "
-                     "a stated deadline is never overdue."),
     "sec_overdue": ("已逾期", "Overdue"),
     "sec_due_soon": ("{w} 周内到期", "Due within {w} weeks"),
     "sec_changed": ("自上次会议以来有变化", "Changed since the last meeting"),
@@ -194,6 +195,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "change_added": ("新增", "Added"),
     "change_changed": ("修改", "Changed"),
     "change_removed": ("移除", "Removed"),
+    "field_rejected": ("不是承诺/不是数据", "Not a commitment / figure"),
+    "agenda_title": ("本次会议议程", "Agenda"),
+    "agenda_item": ("议题", "Item"),
+    "agenda_count": ("项数", "Items"),
+    "agenda_agencies": ("涉及最多的单位", "Agencies with most"),
+    "assessed_title": ("已评估的承诺(状态与备注)", "Assessed commitments (status and note)"),
+    "assessed_note": ("未评估的承诺不在此列出;全部承诺见 Excel 工作簿“全部状态”表。",
+                      "Commitments not yet assessed are not listed here; the workbook's “All statuses” sheet "
+                      "lists every commitment."),
 }
 i18n.register(STRINGS)
 
@@ -223,24 +233,43 @@ def section_title(name: str, data: ReviewData) -> str:
     return tr(f"sec_{name}", data.lang)
 
 
-def sections_chart(data: ReviewData) -> go.Figure:
-    """Return horizontal stacked bars per lead agency: overdue, due soon, not assessed."""
+def agenda_agencies(data: ReviewData, top: int = TOP_AGENCIES) -> pd.DataFrame:
+    """Return the agencies the agenda chart draws: the most agenda items (overdue + due soon + not assessed) first.
+
+    Ranked on all three, so an agency whose items are all unassessed is drawn like any other;
+    ties by name. At most ``top`` (the tables list every agency).
+    """
+    s = data.summary_by_agency()
+    items = s["overdue"] + s["due_soon"] + s["not_assessed"]
+    s = s.assign(_items=items)[items > 0]
+    return s.sort_values(["_items", "overdue", "agency"], ascending=[False, False, True]).head(top).drop(columns="_items")
+
+
+def sections_chart(data: ReviewData, top: int = TOP_AGENCIES, bar_height: int = 48) -> go.Figure:
+    """Return horizontal grouped bars per lead agency: overdue, due soon, not assessed (the ``top`` agencies)."""
     lang = data.lang
-    summary = data.summary_by_agency()
-    shown = summary[(summary["overdue"] + summary["due_soon"] + summary["not_assessed"]) > 0].head(TOP_AGENCIES)
-    shown = shown.iloc[::-1]
+    shown = agenda_agencies(data, top).iloc[::-1]
+    n_agencies = int(((data.summary["overdue"] + data.summary["due_soon"] + data.summary["not_assessed"]) > 0).sum())
     fig = go.Figure()
     for name in ("overdue", "due_soon", "not_assessed"):
         fig.add_bar(y=shown["agency"], x=shown[name], name=section_title(name, data), orientation="h",
                     marker_color=SECTION_COLOURS[name], text=[str(v) if v else "" for v in shown[name]],
                     textposition="outside", cliponaxis=False)
-    fig.update_layout(barmode="group", height=max(260, 60 + 48 * len(shown)),
-                      title={"text": f"<b>{tr('chart_sections', lang)}</b>", "x": 0},
-                      font={"family": _font(), "size": 14}, template="plotly_white",
-                      margin={"l": 10, "r": 20, "t": 80, "b": 40},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    fig.update_layout(barmode="group")
     fig.update_xaxes(title=tr("col_commitments", lang), rangemode="tozero")
-    return fig
+    fig.update_yaxes(automargin=True)
+    notes = [tr("top_agencies_note", lang, n=len(shown))] if n_agencies > len(shown) else []
+    return _house_layout(fig, tr("chart_sections", lang), max(260, 60 + bar_height * len(shown)), notes)
+
+
+def _house_layout(fig: go.Figure, title: str, height: int, notes: list[str]) -> go.Figure:
+    """The dashboard's chart layout (title and notes above the legend, nothing overlapping), else a plain one."""
+    try:
+        from dashboard.charts import _layout
+    except ImportError:  # charts.py not there
+        fig.update_layout(title={"text": f"<b>{title}</b>", "x": 0}, height=height + 80)
+        return fig
+    return _layout(fig, title, height, notes)
 
 
 def status_chart(data: ReviewData) -> go.Figure:
@@ -251,11 +280,8 @@ def status_chart(data: ReviewData) -> go.Figure:
     fig = go.Figure(go.Bar(x=[status_name(c, lang) for c in codes], y=[int(counts.get(c, 0)) for c in codes],
                            marker_color=[STATUSES[c].colour for c in codes],
                            text=[int(counts.get(c, 0)) for c in codes], textposition="outside"))
-    fig.update_layout(height=320, title={"text": f"<b>{tr('chart_statuses', lang)}</b>", "x": 0},
-                      font={"family": _font(), "size": 14}, template="plotly_white",
-                      margin={"l": 10, "r": 20, "t": 70, "b": 40}, showlegend=False)
     fig.update_yaxes(title=tr("col_commitments", lang), rangemode="tozero")
-    return fig
+    return _house_layout(fig, tr("chart_statuses", lang), 320, [])
 
 
 # --------------------------------------------------------------------------------------
@@ -281,6 +307,21 @@ def _missing(v) -> bool:
         return False
 
 
+def lead_labels(rows: pd.DataFrame, labels: dict[str, str], lang: str = "zh") -> list[str | None]:
+    """Return each row's lead agencies by display name (English where known, as written otherwise).
+
+    From ``lead_keys`` and the review's ``labels``; the names as extracted where a key has no label,
+    and "未注明单位" / "Agency not stated" where there is none.
+    """
+    out = []
+    for keys, names in zip(rows["lead_keys"], rows["lead_agency_names"]):
+        keys = list(keys) if keys is not None and not isinstance(keys, str) else []
+        named = [labels.get(k) for k in keys]
+        text = ("、" if lang == "zh" else ", ").join(n for n in named if n) if keys and all(named) else join_list(names)
+        out.append(text or tr("unknown_agency", lang))
+    return out
+
+
 def local_time(ts) -> str | None:
     if _missing(ts):
         return None
@@ -296,14 +337,16 @@ def _day(d) -> dt.date | None:
     return pd.Timestamp(d).date()
 
 
-def commitments_table(rows: pd.DataFrame, lang: str, history: dict[str, str] | None = None) -> pd.DataFrame:
+def commitments_table(rows: pd.DataFrame, lang: str, history: dict[str, str] | None = None,
+                      labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Return commitments for a sheet: state, deadline, leads, text, status, note, (history)."""
     col = lambda key, table=None: (i18n.column_label(key, lang, (table,)) if table else tr(key, lang))  # noqa: E731
     out = pd.DataFrame({
         col("col_state"): [state_name(s, lang) for s in rows["state"]],
         col("deadline_date", "commitments"): [_day(d) for d in rows["deadline_date"]],
         col("col_days"): [None if _missing(d) else int(d) for d in rows["days_to_deadline"]],
-        col("col_agency"): [join_list(v) for v in rows["lead_agency_names"]],
+        col("col_agency"): (lead_labels(rows, labels, lang) if labels is not None
+                            else [join_list(v) for v in rows["lead_agency_names"]]),
         col("title", "documents"): rows["title"].tolist(),
         col("item_label", "commitments"): rows["item_label"].tolist(),
         col("text", "commitments"): rows["text"].tolist(),
@@ -326,7 +369,8 @@ def summary_table(data: ReviewData) -> pd.DataFrame:
     for name in SECTIONS:
         out[section_title(name, data)] = s[name]
     for code in STATUSES:
-        out[status_name(code, lang)] = s[f"status_{code}"]
+        if code != "not_assessed":  # the section 尚未评估 already counts it
+            out[status_name(code, lang)] = s[f"status_{code}"]
     return out
 
 
@@ -348,11 +392,17 @@ def changes_table(data: ReviewData) -> pd.DataFrame:
         recs.append({"when": pd.Timestamp(r.changed_at).tz_convert(None) + _utc_offset(), "what": tr("what_status", lang),
                      "change": text, "title": r.title, "summary": r.text, "who": r.reviewer, "id": r.commitment_id})
     for r in data.corrections.itertuples(index=False):
-        value = "—" if r.action == "clear" else join_list(r.value) if isinstance(r.value, list) else r.value
+        old = getattr(r, "old_value", None)
+        new = None if r.action == "clear" else r.value
+        change = f"{correction_field(r.field, lang)}: "
+        if old is not None and not (isinstance(old, float) and math.isnan(old)):
+            change += f"{correction_value(r.field, old, data)} → "
+        change += correction_value(r.field, new, data)
         recs.append({"when": pd.Timestamp(r.changed_at).tz_convert(None) + _utc_offset(),
-                     "what": tr("what_correction", lang), "change": f"{r.field} = {value}", "title": None,
-                     "summary": r.reason, "who": r.reviewer, "id": r.entity_id})
-    recs.sort(key=lambda x: x["when"])
+                     "what": tr("what_correction", lang), "change": change,
+                     "title": data.texts.get(r.entity_id) if r.entity == "commitment" else None,
+                     "summary": r.reason, "who": r.reviewer})
+    recs.sort(key=lambda x: x["when"], reverse=True)  # newest first
     return pd.DataFrame({
         tr("col_changed_at", lang): [x["when"].strftime("%Y-%m-%d %H:%M") for x in recs],
         tr("col_what", lang): [x["what"] for x in recs],
@@ -360,8 +410,64 @@ def changes_table(data: ReviewData) -> pd.DataFrame:
         i18n.column_label("title", lang, ("documents",)): [x["title"] for x in recs],
         tr("col_summary", lang): [x["summary"] for x in recs],
         tr("col_reviewer", lang): [x["who"] for x in recs],
-        tr("col_id", lang): [x["id"] for x in recs],
     })
+
+
+def changes_digest(data: ReviewData) -> pd.DataFrame:
+    """Return the changes for the report, newest first: status changes and corrections one by one, the ETL's
+    grouped per document and kind ("新增 17 项承诺"), so a re-loaded document is one line, not a page."""
+    lang = data.lang
+    people = changes_table(dataclasses.replace(data, etl_changes=data.etl_changes.iloc[0:0]))
+    etl = data.etl_changes
+    if etl.empty:
+        return people
+    groups = []
+    for (doc, entity, change), part in etl.groupby(["doc_id", "entity", "change"], dropna=False, sort=False):
+        when = pd.Timestamp(part["changed_at"].max())
+        title = next((t for t in part["title"] if isinstance(t, str) and t), None)
+        what = tr(f"what_{entity}", lang)
+        text = (f"{tr(f'change_{change}', lang)} {len(part)} 项{what}" if lang == "zh"
+                else f"{tr(f'change_{change}', lang)}: {len(part)} × {what.lower()}")
+        examples = [s for s in part["summary"] if isinstance(s, str) and s][:2]
+        groups.append({"when": when, "what": what, "change": text, "title": title,
+                       "summary": "\n".join(str(s)[:80] for s in examples)})
+    cols = list(people.columns)
+    grouped = pd.DataFrame({cols[0]: [g["when"].strftime("%Y-%m-%d %H:%M") for g in groups],
+                            cols[1]: [g["what"] for g in groups], cols[2]: [g["change"] for g in groups],
+                            cols[3]: [g["title"] for g in groups], cols[4]: [g["summary"] for g in groups],
+                            cols[5]: [None] * len(groups)})
+    out = pd.concat([people, grouped], ignore_index=True)
+    return out.sort_values(cols[0], ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+def correction_field(field: str, lang: str) -> str:
+    """A corrected field's name as people read it (牵头单位, 资金类别 …)."""
+    if field == "is_rejected":
+        return tr("field_rejected", lang)
+    if field == "lead_agency_ids":
+        return tr("col_agency", lang)
+    return i18n.column_label(field, lang, ("commitments", "figures"))
+
+
+def correction_value(field: str, value, data: ReviewData) -> str:
+    """A corrected value as people read it: agency names, kind and basis names, amounts with units, dates."""
+    lang = data.lang
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if field == "lead_agency_ids":
+        names = [data.labels.get(str(a), str(a)) for a in (value if isinstance(value, (list, tuple)) else [value])]
+        return ("、" if lang == "zh" else ", ").join(names) or "—"
+    if field in ("money_kind", "deadline_basis"):
+        return i18n.vocab(field, value, lang)
+    if field == "amount_yuan":
+        from dashboard.charts import fmt_money
+
+        return fmt_money(float(value), lang)
+    if field in ("is_target", "is_rejected"):
+        return i18n.vocab("bool", bool(value), lang)
+    if field == "deadline_date":
+        return str(value)[:10]
+    return join_list(value) if isinstance(value, (list, tuple)) else str(value)
 
 
 def _utc_offset() -> pd.Timedelta:
@@ -437,10 +543,10 @@ def sheets(data: ReviewData) -> list[Sheet]:
     hist = history_text(data.history, lang)
     return [
         Sheet("sheet_summary", summary_table(data)),
-        Sheet("sheet_overdue", commitments_table(data.section("overdue"), lang)),
-        Sheet("sheet_due_soon", commitments_table(data.section("due_soon"), lang)),
+        Sheet("sheet_overdue", commitments_table(data.section("overdue"), lang, labels=data.labels)),
+        Sheet("sheet_due_soon", commitments_table(data.section("due_soon"), lang, labels=data.labels)),
         Sheet("sheet_changes", changes_table(data)),
-        Sheet("sheet_statuses", commitments_table(data.rows, lang, hist)),
+        Sheet("sheet_statuses", commitments_table(data.rows, lang, hist, data.labels)),
         Sheet("sheet_history", history_table(data)),
         Sheet("sheet_orphans", orphans_table(data)),
     ]
@@ -521,25 +627,51 @@ def workbook(data: ReviewData, filters: list[tuple[str, str]] | None = None,
 # HTML and PDF
 
 _CSS = """
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4; margin: 12mm 11mm; }
+@page wide { size: A4 landscape; margin: 10mm 10mm; }
 * { box-sizing: border-box; }
 body { font-family: 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif; color: #212529;
-       margin: 0 auto; max-width: 190mm; font-size: 10.5pt; line-height: 1.45; }
-h1 { font-size: 18pt; margin: 0 0 4mm; } h2 { font-size: 13pt; margin: 7mm 0 2mm; border-bottom: 2px solid #dee2e6; }
-.meta { color: #495057; margin-bottom: 4mm; }
-.kpis { display: flex; gap: 3mm; margin: 3mm 0; }
-.kpi { flex: 1; border: 1px solid #dee2e6; border-radius: 2mm; padding: 2mm 3mm; }
-.kpi b { display: block; font-size: 16pt; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin-bottom: 3mm; }
-th, td { border: 1px solid #dee2e6; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
-th { background: #f1f3f5; } tr { page-break-inside: avoid; } thead { display: table-header-group; }
+       margin: 0 auto; font-size: 10.5pt; line-height: 1.45; }
+h1 { font-size: 18pt; margin: 0 0 2mm; } h2 { font-size: 13pt; margin: 5mm 0 2mm; border-bottom: 2px solid #dee2e6; }
+.meta { color: #495057; margin-bottom: 2mm; }
+.rule { border-left: 4px solid #e03131; padding: 1.5mm 3mm; background: #fff5f5; margin: 3mm 0; }
+.agenda td.n { font-size: 15pt; font-weight: bold; text-align: right; white-space: nowrap; width: 5em; }
+.agenda td.item { font-weight: bold; width: 16em; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; margin-bottom: 3mm; }
+th, td { border: 1px solid #dee2e6; padding: 1mm 1.5mm; vertical-align: top; text-align: left; min-width: 4.2em; }
+th { background: #f1f3f5; white-space: nowrap; } tr { page-break-inside: avoid; } thead { display: table-header-group; }
+td.nw, th.nw { white-space: nowrap; }
+td.num, th.num { white-space: nowrap; text-align: right; }
+td.agency { min-width: 8em; } td.note { min-width: 11em; } td.text { min-width: 18em; }
 .chart { page-break-inside: avoid; width: 100%; }
+.wide { page: wide; }
+.first { page-break-after: always; }
 .legend td:first-child { white-space: nowrap; font-weight: bold; }
 .chip { display: inline-block; width: 3mm; height: 3mm; border-radius: 50%; margin-right: 1.5mm; }
-.section { page-break-before: auto; }
 .muted { color: #868e96; }
 @media print { .chart { break-inside: avoid; } h2 { break-after: avoid; } }
 """
+
+_NARROW = ("col_state", "col_status", "col_days", "col_changed_at", "col_reviewer", "col_what", "col_corrected")
+"""Columns whose cells are short words or dates: kept on one line (never one character a line)."""
+
+
+def _column_classes(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Return a CSS class per column: short ones on one line, numbers right, long text wide enough to read."""
+    narrow = {tr(k, lang) for k in _NARROW} | {i18n.column_label("deadline_date", lang, ("commitments",))}
+    wide = {tr("col_agency", lang): "agency", tr("col_note", lang): "note", tr("col_change", lang): "note",
+            i18n.column_label("text", lang, ("commitments",)): "text", tr("col_summary", lang): "text"}
+    out = []
+    for col in frame.columns:
+        if col in narrow:
+            out.append("nw")
+        elif col in wide:
+            out.append(wide[col])
+        elif pd.api.types.is_numeric_dtype(frame[col]):
+            out.append("num")
+        else:
+            out.append("")
+    return out
 
 
 def _table_html(frame: pd.DataFrame, columns: list[str] | None = None, total: int | None = None,
@@ -552,71 +684,96 @@ def _table_html(frame: pd.DataFrame, columns: list[str] | None = None, total: in
     frame = frame.head(REPORT_ROWS_MAX)
     note = (f"<p class='muted'>{html.escape(tr('report_cut', lang, n=len(frame), m=total))}</p>"
             if total > len(frame) else "")
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    classes = _column_classes(frame, lang)
+    head = "".join(f"<th class='{k}'>{html.escape(str(c))}</th>" for c, k in zip(frame.columns, classes))
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for v in row:
+        for v, k in zip(row, classes):
             text = "" if (not isinstance(v, (list, tuple)) and _missing(v)) else str(v)
-            cells.append(f"<td>{html.escape(text).replace(chr(10), '<br>')}</td>")
+            cells.append(f"<td class='{k}'>{html.escape(text).replace(chr(10), '<br>')}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"{note}<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _figure_html(fig: go.Figure, include_js: bool) -> str:
+def _figure_html(fig: go.Figure, include_js: bool, width: int = 700) -> str:
     fig = go.Figure(fig)
-    fig.update_layout(width=700)
+    fig.update_layout(width=width)
     return "<div class='chart'>" + fig.to_html(full_html=False, include_plotlyjs=include_js,
                                                config={"displayModeBar": False, "staticPlot": True}) + "</div>"
 
 
+def agenda_rows(data: ReviewData, top: int = 3) -> list[tuple[str, int, str]]:
+    """Return the agenda: (section title, how many, the agencies with most of them), in meeting order."""
+    out = []
+    for name in ("overdue", "due_soon", "changed", "not_assessed"):
+        counts = data.counts_by_agency(name).head(top)
+        agencies = ("、" if data.lang == "zh" else ", ").join(f"{a} {n}" for a, n in zip(counts["agency"], counts["n"]))
+        out.append((section_title(name, data), data.count(name), agencies))
+    if len(data.orphans):
+        out.append((tr("sec_orphans", data.lang), len(data.orphans), ""))
+    return out
+
+
 def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
                 generated: dt.datetime | None = None) -> str:
-    """Return a self-contained HTML report (plotly.js inlined: opens offline; A4 when printed)."""
+    """Return a self-contained HTML report (plotly.js inlined: opens offline; A4 when printed).
+
+    Page 1 is the agenda (what the meeting goes through, how many, which agencies); the wide
+    tables print on landscape pages; the commitment tables list the overdue, the due soon and
+    the assessed ones (the workbook lists every commitment).
+    """
     lang = data.lang
     generated = generated or dt.datetime.now()
     t = lambda key, **fmt: html.escape(tr(key, lang, **fmt))  # noqa: E731
     overdue, due_soon = data.section("overdue"), data.section("due_soon")
     parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
              f"<title>{t('pack_heading')} {data.as_of.isoformat()}</title><style>{_CSS}</style></head><body>",
+             "<section class='first'>",
              f"<h1>{t('pack_heading')}</h1>",
              f"<div class='meta'>{t('meeting_date')}: <b>{data.as_of.isoformat()}</b> · {t('since_date')}: "
              f"{data.since.isoformat()} · {t('generated_at')}: {generated.strftime('%Y-%m-%d %H:%M')}</div>"]
     if filters:
         parts.append("<div class='meta'>" + " · ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in filters)
                      + "</div>")
-    parts.append("<div class='kpis'>" + "".join(
-        f"<div class='kpi'>{html.escape(label)}<b>{n}</b></div>" for label, n in (
-            (section_title("overdue", data), data.count("overdue")),
-            (section_title("due_soon", data), data.count("due_soon")),
-            (section_title("changed", data), data.count("changed")),
-            (section_title("not_assessed", data), data.count("not_assessed")),
-            (tr("sec_orphans", lang), len(data.orphans)))) + "</div>")
-    parts.append(_figure_html(sections_chart(data), include_js=True))
-    parts.append(_figure_html(status_chart(data), include_js=False))
-    parts.append(f"<h2>{t('sheet_summary')}</h2>" + _table_html(summary_table(data)))
+    parts.append(f"<h2>{t('agenda_title')}</h2><table class='agenda'><thead><tr><th>{t('agenda_item')}</th>"
+                 f"<th class='num'>{t('agenda_count')}</th><th>{t('agenda_agencies')}</th></tr></thead><tbody>")
+    for item, n, agencies in agenda_rows(data):
+        parts.append(f"<tr><td class='item'>{html.escape(item)}</td><td class='n'>{n:,}</td>"
+                     f"<td>{html.escape(agencies)}</td></tr>")
+    parts.append("</tbody></table>")
+    parts.append(f"<div class='rule'>{t('overdue_rule')}</div>")
+    parts.append(_figure_html(status_chart(data), include_js=True, width=680))
+    parts.append("</section>")
+
+    parts.append("<section class='wide'>")
+    parts.append(_figure_html(sections_chart(data, REPORT_AGENCIES, 40), include_js=False, width=1000))
     keep = [tr("col_state", lang), i18n.column_label("deadline_date", lang, ("commitments",)), tr("col_agency", lang),
             i18n.column_label("text", lang, ("commitments",)), tr("col_status", lang), tr("col_note", lang)]
     for name, frame in (("overdue", overdue), ("due_soon", due_soon)):
-        parts.append(f"<h2 class='section'>{html.escape(section_title(name, data))} ({data.count(name)})</h2>")
-        parts.append(_table_html(commitments_table(frame.head(REPORT_ROWS_MAX), lang), keep, data.count(name), lang)
-                     or f"<p class='muted'>{t('empty')}</p>")
-    parts.append(f"<h2 class='section'>{html.escape(section_title('changed', data))}</h2>")
-    first = dataclasses.replace(data, etl_changes=data.etl_changes.head(REPORT_ROWS_MAX))  # oldest first: enough
-    changes = changes_table(first)
-    total = len(changes) + max(0, data.etl_changes_count - len(first.etl_changes))
-    parts.append(_table_html(changes, total=total, lang=lang) or f"<p class='muted'>{t('no_changes')}</p>")
+        parts.append(f"<h2>{html.escape(section_title(name, data))} ({data.count(name):,})</h2>")
+        parts.append(_table_html(commitments_table(frame.head(REPORT_ROWS_MAX), lang, labels=data.labels), keep,
+                                 data.count(name), lang) or f"<p class='muted'>{t('empty')}</p>")
+    parts.append(f"<h2>{html.escape(section_title('changed', data))}</h2>")
+    changes = changes_digest(data)
+    if data.etl_changes_count > len(data.etl_changes):
+        parts.append(f"<p class='muted'>{t('report_cut', n=len(data.etl_changes), m=data.etl_changes_count)}</p>")
+    parts.append(_table_html(changes, lang=lang) or f"<p class='muted'>{t('no_changes')}</p>")
+    parts.append(f"<h2>{t('sheet_summary')}</h2>" + _table_html(summary_table(data), lang=lang))
     if len(data.orphans):
-        parts.append(f"<h2>{t('sec_orphans')} ({len(data.orphans)})</h2>" + _table_html(orphans_table(data)))
-    parts.append(f"<h2>{t('sheet_statuses')}</h2>")
+        orphans = orphans_table(data).drop(columns=[tr("col_id", lang)])
+        parts.append(f"<h2>{t('sec_orphans')} ({len(data.orphans)})</h2>" + _table_html(orphans, lang=lang))
+    assessed = data.rows[data.rows["status"] != "not_assessed"]
+    parts.append(f"<h2>{t('assessed_title')}</h2><p class='muted'>{t('assessed_note')}</p>")
     hist = history_text(data.history, lang)
-    parts.append(_table_html(commitments_table(data.rows.head(REPORT_ROWS_MAX), lang, hist),
-                             keep + [tr("col_history", lang)], data.count("all"), lang))
+    parts.append(_table_html(commitments_table(assessed.head(REPORT_ROWS_MAX), lang, hist, data.labels),
+                             keep + [tr("col_history", lang)], len(assessed), lang)
+                 or f"<p class='muted'>{t('empty')}</p>")
     parts.append(f"<h2>{t('status_legend')}</h2><p>{t('overdue_rule')}</p><table class='legend'><tbody>")
     for s in STATUSES.values():
         parts.append(f"<tr><td><span class='chip' style='background:{s.colour}'></span>{html.escape(s.name(lang))}"
                      f"</td><td>{html.escape(s.definition(lang))}</td></tr>")
-    parts.append("</tbody></table></body></html>")
+    parts.append("</tbody></table></section></body></html>")
     return "".join(parts)
 
 

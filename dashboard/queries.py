@@ -38,12 +38,18 @@ import streamlit as st
 
 from dashboard.filters_state import Filters, keyword_pattern
 from etl import derive
+from etl.schema import MONEY_KINDS
+from etl.status import CLOSED_STATUSES, deadline_state_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "data/commitments.duckdb"
 DEFAULT_REVIEWS = "data/reviews.sqlite"
-SPENDING_KINDS = ("fiscal", "fund")
-"""Public money: what the headline numbers add up (never subsidy rates or economic figures)."""
+SUMMED_KINDS = tuple(k for k in MONEY_KINDS if k != "subsidy_rate")
+"""Money kinds a chart or headline sums, each on its own (fiscal spending, funds' size, financing, economic
+figures): one is never added to another. Subsidy rates are per recipient and never summed."""
+DEFAULT_KIND = "fiscal"
+"""The kind the headline and the charts show first: public spending."""
+SPENDING_KINDS = (DEFAULT_KIND,)
 RETRIES = 40
 RETRY_SECONDS = 0.05
 CACHED_ROWS_MAX = 10_000
@@ -181,6 +187,27 @@ def _corrections_digest(figures: pd.DataFrame, commitments: pd.DataFrame) -> str
     for frame in (figures, commitments):
         digest.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode("utf-8"))
     return digest.hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _closed(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> pd.DataFrame:
+    """Return [commitment_id, status] of the commitments whose current status closes them (completed, dropped).
+
+    What the deadline state needs from the review store (``etl.status.deadline_state_sql``): the
+    other statuses never change it. Empty when the store cannot be read.
+    """
+    del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
+    try:
+        from etl import reviews as etl_reviews
+
+        current = etl_reviews.current_statuses()
+    except Exception:  # no store, or a broken one: nothing is closed (the review page says why)
+        current = None
+    if current is None or current.empty:
+        return pd.DataFrame({"commitment_id": pd.Series([], dtype="string"), "status": pd.Series([], dtype="string")})
+    closed = current[current["status"].isin(CLOSED_STATUSES)]
+    return pd.DataFrame({"commitment_id": closed["commitment_id"].astype("string").to_numpy(),
+                         "status": closed["status"].astype("string").to_numpy()})
 
 
 def corrections_warning() -> str | None:
@@ -372,6 +399,7 @@ def cursor(s: Stamp | None = None):
             raise
     try:
         cur.execute(SEARCH_PATH)
+        cur.register("review_closed", _closed(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns))
         yield cur
     finally:
         cur.close()
@@ -449,21 +477,29 @@ def _figure_page(cur, values: dict) -> pd.DataFrame:
 
 
 def _timeline(cur, values: dict) -> pd.DataFrame:
-    """Dated commitments per first lead × day × status; per month (then per year) when there are too many marks.
+    """Dated commitments per lead agency × day × status; per month (then per year) when there are too many marks.
 
     Up to three texts per mark (the newest documents') when the marks are few enough to hover over.
     """
     frame = _execute(cur, "deadline_timeline", {**values, "max_marks": TIMELINE_MARKS})
     if frame.empty or len(frame) > TIMELINE_HOVER_MARKS or (frame["granularity"] != "day").any():
         return frame.assign(items=[[] for _ in range(len(frame))])
-    keys = ["first_lead_key", "deadline_date", "deadline_bucket"]
+    keys = ["lead_key", "deadline_date", "deadline_bucket"]
     latest = _execute(cur, "timeline_items", values)
-    ids = [i for group in latest["latest_ids"] for i in group]
+    groups = [_listed(group) for group in latest["latest_ids"]]
+    ids = [i for group in groups for i in group]
     text = dict(_by_ids(cur, "commitment_text", ids)[["commitment_id", "text"]].itertuples(index=False))
-    latest["items"] = [[text[i] for i in group if i in text] for group in latest["latest_ids"]]
+    latest["items"] = [[text[i] for i in group if i in text] for group in groups]
     out = frame.merge(latest[keys + ["items"]], on=keys, how="left")
     out["items"] = [v if isinstance(v, list) else [] for v in out["items"]]
     return out
+
+
+def _listed(value) -> list:
+    """A list cell as a list: a missing one (SQL NULL, pandas NA) is empty."""
+    if value is None or value is pd.NA or isinstance(value, (str, float)):
+        return []
+    return list(value)
 
 
 TIMELINE_MARKS = 2000
@@ -516,6 +552,7 @@ def clear_cache() -> None:
     """Forget every cached result and close the open databases (for benchmarks and tests)."""
     _cached.clear()
     _corrections.clear()
+    _closed.clear()
     with _INSTANCES_LOCK:
         _close_instances()
 
@@ -556,6 +593,11 @@ def database_status() -> Status:
     derived = [t for t in derive.DERIVED if t not in have]
     if derived:
         return Status("outdated", s.db, "missing tables: " + ", ".join(derived))
+    present = _run("derived_columns", {"tables": list(derive.DERIVED)})
+    lacking = [f"{t}.{c}" for t in derive.DERIVED for c in derive.TABLES[t].column_names
+               if not ((present["table_name"] == t) & (present["column_name"] == c)).any()]
+    if lacking:  # written by an older ETL: the next load re-derives them
+        return Status("outdated", s.db, "missing columns: " + ", ".join(lacking))
     if int(_run("document_count_all", {}).iloc[0, 0]) == 0:
         return Status("empty", s.db)
     return Status("ok", s.db)
@@ -566,11 +608,15 @@ def database_status() -> Status:
 # ---------------------------------------------------------------------------------------------
 
 def _bucket(x: str) -> str:
-    """The deadline status of alias ``x`` at ``$as_of`` (its ``deadline_date``)."""
-    return (f"CASE WHEN {x}.deadline_date IS NULL THEN 'none' "
-            f"WHEN {x}.deadline_date < $as_of::DATE THEN 'overdue' "
-            f"WHEN {x}.deadline_date <= $as_of::DATE + 30 THEN 'due_30' "
-            f"WHEN {x}.deadline_date <= $as_of::DATE + 90 THEN 'due_90' ELSE 'later' END")
+    """The deadline status of alias ``x`` at ``$as_of``: ``etl.status.deadline_state_sql`` (the one meaning of
+    overdue, also the review's), then due within 30 / 90 days or later.
+
+    ``{x}_closed`` is the commitment's row in ``review_closed`` (completed or dropped), joined by ``_filtered``.
+    """
+    d = f"{x}.deadline_date"
+    upcoming = (f"CASE WHEN {d} <= $as_of::DATE + 30 THEN 'due_30' "
+                f"WHEN {d} <= $as_of::DATE + 90 THEN 'due_90' ELSE 'later' END")
+    return deadline_state_sql(f"{x}_closed.status", d, upcoming, no_deadline="none")
 
 
 def _document_conditions(p: dict, x: str) -> list[str]:
@@ -593,6 +639,8 @@ def _deadline_conditions(p: dict, x: str) -> list[str]:
     out = []
     if p["buckets"]:
         out.append(f"list_contains($buckets::VARCHAR[], {_bucket(x)})")
+    if p["bases"]:
+        out.append(f"list_contains($bases::VARCHAR[], COALESCE({x}.deadline_basis, 'none'))")
     if p["due_year_min"] is not None:
         out.append(f"{x}.deadline_year >= $due_year_min::INTEGER")
     if p["due_year_max"] is not None:
@@ -628,7 +676,11 @@ def _filtered(p: dict) -> str:
 
     com = _document_conditions(p, "c") + _deadline_conditions(p, "c")
     fig = _document_conditions(p, "f")
-    if p["buckets"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
+    if p["year_min"] is not None:
+        fig.append("f.year >= $year_min::INTEGER")
+    if p["year_max"] is not None:
+        fig.append("f.year <= $year_max::INTEGER")
+    if p["buckets"] or p["bases"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
         fig += ["f.in_commitment"] + _deadline_conditions(p, "f")
     if p["agency_ids"]:
         keys = [f"$key{i}" for i in range(len(p["agency_keys"]))]  # one parameter per selected agency key
@@ -653,15 +705,15 @@ kw_fig AS MATERIALIZED (SELECT figure_id FROM figures WHERE {_keyword(p, 'senten
 WITH{matches}
 com_f AS (
     SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
-           c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.change_times,
+           COALESCE(c.deadline_basis, 'none') AS deadline_basis, c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.change_times,
            c.is_corrected
-    FROM com_eff c
+    FROM com_eff c LEFT JOIN review_closed c_closed ON c_closed.commitment_id = c.commitment_id
     {_where(com)}
 ),
 fig_f AS (
     SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
-           f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
-    FROM fig_eff f
+           f.is_cumulative, f.metric_key, f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
+    FROM fig_eff f LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id
     {_where(fig)}
 ),
 doc_ff AS (
@@ -673,13 +725,16 @@ doc_ff AS (
 
 
 def _fig_selection(p: dict) -> str:
-    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds."""
-    kinds = "\n      AND list_contains($kinds::VARCHAR[], money_kind)" if p["kinds"] else ""
+    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds; running
+    totals (累计…) alone when ``$cumulative``, else never (they are not one year's amount)."""
+    column = "money_kind" if p.get("figure_type") == "money" else "metric_key"  # counts: one metric (stage)
+    kinds = f"\n      AND list_contains($kinds::VARCHAR[], {column})" if p["kinds"] else ""
     return f""",
 fig_sel AS (
     SELECT * FROM fig_f
     WHERE figure_type = $figure_type AND is_target = $is_target
-      AND NOT is_breakdown  -- 其中… parts of a figure already counted{kinds}
+      AND NOT is_breakdown  -- 其中… and 首期… parts of a figure already counted
+      AND is_cumulative = $cumulative::BOOLEAN{kinds}
 )"""
 
 
@@ -688,7 +743,12 @@ _PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
            "COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), '')))")
 """The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
 
-_SPENDING = "figure_type = 'money' AND NOT is_breakdown AND list_contains($spending::VARCHAR[], money_kind)"
+_SUMMED = "figure_type = 'money' AND NOT is_breakdown"
+"""Money that adds up within one kind: never the 其中 / 首期 parts of a figure already counted."""
+
+_EACH_LEAD = "unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END)"
+"""One row per lead agency of a commitment (one with NULL when it names none): the timeline and the
+bars per agency count a commitment once for each of its lead agencies."""
 
 _FILTERED_SQL = {
     "headline": f"""
@@ -698,27 +758,32 @@ _FILTERED_SQL = {
                    count(*) FILTER (WHERE deadline_bucket = 'overdue') AS overdue,
                    count(*) FILTER (WHERE deadline_bucket = 'none') AS no_deadline
             FROM com_f
-        ),
-        fig_stats AS (
-            SELECT sum(amount) FILTER (WHERE NOT is_target) AS money_reported_yuan,
-                   sum(amount) FILTER (WHERE is_target) AS money_target_yuan
-            FROM fig_f WHERE {_SPENDING}
         )
         SELECT (SELECT count(*) FROM doc_ff) AS documents, s.commitments,
                (SELECT count(DISTINCT k) FROM (SELECT unnest(lead_keys) AS k
                                                FROM (SELECT DISTINCT lead_keys FROM com_f))) AS lead_agencies,
-               m.money_reported_yuan, m.money_target_yuan, s.due_90, s.overdue, s.no_deadline
-        FROM com_stats s CROSS JOIN fig_stats m
+               s.due_90, s.overdue, s.no_deadline
+        FROM com_stats s
+    """,
+    "money_by_kind": f"""
+        SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
+        FROM fig_f WHERE {_SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
+        GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
-        FROM fig_f WHERE {_SPENDING}
+        FROM fig_f WHERE {_SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
-        SELECT year, is_target, sum(amount) AS total, count(*) AS n_figures
-        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown
-        GROUP BY year, is_target ORDER BY year, is_target
+        SELECT year, is_target, metric_key, sum(amount) AS total, count(*) AS n_figures
+        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown AND NOT is_cumulative
+        GROUP BY ALL ORDER BY year, is_target, metric_key
+    """,
+    "count_metrics": """
+        SELECT metric_key, count(*) AS n_figures, sum(amount) AS total
+        FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown AND NOT is_cumulative AND is_target = $is_target
+        GROUP BY metric_key ORDER BY n_figures DESC, total DESC, metric_key
     """,
     "figures_by_agency_year": """
         , grouped AS (
@@ -794,19 +859,23 @@ _FILTERED_SQL = {
         LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
         ORDER BY p.list_order
     """,
-    "deadline_timeline": """
-        , by_day AS (
-            SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket, count(*) AS n
+    "deadline_timeline": f"""
+        , per_leads AS (  -- the lists first (few distinct), then one row per lead agency, as deadlines_by_agency
+            SELECT lead_keys, deadline_date, deadline_bucket, count(*) AS n
             FROM com_f WHERE deadline_date IS NOT NULL
             GROUP BY ALL
         ),
+        by_day AS (
+            SELECT lead_key, deadline_date, deadline_bucket, sum(n) AS n
+            FROM (SELECT {_EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, n FROM per_leads) GROUP BY ALL
+        ),
         by_month AS (
-            SELECT first_lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
+            SELECT lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
                    sum(n) AS n
             FROM by_day GROUP BY ALL
         ),
         by_year AS (
-            SELECT first_lead_key, CAST(date_trunc('year', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
+            SELECT lead_key, CAST(date_trunc('year', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
                    sum(n) AS n
             FROM by_month GROUP BY ALL
         ),
@@ -819,28 +888,32 @@ _FILTERED_SQL = {
             UNION ALL
             SELECT *, 'year' AS granularity FROM by_year WHERE (SELECT months FROM marks) > $max_marks
         )
-        SELECT g.first_lead_key, la.canonical_name AS first_lead_name, la.short_name AS first_lead_short,
-               la.name_en AS first_lead_en, g.deadline_date, g.deadline_bucket, CAST(g.n AS BIGINT) AS n,
+        SELECT g.lead_key, la.canonical_name AS lead_name, la.short_name AS lead_short,
+               la.name_en AS lead_en, g.deadline_date, g.deadline_bucket, CAST(g.n AS BIGINT) AS n,
                g.granularity
-        FROM marked g LEFT JOIN agencies la ON la.agency_id = g.first_lead_key
-        ORDER BY g.deadline_date, g.first_lead_key NULLS LAST, g.deadline_bucket
+        FROM marked g LEFT JOIN agencies la ON la.agency_id = g.lead_key
+        ORDER BY g.deadline_date, g.lead_key NULLS LAST, g.deadline_bucket
     """,
-    "timeline_items": """
-        SELECT lead_keys[1] AS first_lead_key, deadline_date, deadline_bucket,
-               max_by(commitment_id, issue_date, 3) AS latest_ids
-        FROM com_f WHERE deadline_date IS NOT NULL
+    "timeline_items": f"""
+        SELECT lead_key, deadline_date, deadline_bucket,
+               max_by(commitment_id, -list_order, 3) AS latest_ids  -- list order: newest document first, never NULL
+        FROM (SELECT {_EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, commitment_id, list_order
+              FROM com_f WHERE deadline_date IS NOT NULL)
         GROUP BY ALL
     """,
-    "deadlines_by_agency": """
+    "deadlines_by_agency": f"""
         , per_leads AS (  -- the lists first (few distinct), then one row per lead agency
             SELECT lead_keys, deadline_bucket, count(*) AS n FROM com_f GROUP BY ALL
         )
         SELECT k.agency_key, la.canonical_name, la.short_name, la.name_en, k.deadline_bucket,
                CAST(sum(k.n) AS BIGINT) AS n_commitments
-        FROM (SELECT unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END) AS agency_key,
-                     deadline_bucket, n FROM per_leads) k
+        FROM (SELECT {_EACH_LEAD} AS agency_key, deadline_bucket, n FROM per_leads) k
         LEFT JOIN agencies la ON la.agency_id = k.agency_key
         GROUP BY ALL ORDER BY k.agency_key, k.deadline_bucket
+    """,
+    "deadline_states": """
+        SELECT deadline_bucket, deadline_basis, count(*) AS n_commitments
+        FROM com_f GROUP BY ALL ORDER BY deadline_bucket, deadline_basis
     """,
     "deadlines_by_year": """
         SELECT deadline_year, deadline_bucket, count(*) AS n_commitments
@@ -878,6 +951,8 @@ _FIG_SELECTION_USERS = ("figures_by_agency_year", "figure_count", "figure_rows",
 
 _SQL: dict[str, str] = {
     "tables": "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'facts'",
+    "derived_columns": "SELECT table_name, column_name FROM information_schema.columns "
+                       "WHERE table_catalog = 'facts' AND list_contains($tables::VARCHAR[], table_name)",
     "document_count_all": "SELECT count(*) AS n FROM documents",
     "agencies_of": "SELECT agency_id, current_id FROM agencies WHERE list_contains($agency_ids::VARCHAR[], agency_id)",
     "filter_agencies": """
@@ -910,7 +985,9 @@ _SQL: dict[str, str] = {
         SELECT (SELECT min(issue_year) FROM documents) AS issue_min,
                (SELECT max(issue_year) FROM documents) AS issue_max,
                (SELECT min(deadline_year) FROM com_eff) AS due_min,
-               (SELECT max(deadline_year) FROM com_eff) AS due_max
+               (SELECT max(deadline_year) FROM com_eff) AS due_max,
+               (SELECT min(year) FROM fig_eff) AS year_min,
+               (SELECT max(year) FROM fig_eff) AS year_max
     """,
     "document": """
         SELECT doc_id, title, doc_type, issuer_name, jurisdiction, issue_date, proposal_no, addressee,
@@ -960,13 +1037,14 @@ def _statement(name: str, params: dict) -> str:
 def _filter_params(f: Filters) -> dict:
     issue = f.issue_years or (None, None)
     due = f.deadline_years or (None, None)
+    year = f.figure_years or (None, None)
     return {
         "merge": bool(f.merge), "agency_ids": list(f.agency_ids), "agency_role": f.agency_role,
         "jurisdictions": list(f.jurisdictions), "doc_types": list(f.doc_types), "doc_ids": list(f.doc_ids),
         "issue_year_min": issue[0], "issue_year_max": issue[1],
-        "due_year_min": due[0], "due_year_max": due[1], "buckets": list(f.buckets),
+        "due_year_min": due[0], "due_year_max": due[1], "year_min": year[0], "year_max": year[1], "buckets": list(f.buckets), "bases": list(f.bases),
         "keyword": keyword_pattern(f.keyword), "keyword_text": f.keyword.strip(), "as_of": f.as_of,
-        "fact_filters": f.has_fact_filters, "spending": list(SPENDING_KINDS),
+        "fact_filters": f.has_fact_filters, "summed": list(SUMMED_KINDS),
         **_agency_keys(f.agency_ids, bool(f.merge)),
     }
 
@@ -1002,6 +1080,7 @@ class Options:
     jurisdictions: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
     n_documents: int = 0
+    figure_years: tuple[int, int] | None = None
 
     @property
     def all_documents_listed(self) -> bool:
@@ -1023,7 +1102,8 @@ def filter_options() -> Options:
     documents = _run("filter_documents", {"limit": DOCUMENT_CHOICES_MAX if n_documents <= DOCUMENT_CHOICES_MAX else 0})
     return Options(_run("filter_agencies", {}), documents,
                    pair(bounds["issue_min"], bounds["issue_max"]), pair(bounds["due_min"], bounds["due_max"]),
-                   listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents)
+                   listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents,
+                   pair(bounds["year_min"], bounds["year_max"]))
 
 
 def find_documents(text: str, limit: int = 50) -> pd.DataFrame:
@@ -1042,63 +1122,90 @@ def document_titles(doc_ids) -> dict[str, str]:
 
 
 def headline_numbers(f: Filters) -> dict:
-    """Return the Overview's numbers: documents, commitments, lead agencies, money, deadlines."""
+    """Return the Overview's counts: documents, commitments, lead agencies, deadlines (money: ``money_by_kind``)."""
     row = _run("headline", _filter_params(f)).iloc[0]
-    money = ("money_reported_yuan", "money_target_yuan")
-    return {k: (None if pd.isna(v) else float(v) if k in money else int(v)) for k, v in row.items()}
+    return {k: (None if pd.isna(v) else int(v)) for k, v in row.items()}
 
 
-def money_by_year(f: Filters) -> pd.DataFrame:
-    """Return fiscal + fund money by year and reported/target (never subsidy rates)."""
-    return _run("money_by_year", _filter_params(f))
+def money_by_kind(f: Filters) -> pd.DataFrame:
+    """Return money per kind × reported/target × running total: one total per kind (``SUMMED_KINDS``), never one
+    of all kinds; cumulative figures (累计…, 截至…) apart from the rest, never added to them.
+
+    Columns: money_kind, is_target, is_cumulative, amount_yuan, n_figures.
+    """
+    return _run("money_by_kind", _filter_params(f))
+
+
+def _one_kind(kind: str) -> str:
+    if kind not in SUMMED_KINDS:
+        raise ValueError(f"money of kind {kind!r} is not summed; one of {', '.join(SUMMED_KINDS)}")
+    return kind
+
+
+def money_by_year(f: Filters, kind: str = DEFAULT_KIND) -> pd.DataFrame:
+    """Return money of one kind by year and reported/target (kinds are never added together)."""
+    return _run("money_by_year", {**_filter_params(f), "kind": _one_kind(kind)})
 
 
 def counts_by_year(f: Filters) -> pd.DataFrame:
-    """Return project counts by year and reported/target."""
+    """Return project counts by year × reported/target × metric (stage): counts add up only within one metric.
+
+    新洽谈, 签约 and 注册 projects are stages of one funnel (``etl.derive.STAGES``), never one sum.
+    """
     return _run("counts_by_year", _filter_params(f))
 
 
-def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool) -> dict:
+def count_metrics(f: Filters, is_target: bool = False) -> pd.DataFrame:
+    """Return the metrics (stages) counts are written in: metric_key, n_figures, total; most figures first."""
+    return _run("count_metrics", {**_filter_params(f), "is_target": bool(is_target)})
+
+
+def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool, cumulative: bool = False) -> dict:
     kinds = [k for k in (kinds or ()) if figure_type != "money" or k]
-    return {**_filter_params(f), "figure_type": figure_type, "is_target": bool(is_target), "kinds": kinds}
+    return {**_filter_params(f), "figure_type": figure_type, "is_target": bool(is_target), "kinds": kinds,
+            "cumulative": bool(cumulative)}
 
 
 def funding_by_agency_year(f: Filters, kinds=SPENDING_KINDS, is_target: bool = False) -> pd.DataFrame:
-    """Return money (yuan) per agency × year for the given kinds; one row per stacked bar segment.
+    """Return money (yuan) of one kind per agency × year; one row per stacked bar segment.
 
-    ``kinds`` must not mix subsidy rates with spending: pass ``("subsidy_rate",)`` alone to
-    list the rates (which ``subsidy_rates`` does).
+    ``kinds`` holds one summed kind (``SUMMED_KINDS``; a string is taken as that one kind):
+    fiscal spending, funds and financing are different things and a bar never adds them.
+    Subsidy rates are listed by ``subsidy_rates``, never summed.
     """
-    if "subsidy_rate" in kinds and len(kinds) > 1:
-        raise ValueError("subsidy rates are per recipient and are never summed with spending")
-    return _run("figures_by_agency_year", _selection_params(f, "money", tuple(kinds), is_target))
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    if len(kinds) != 1:
+        raise ValueError("money of different kinds is never added together: chart one kind at a time")
+    return _run("figures_by_agency_year", _selection_params(f, "money", (_one_kind(kinds[0]),), is_target))
 
 
-def counts_by_agency_year(f: Filters, is_target: bool = False) -> pd.DataFrame:
-    """Return project counts per agency × year."""
-    return _run("figures_by_agency_year", _selection_params(f, "count", (), is_target))
+def counts_by_agency_year(f: Filters, is_target: bool = False, metric: str | None = None) -> pd.DataFrame:
+    """Return project counts of one metric (stage) per agency × year (every metric when None: a list, not a sum)."""
+    return _run("figures_by_agency_year", _selection_params(f, "count", (metric,) if metric else (), is_target))
 
 
-def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks) -> dict:
-    params = _selection_params(f, figure_type, tuple(kinds) if figure_type == "money" else (), is_target)
+def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks, cumulative: bool = False) -> dict:
+    params = _selection_params(f, figure_type, tuple(kinds or ()), is_target, cumulative)
     return {**params, "picks": list(picks)}
 
 
 def figure_rows(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
-                picks: tuple[str, ...] = (), limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+                picks: tuple[str, ...] = (), limit: int | None = None, offset: int = 0,
+                cumulative: bool = False) -> pd.DataFrame:
     """Return the figures behind a chart, largest first, with their sentences; ``picks`` narrows to bars.
 
     A pick is ``"<agency_key>|<year>"`` (empty strings for a missing agency or year), as
     ``charts.pick_of`` builds from a selected bar. ``limit``/``offset`` page the rows
     (``figure_count`` says how many there are); ``limit=None`` returns them all.
     """
-    return _run("figure_rows", {**_figure_params(f, figure_type, kinds, is_target, picks), **_page(limit, offset)})
+    return _run("figure_rows", {**_figure_params(f, figure_type, kinds, is_target, picks, cumulative),
+                                **_page(limit, offset)})
 
 
 def figure_count(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
-                 picks: tuple[str, ...] = ()) -> int:
+                 picks: tuple[str, ...] = (), cumulative: bool = False) -> int:
     """Return how many rows ``figure_rows`` has for these arguments."""
-    return int(_run("figure_count", _figure_params(f, figure_type, kinds, is_target, picks)).iloc[0, 0])
+    return int(_run("figure_count", _figure_params(f, figure_type, kinds, is_target, picks, cumulative)).iloc[0, 0])
 
 
 def subsidy_rates(f: Filters, is_target: bool = False, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
@@ -1120,10 +1227,11 @@ def commitment_count(f: Filters) -> int:
 
 
 def deadline_timeline(f: Filters) -> pd.DataFrame:
-    """Return dated commitments grouped by first lead agency × deadline date × status.
+    """Return dated commitments grouped by lead agency × deadline date × status.
 
-    Columns: first_lead_key/name/short/en, deadline_date, deadline_bucket, n, items (up to three
-    commitment texts, those of the newest documents).
+    A commitment counts once for each of its lead agencies (as ``deadlines_by_agency``; one
+    without a lead counts under NULL). Columns: lead_key/name/short/en, deadline_date,
+    deadline_bucket, n, granularity, items (up to three commitment texts, the newest documents').
     """
     return _run("deadline_timeline", _filter_params(f))
 
@@ -1131,6 +1239,14 @@ def deadline_timeline(f: Filters) -> pd.DataFrame:
 def deadlines_by_agency(f: Filters) -> pd.DataFrame:
     """Return commitment counts per lead agency × deadline status (once per lead agency)."""
     return _run("deadlines_by_agency", _filter_params(f))
+
+
+def deadline_states(f: Filters) -> pd.DataFrame:
+    """Return commitment counts per deadline status × deadline basis (explicit, validity, reply_year, none).
+
+    Tells a missed promise (a deadline written in the text) from a policy whose term ended.
+    """
+    return _run("deadline_states", _filter_params(f))
 
 
 def deadlines_by_year(f: Filters) -> pd.DataFrame:
@@ -1180,8 +1296,8 @@ def commitment(commitment_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_year, counts_by_year, funding_by_agency_year,
-                   counts_by_agency_year, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
-                   deadline_timeline, deadlines_by_agency, deadlines_by_year, policy_terms, policy_count, document_rows,
+QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_kind, money_by_year, counts_by_year, funding_by_agency_year,
+                   counts_by_agency_year, count_metrics, figure_rows, figure_count, subsidy_rates, commitment_rows, commitment_count,
+                   deadline_timeline, deadlines_by_agency, deadline_states, deadlines_by_year, policy_terms, policy_count, document_rows,
                    document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""

@@ -12,7 +12,7 @@ Page-sized reviews are cached on the files' modification stamps.
 Statements run on ``dashboard.queries.cursor()`` (the facts DB attached read-only, corrections
 applied, rejected commitments dropped), with bound parameters only; the store's current statuses
 and the IDs it touched in the window are registered into the cursor as DataFrames. The deadline
-state is a SQL CASE (``state_sql``) that mirrors ``etl.status.display_state``. The store is read
+state is ``etl.status.deadline_state_sql`` (``state_sql``), the one the other pages count with. The store is read
 through ``etl.reviews``; nothing here writes.
 """
 
@@ -28,7 +28,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.filters_state import Filters
 from etl import reviews
-from etl.status import DEFAULT_STATUS, STATUS_CODES
+from etl.status import DEFAULT_STATUS, STATUS_CODES, deadline_state_sql
 
 SECTIONS = ("overdue", "due_soon", "changed", "not_assessed")
 SCOPES = (*SECTIONS, "all")
@@ -45,16 +45,14 @@ EXPORT_ROWS_MAX = 1_048_575
 IN_LIST_MAX = 5_000
 """Up to this many IDs, rows are fetched by ID (one parameter each: the primary key's index)."""
 
-_STATE = """CASE WHEN {status} = 'completed' THEN 'completed'
-                 WHEN {deadline} IS NULL THEN 'no_deadline'
-                 WHEN {deadline} < $as_of::DATE THEN 'overdue'
-                 WHEN {deadline} - $as_of::DATE <= $due_days::INTEGER THEN 'due_soon'
-                 ELSE 'open' END"""
-
-
 def state_sql(status: str, deadline: str) -> str:
-    """Return the SQL of ``etl.status.display_state`` over two columns (parameters $as_of, $due_days)."""
-    return _STATE.format(status=status, deadline=deadline)
+    """Return the review's deadline state over two columns (parameters $as_of, $due_days).
+
+    ``etl.status.deadline_state_sql`` (the definition every page counts overdue with), due soon
+    within the review's window; ``etl.status.display_state`` is the same in Python.
+    """
+    upcoming = f"CASE WHEN {deadline} - $as_of::DATE <= $due_days::INTEGER THEN 'due_soon' ELSE 'open' END"
+    return deadline_state_sql(status, deadline, upcoming)
 
 
 _ORDER_ROWS = "list_order"  # as queries.commitment_rows (newest document first, then position)
@@ -237,13 +235,10 @@ def agencies() -> pd.DataFrame:
 
 def agency_labels(lang: str) -> dict[str, str]:
     """Return agency_id -> display name (short name in 中文, English name where known)."""
-    out = {}
-    for r in agencies().to_dict("records"):
-        if lang == "en" and isinstance(r.get("name_en"), str) and r["name_en"]:
-            out[r["agency_id"]] = r["name_en"]
-        else:
-            out[r["agency_id"]] = r.get("short_name") or r["canonical_name"]
-    return out
+    from dashboard.charts import agency_label  # the charts' rule: one name per agency on every page
+
+    return {r["agency_id"]: agency_label(r["canonical_name"], r.get("short_name"), r.get("name_en"), lang)
+            for r in agencies().to_dict("records")}
 
 
 def documents() -> pd.DataFrame:

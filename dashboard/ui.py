@@ -50,7 +50,7 @@ def options():
 
 def table(frame: pd.DataFrame, columns: list[str], key: str, tables: tuple[str, ...] = (),
           selectable: bool = False, height: int | str = "auto", column_config: dict | None = None,
-          export_columns: list[str] | None = None) -> list[int]:
+          export_columns: list[str] | None = None, choices: list[tuple[str, str]] | None = None) -> list[int]:
     """Show ``frame[columns]`` with headers in the UI language and CSV/XLSX downloads of exactly its rows.
 
     ``export_columns`` (default: ``columns``) lets a download carry what the screen shortens.
@@ -59,14 +59,15 @@ def table(frame: pd.DataFrame, columns: list[str], key: str, tables: tuple[str, 
     lang = i18n.lang()
     shown = exports.localize(frame, lang, columns, tables)
     rows = _show(shown, key, selectable, height, column_config, tables)
-    downloads(shown if export_columns is None else exports.localize(frame, lang, export_columns, tables), key)
+    downloads(shown if export_columns is None else exports.localize(frame, lang, export_columns, tables), key,
+              choices=choices)
     return rows
 
 
 def paged_table(fetch: Callable[[int | None, int], pd.DataFrame], total: int, columns: list[str], key: str,
                 tables: tuple[str, ...] = (), selectable: bool = False, height: int | str = "auto",
-                column_config: dict | None = None, export_columns: list[str] | None = None
-                ) -> tuple[pd.DataFrame, list[int]]:
+                column_config: dict | None = None, export_columns: list[str] | None = None,
+                choices: list[tuple[str, str]] | None = None) -> tuple[pd.DataFrame, list[int]]:
     """Show ``total`` rows a page at a time (``fetch(limit, offset)`` gives a page) with downloads of all.
 
     The page number is a widget under the table when there is more than one page; the downloads
@@ -90,7 +91,8 @@ def paged_table(fetch: Callable[[int | None, int], pd.DataFrame], total: int, co
         left.number_input(i18n.t("table_page"), min_value=1, max_value=pages, step=1, key=f"{key}_page")
         right.caption(i18n.t("rows_of", a=f"{offset + 1:,}", b=f"{offset + len(frame):,}", n=f"{total:,}"))
     cols = export_columns or columns
-    downloads(lambda: exports.localize(fetch(EXPORT_MAX_ROWS, 0), lang, cols, tables), key, n_rows=total)
+    downloads(lambda: exports.localize(fetch(EXPORT_MAX_ROWS, 0), lang, cols, tables), key, n_rows=total,
+              choices=choices)
     return frame, rows
 
 
@@ -106,24 +108,49 @@ def _show(shown: pd.DataFrame, key: str, selectable: bool, height, column_config
     return []
 
 
-def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows: int | None = None) -> None:
-    """Offer the localized table as CSV (UTF-8 with BOM) and XLSX with a sheet naming the filters.
+def filter_record(choices: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """Return every filter that shapes a download: the sidebar's, the page's own choices, the page itself."""
+    lang = i18n.lang()
+    page = st.session_state.get("_current_page")
+    rows = [(i18n.t("export_page"), i18n.t(f"page_{page}"))] if page else []
+    return rows + filters.describe(filters.current(), lang, options()) + list(choices or [])
+
+
+def filters_csv_bytes(record: list[tuple[str, str]], n_rows: int, source: str, lang: str) -> bytes:
+    """Return the filter record as a two-column CSV (the sidecar of a CSV download: the data file stays plain)."""
+    rows = list(record) + [(i18n.tr("row_count", lang), f"{n_rows}"),
+                           (i18n.tr("exported_at", lang), dt.datetime.now().replace(microsecond=0).isoformat(" ")),
+                           (i18n.tr("database", lang), source)]
+    return exports.to_csv_bytes(pd.DataFrame(rows, columns=[i18n.tr("filters", lang), i18n.tr("filter_value", lang)]))
+
+
+def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows: int | None = None,
+              choices: list[tuple[str, str]] | None = None) -> None:
+    """Offer the localized table as CSV (UTF-8 with BOM, with a sidecar CSV of its filters) and XLSX with a sheet
+    naming the filters.
 
     ``shown`` may be a function giving the table: it then runs only when a button is clicked.
+    ``choices`` are the page's own controls in words (money kind, reported or target, picked bars …).
+    The record names the database by its file name, never by a path on the server.
     """
     lang = i18n.lang()
     stamp = dt.date.today().isoformat()
-    described = filters.describe(filters.current(), lang, options())
+    described = filter_record(choices)
+    source = queries.db_path().name
     table = shown if callable(shown) else (lambda: shown)
     n = len(shown) if n_rows is None and not callable(shown) else int(n_rows or 0)
-    left, right, note = st.columns([1, 1, 4])
+    left, middle, right, note = st.columns([1, 1, 1, 3])
     with left:
         st.download_button(i18n.t("download_csv"), data=lambda: exports.to_csv_bytes(table()),
                            file_name=f"{key}_{stamp}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
                            icon=":material/download:")
+    with middle:
+        st.download_button(i18n.t("download_filters_csv"), data=lambda: filters_csv_bytes(described, n, source, lang),
+                           file_name=f"{key}_{stamp}_filters.csv", mime="text/csv", key=f"{key}_csv_filters",
+                           on_click="ignore", icon=":material/filter_alt:", help=i18n.t("download_filters_help"))
     with right:
         st.download_button(i18n.t("download_xlsx"),
-                           data=lambda: exports.to_xlsx_bytes(table(), described, lang, str(queries.db_path())),
+                           data=lambda: exports.to_xlsx_bytes(table(), described, lang, source),
                            file_name=f"{key}_{stamp}.xlsx", key=f"{key}_xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/table:")
@@ -150,6 +177,48 @@ def chart(fig, key: str, selectable: bool = False):
 def join(values, lang: str) -> str:
     """Join names for a sentence: 、 in Chinese, a comma in English."""
     return ("、" if lang == "zh" else ", ").join(values)
+
+
+def deadline_tiles(states: pd.DataFrame) -> None:
+    """Show overdue (split by deadline basis), due within 90 days, no deadline, completed or dropped.
+
+    ``states`` is ``queries.deadline_states``: the same counts on every page that shows them.
+    """
+    lang = i18n.lang()
+    n = states.groupby("deadline_bucket")["n_commitments"].sum().to_dict() if len(states) else {}
+    overdue = states[states["deadline_bucket"] == "overdue"].groupby("deadline_basis")["n_commitments"].sum()
+    parts = join([f"{i18n.vocab('deadline_basis', b, lang)} {int(overdue[b]):,}" for b in overdue.index
+                     if overdue[b]], lang)
+    cols = st.columns(4)
+    cols[0].metric(i18n.t("kpi_overdue"), f"{int(n.get('overdue', 0)):,}", help=i18n.t("overdue_rule"))
+    if parts:
+        cols[0].caption(i18n.t("overdue_by_basis", parts=parts))
+    cols[1].metric(i18n.t("kpi_due_90"), f"{int(n.get('due_30', 0) + n.get('due_90', 0)):,}")
+    cols[2].metric(i18n.t("kpi_no_deadline"), f"{int(n.get('none', 0)):,}")
+    cols[3].metric(i18n.t("kpi_closed"), f"{int(n.get('completed', 0) + n.get('dropped', 0)):,}")
+    overdue_rule()
+
+
+def kind_control(key: str, kinds: tuple[str, ...] | None = None) -> str:
+    """Draw a choice of one money kind (kept in the URL as ``kind``); return it (fiscal spending by default).
+
+    One kind at a time: fiscal spending, funds, financing and economic figures are never added together.
+    """
+    kinds = kinds or queries.SUMMED_KINDS
+    if key not in st.session_state:
+        wanted = filters.page_param("kind")
+        st.session_state[key] = wanted if wanted in kinds else queries.DEFAULT_KIND
+    lang = i18n.lang()
+    kind = st.segmented_control(i18n.t("money_kind_one"), kinds, key=key,
+                                format_func=lambda k: i18n.vocab("money_kind", k, lang))
+    kind = kind if kind in kinds else queries.DEFAULT_KIND
+    filters.set_page_param("kind", None if kind == queries.DEFAULT_KIND else kind)
+    return kind
+
+
+def overdue_rule() -> None:
+    """Say what overdue means (``etl.status.OVERDUE_RULE``), under every count of it."""
+    st.caption(i18n.t("overdue_rule"))
 
 
 def empty() -> None:

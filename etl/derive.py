@@ -18,6 +18,8 @@ analyst corrected, so a correction moves a figure exactly as the ETL would have 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from etl.schema import TABLES
@@ -25,6 +27,35 @@ from etl.schema import TABLES
 DERIVED = ("fact_commitments", "fact_figures", "fact_agencies")
 
 _CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of the project funnel, recognised in a count's metric (新洽谈…项目, 签约项目, 注册项目 …).
+
+    The same projects are counted at each stage, so counts are summed only within one stage.
+    """
+
+    key: str
+    pattern: str  # a regular expression over the metric, as written
+    examples: tuple[str, ...]
+    non_examples: tuple[str, ...] = ()
+
+
+STAGES = (
+    Stage("negotiating", "洽谈|在谈", ("新洽谈产业招商项目", "在谈项目"), ("签约项目",)),
+    Stage("signed", "签约|签订", ("签约项目", "新签约项目"), ("注册项目",)),
+    Stage("registered", "注册|落户|落地", ("注册项目", "落户企业"), ("签约项目",)),
+    Stage("started", "开工|动工", ("新开工项目",), ("竣工项目",)),
+    Stage("completed", "竣工|建成|投产", ("竣工项目", "建成投产项目"), ("开工项目",)),
+)
+"""Funnel stages, in funnel order (the first that matches a metric wins)."""
+
+
+def metric_key_sql(metric: str) -> str:
+    """Return the SQL of a count's metric key: its funnel stage (first that matches), else the metric as written."""
+    cases = " ".join(f"WHEN regexp_matches({metric}, '{s.pattern}') THEN '{s.key}'" for s in STAGES)
+    return f"CASE WHEN {metric} IS NULL THEN NULL {cases} ELSE {metric} END"
 
 
 LIST_ORDER = "issue_date DESC NULLS LAST, doc_id, char_start, commitment_id"
@@ -61,7 +92,7 @@ def commitments_select(source: str, figures: str = "figures") -> str:
         ),
         base AS (
             SELECT c.commitment_id, c.doc_id, c.char_start, d.issue_date, d.issue_year, d.doc_type,
-                   d.jurisdiction, c.deadline_date, c.deadline_year,
+                   d.jurisdiction, c.deadline_date, c.deadline_year, c.deadline_basis,
                    COALESCE(c.lead_agency_ids, []) AS lead_ids,
                    COALESCE(s.ids, []) || CASE WHEN d.issuer_id IS NULL THEN [] ELSE [d.issuer_id] END AS other_ids,
                    i.figures_text, COALESCE(g.times, []) AS change_times, c.is_corrected, c.is_lead_corrected
@@ -69,7 +100,7 @@ def commitments_select(source: str, figures: str = "figures") -> str:
             LEFT JOIN inside i USING (commitment_id) LEFT JOIN changed g USING (commitment_id)
         )
         SELECT b.commitment_id, b.doc_id, b.char_start, b.issue_date, b.issue_year, b.doc_type, b.jurisdiction,
-               b.deadline_date, b.deadline_year, b.lead_ids,
+               b.deadline_date, b.deadline_year, b.deadline_basis, b.lead_ids,
                list_transform(b.lead_ids, lambda x: COALESCE(current_of.m[x], x)) AS lead_current_ids,
                b.other_ids, b.lead_ids || b.other_ids AS any_ids,
                list_transform(b.lead_ids || b.other_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
@@ -92,7 +123,8 @@ def figures_select(source: str, commitments: str) -> str:
                    CASE WHEN c.is_lead_corrected THEN c.lead_ids[1]
                         ELSE COALESCE(f.agency_id, c.lead_ids[1], d.issuer_id) END AS attributed_id,
                    c.any_ids AS commitment_ids, c.commitment_id IS NOT NULL AS found,
-                   c.deadline_date AS c_deadline_date, c.deadline_year AS c_deadline_year
+                   c.deadline_date AS c_deadline_date, c.deadline_year AS c_deadline_year,
+                   c.deadline_basis AS c_deadline_basis
             FROM {source} f JOIN documents d USING (doc_id) LEFT JOIN {commitments} c USING (commitment_id)
         ),
         listed AS (
@@ -101,7 +133,7 @@ def figures_select(source: str, commitments: str) -> str:
             FROM placed
         )
         SELECT p.figure_id, p.doc_id, p.commitment_id, p.figure_type, p.money_kind, p.is_target, p.is_breakdown,
-               p.is_cumulative,
+               p.is_cumulative, CASE WHEN p.figure_type = 'count' THEN {metric_key_sql("p.metric")} END AS metric_key,
                CASE WHEN p.figure_type = 'money' THEN p.amount_yuan ELSE p.value END AS amount,
                p.span_text,
                COALESCE(p.figure_year, p.issue_year) AS year,
@@ -110,6 +142,7 @@ def figures_select(source: str, commitments: str) -> str:
                p.attributed_id AS agency_id, COALESCE(current_of.m[p.attributed_id], p.attributed_id) AS agency_current_id,
                p.all_ids AS any_ids, list_transform(p.all_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
                p.found AS in_commitment, p.c_deadline_date AS deadline_date, p.c_deadline_year AS deadline_year,
+               p.c_deadline_basis AS deadline_basis,
                p.is_corrected
         FROM listed p CROSS JOIN current_of
     """

@@ -312,6 +312,7 @@ FACT_COMMITMENTS = _table(Table(
         C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
         C("deadline_date", "DATE", "期限", "Deadline"),
         C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("deadline_basis", "VARCHAR", "期限依据", "Deadline basis", accepted=DEADLINE_BASES),
         C("lead_ids", "VARCHAR[]", "牵头单位编号", "Lead agency IDs", "As extracted (empty list if none)", nullable=False),
         C("lead_current_ids", "VARCHAR[]", "牵头单位现编号", "Lead agencies (current)",
           "lead_ids with each agency replaced by its current successor", nullable=False),
@@ -343,6 +344,8 @@ FACT_FIGURES = _table(Table(
         C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
         C("is_breakdown", "BOOLEAN", "其中项", "Breakdown", nullable=False),
         C("is_cumulative", "BOOLEAN", "累计数", "Cumulative", nullable=False),
+        C("metric_key", "VARCHAR", "统计口径", "Metric", "What a count counts: a stage of the project funnel "
+          "(etl.derive.STAGES: negotiating, signed, registered, started, completed), else the metric as written"),
         C("amount", "DOUBLE", "数额", "Amount", "amount_yuan for money, value for counts and targets"),
         C("span_text", "VARCHAR", "原文", "As written", nullable=False),
         C("year", "INTEGER", "年份", "Year", "The figure's year, else its document's issue year"),
@@ -360,6 +363,7 @@ FACT_FIGURES = _table(Table(
         C("in_commitment", "BOOLEAN", "属于承诺", "In a commitment", nullable=False),
         C("deadline_date", "DATE", "期限", "Deadline", "Its commitment's deadline"),
         C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("deadline_basis", "VARCHAR", "期限依据", "Deadline basis", "Its commitment's", accepted=DEADLINE_BASES),
         C("is_corrected", "BOOLEAN", "已更正", "Corrected", nullable=False),
     ),
 ))

@@ -64,11 +64,20 @@ STATUSES: dict[str, Status] = {s.code: s for s in (
 STATUS_CODES: tuple[str, ...] = tuple(STATUSES)
 DEFAULT_STATUS = "not_assessed"
 
+CLOSED_STATUSES = ("completed", "dropped")
+"""Statuses that end a commitment: it is never overdue (nor due) again."""
+
+OVERDUE_RULE = ("已逾期 = 已过期限,且状态不是“已完成”或“已取消”(其他状态一律计入);未写明期限的承诺不会逾期。",
+                "Overdue = past its deadline and not completed or dropped (whatever other status it has); "
+                "a commitment without a stated deadline is never overdue.")
+"""The one meaning of overdue (中文, English): every page and the meeting pack show it where they count it."""
+
 # Deadline-aware display states (not stored: derived from status, deadline and as-of date).
 DISPLAY_STATES: dict[str, tuple[str, str, str]] = {
     "overdue": ("已逾期", "Overdue", RAG_COLOURS["red"]),
     "due_soon": ("即将到期", "Due soon", RAG_COLOURS["amber"]),
     "completed": ("已完成", "Completed", STATUSES["completed"].colour),
+    "dropped": ("已取消", "Dropped", STATUSES["dropped"].colour),
     "open": ("未到期", "Not yet due", "#1f77b4"),
     "no_deadline": ("无期限", "No deadline", RAG_COLOURS[None]),
 }
@@ -124,17 +133,19 @@ def _as_date(value) -> dt.date | None:
 def display_state(status: str | None, deadline, as_of: dt.date, due_within_days: int = 28) -> str:
     """Return overdue / due_soon / completed / open / no_deadline for one commitment.
 
-    Past its deadline and not completed is overdue whatever its status; no deadline is never
-    overdue.
+    ``OVERDUE_RULE``: past its deadline and not completed or dropped is overdue whatever its
+    status; no deadline is never overdue. ``deadline_state_sql`` is the same rule in SQL.
 
     >>> d = dt.date(2024, 6, 30)
     >>> display_state("on_track", d, dt.date(2024, 7, 1)), display_state("completed", d, dt.date(2024, 7, 1))
     ('overdue', 'completed')
     >>> display_state("delayed", None, dt.date(2024, 7, 1)), display_state(None, d, dt.date(2024, 6, 10))
     ('no_deadline', 'due_soon')
+    >>> display_state("dropped", d, dt.date(2024, 7, 1))
+    'dropped'
     """
-    if status == "completed":
-        return "completed"
+    if status in CLOSED_STATUSES:
+        return status
     deadline = _as_date(deadline)
     if deadline is None:
         return "no_deadline"
@@ -143,3 +154,20 @@ def display_state(status: str | None, deadline, as_of: dt.date, due_within_days:
     if (deadline - as_of).days <= due_within_days:
         return "due_soon"
     return "open"
+
+
+def deadline_state_sql(status: str, deadline: str, upcoming: str, no_deadline: str = "no_deadline") -> str:
+    """Return the SQL deadline state of a commitment: the one definition every page counts with.
+
+    ``status`` and ``deadline`` are SQL expressions (the status may be NULL: not assessed);
+    ``$as_of`` is a bound parameter. Completed or dropped gives the status itself; no deadline
+    gives ``no_deadline``; past the deadline is ``'overdue'`` (``OVERDUE_RULE``); otherwise the
+    SQL ``upcoming`` says how soon (the review's due-soon window, the pages' 30/90 days).
+
+    >>> print(deadline_state_sql("s", "d", "'open'"))  # doctest: +NORMALIZE_WHITESPACE
+    CASE WHEN s IN ('completed', 'dropped') THEN s WHEN d IS NULL THEN 'no_deadline'
+         WHEN d < $as_of::DATE THEN 'overdue' ELSE 'open' END
+    """
+    closed = ", ".join(f"'{c}'" for c in CLOSED_STATUSES)
+    return (f"CASE WHEN {status} IN ({closed}) THEN {status} WHEN {deadline} IS NULL THEN '{no_deadline}'\n"
+            f"     WHEN {deadline} < $as_of::DATE THEN 'overdue' ELSE {upcoming} END")

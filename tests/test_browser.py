@@ -46,14 +46,19 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(commitments_db):
     """Start `streamlit run dashboard/app.py` against the fixture database; yield its base URL."""
+    yield from run_server(os.environ.copy(), "streamlit.log")
+
+
+def run_server(env: dict, log_name: str):
+    """Run the dashboard on a free port with ``env`` (its databases); yield the base URL, then stop it."""
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -65,7 +70,7 @@ def server(commitments_db):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+                pytest.fail(f"streamlit did not start; see {ARTIFACTS / log_name}")
             time.sleep(0.3)
         yield base
     finally:
@@ -135,7 +140,8 @@ FUNDING_SQL = """
     SELECT COALESCE(f.figure_year, d.issue_year) AS year, sum(f.amount_yuan), list(f.span_text)
     FROM figures f JOIN documents d USING (doc_id) LEFT JOIN commitments c USING (commitment_id)
     JOIN agencies a ON a.agency_id = COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
-    WHERE f.figure_type = 'money' AND f.money_kind IN ('fiscal', 'fund') AND NOT f.is_target AND a.current_id = ?
+    WHERE f.figure_type = 'money' AND f.money_kind = 'fiscal' AND NOT f.is_target AND NOT f.is_breakdown
+      AND NOT f.is_cumulative AND a.current_id = ?
       AND d.issue_year BETWEEN 2020 AND 2022
     GROUP BY year ORDER BY year
 """
@@ -173,7 +179,7 @@ def test_shared_link_chart_download_and_bar_selection(warm, page, sql):
     wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
     table = list(wb["数据"].values)
     assert Counter(r[table[0].index("原文")] for r in table[1:]) == all_spans
-    assert dict((r[0], r[1]) for r in wb["筛选条件"].values)["发文年份"] == "2020–2022"
+    assert dict((r[0], r[1]) for r in wb["筛选条件"].values)["发文年份(文档)"] == "2020–2022"
 
     boxes = [b for b in (p.bounding_box() for p in page.locator(".js-plotly-plot .barlayer .point path").all()) if b]
     widest = max(boxes, key=lambda b: b["width"])
@@ -218,3 +224,124 @@ def test_screenshots_of_every_page(warm, page, lang):
         assert f"page={name}" in page.evaluate("location.href")
         assert page.locator('[data-testid="stException"]').count() == 0
         page.screenshot(path=str(ARTIFACTS / f"{name}_{lang}.png"))
+
+
+# ---------------------------------------------------------------------------------------------
+# An analyst's week: the seeds, one State Council document and a seed re-saved as GB18030
+
+STATE_COUNCIL = ROOT.parent / "shared" / "corpus" / "docs" / "16_guofa2018-38-ftz-measures.txt"
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory, browser):
+    """A database of the seeds, a State Council measures document and a re-encoded duplicate; its server."""
+    if not STATE_COUNCIL.exists():
+        pytest.skip(f"{STATE_COUNCIL} is not there")
+    from etl.pipeline import load_paths
+
+    tmp = tmp_path_factory.mktemp("week")
+    seed = next((ROOT / "seeds").glob("002*.txt"))
+    duplicate = tmp / "002-resaved-gb18030.txt"
+    duplicate.write_bytes(seed.read_text(encoding="utf-8").encode("gb18030"))
+    db = tmp / "c.duckdb"
+    load_paths([ROOT / "seeds", STATE_COUNCIL, duplicate], db)
+    env = {**os.environ, "COMMITMENTS_DB": str(db), "COMMITMENTS_REVIEWS_DB": str(tmp / "reviews.sqlite")}
+    for base in run_server(env, "streamlit-week.log"):
+        context = browser.new_context()
+        first = context.new_page()
+        first.goto(base)
+        settle(first)
+        context.close()
+        yield base, db, tmp / "reviews.sqlite"
+
+
+def _sql(db: Path, statement: str, params=None):
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(statement, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def metrics(pg) -> dict[str, str]:
+    """Return every st.metric on the page: label -> value as shown."""
+    return pg.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
+        .map(m => [m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+                   m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))""")
+
+
+def test_an_analysts_week(week, page):
+    from dashboard import charts
+    from etl.reviews import ReviewStore, StatusChange
+
+    base, db, reviews_path = week
+    # Headline money: fiscal, funds and financing apart, each named, none added to another.
+    page.goto(f"{base}/overview")
+    settle(page)
+    assert page.get_by_text("Page not found").count() == 0 and page.locator("h1").first.inner_text() == "总览"
+    page.wait_for_selector("[data-testid=\"stMetric\"]")
+    shown = metrics(page)
+    sums = dict(_sql(db, "SELECT money_kind, sum(amount_yuan) FROM figures WHERE figure_type = 'money' "
+                         "AND NOT is_target AND NOT is_breakdown AND NOT is_cumulative GROUP BY money_kind"))
+    for kind, name in (("fiscal", "财政资金"), ("fund", "基金"), ("financing", "金融支持")):
+        assert shown[f"{name}(已报告)"] == charts.fmt_money(sums[kind], "zh")
+    assert shown["金融支持(已报告)"] == "7,200 亿元"
+    assert not any(v == charts.fmt_money(sums["fiscal"] + sums["financing"], "zh") for v in shown.values())
+    page.screenshot(path=str(ARTIFACTS / "week_overview.png"))
+
+    # Counts by stage: one bar per stage and year, never their sum.
+    page.goto(f"{base}/projects")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    stages = plot_data(page)[0]
+    assert {"新洽谈项目", "签约项目", "注册(落户)项目"} <= {t["name"] for t in stages}
+    assert max(v for t in stages for v in t["y"]) <= 3147
+    page.screenshot(path=str(ARTIFACTS / "week_projects.png"))
+
+    # A status change; then overdue is one number on Overview, Deadlines and Review.
+    overdue = [r[0] for r in _sql(db, "SELECT commitment_id FROM commitments WHERE deadline_date < current_date "
+                                      "ORDER BY commitment_id")]
+    ReviewStore(reviews_path).record_statuses([StatusChange(overdue[0], "completed")], "王芳")
+    counts = {}
+    for name, label in (("overview", "已过期限"), ("deadlines", "已过期限"), ("review", "已逾期")):
+        page.goto(f"{base}/{name}")
+        settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        counts[name] = int(metrics(page)[label].replace(",", ""))
+        page.screenshot(path=str(ARTIFACTS / f"week_{name}.png"))
+    assert counts == {"overview": len(overdue) - 1, "deadlines": len(overdue) - 1, "review": len(overdue) - 1}
+
+    # The reader opens the linked document at the commitment (not the first document).
+    first_doc = _sql(db, "SELECT doc_id FROM documents ORDER BY issue_date DESC NULLS LAST, title, doc_id")[0][0]
+    cid, doc, title = _sql(db, "SELECT c.commitment_id, c.doc_id, d.title FROM commitments c JOIN documents d "
+                               "USING (doc_id) WHERE c.doc_id <> ? ORDER BY d.char_count DESC, c.char_start DESC "
+                               "LIMIT 1", [first_doc])[0]  # far down a long document
+    page.goto(f"{base}/documents")  # the reader opened once on its first document
+    settle(page)
+    page.goto(f"{base}/commitments?commitment={cid}")
+    settle(page)
+    page.get_by_text("在文档阅读器中打开 →").click()
+    page.wait_for_selector("#commitment-source")
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "文档"
+    assert page.get_by_role("heading", name=f"阅读器 · {title}").count() == 1
+    seen = page.evaluate("""() => { const el = document.getElementById('commitment-source');
+        let box = el.parentElement; while (box && getComputedStyle(box).overflowY !== 'auto') box = box.parentElement;
+        const a = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+        return [box.scrollTop, a.top >= b.top - 1 && a.top < b.bottom]; }""")
+    assert seen[0] > 0 and seen[1]  # scrolled down to it, and it is in view
+    page.screenshot(path=str(ARTIFACTS / "week_reader.png"))
+
+    # An export's filter sheet lists the page's choices.
+    page.goto(f"{base}/funding?kind=fund")
+    settle(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 Excel").first.click()
+    wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    record = {r[0]: r[1] for r in wb["筛选条件"].values}
+    assert record["页面"] == "资金" and record["资金类别"] == "基金" and record["已报告 / 目标"] == "已报告"
+    assert "/" not in str(record["数据库"])
+    table = list(wb["数据"].values)
+    assert {r[table[0].index("资金类别")] for r in table[1:]} == {"基金"}

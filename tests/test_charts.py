@@ -113,8 +113,8 @@ def test_empty_frames_give_a_labelled_empty_chart():
 
 def test_deadline_timeline_marks_the_as_of_date_and_sizes_marks_by_count():
     frame = pd.DataFrame({
-        "first_lead_key": ["a", "b"], "first_lead_name": ["甲局", "乙局"], "first_lead_short": ["甲局", "乙局"],
-        "first_lead_en": [None, None], "deadline_date": pd.to_datetime(["2023-04-01", "2020-12-31"]),
+        "lead_key": ["a", "b"], "lead_name": ["甲局", "乙局"], "lead_short": ["甲局", "乙局"],
+        "lead_en": [None, None], "deadline_date": pd.to_datetime(["2023-04-01", "2020-12-31"]),
         "deadline_bucket": ["due_30", "overdue"], "n": [2, 1], "items": [["甲", "乙"], ["丙"]],
         "granularity": ["day", "day"]})
     fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "zh")
@@ -127,7 +127,7 @@ def test_deadline_timeline_marks_the_as_of_date_and_sizes_marks_by_count():
 
 def test_deadline_timeline_by_month_says_so():
     frame = pd.DataFrame({
-        "first_lead_key": ["a"], "first_lead_name": ["甲局"], "first_lead_short": ["甲局"], "first_lead_en": [None],
+        "lead_key": ["a"], "lead_name": ["甲局"], "lead_short": ["甲局"], "lead_en": [None],
         "deadline_date": pd.to_datetime(["2023-04-01"]), "deadline_bucket": ["later"], "n": [12_345],
         "items": [[]], "granularity": ["month"]})
     fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "en")
@@ -142,3 +142,18 @@ def test_policy_terms_in_percent():
     fig = charts.policy_terms(frame, "zh")
     assert list(fig.data[0].text) == ["50%"]
     assert fig.layout.xaxis.range == (0, 105)
+
+
+def test_the_top_agencies_are_the_same_in_both_languages():
+    """Ties at the cut are broken by agency, not by the label's spelling in one language."""
+    frame = pd.DataFrame({
+        "agency_key": [f"k{i:02d}" for i in range(20)],
+        "canonical_name": [f"第{i}局" for i in range(20)], "short_name": [f"{i}局" for i in range(20)],
+        "name_en": [f"{chr(90 - i)} Bureau" for i in range(20)], "year": [2021] * 20,
+        "total": [5.0] * 20, "n_figures": [1] * 20, "is_corrected": [False] * 20, "examples": [[]] * 20})
+    picked = {}
+    for lang in ("zh", "en"):
+        fig = charts.by_agency_year(frame, lang, "count", "t", top_n=15)
+        keys = {c[0].split("|")[0] for trace in fig.data for c in trace.customdata}
+        picked[lang] = keys
+    assert picked["zh"] == picked["en"] and len(picked["zh"]) == 15

@@ -74,7 +74,8 @@ FUNDING_SQL = """
     SELECT sum(f.amount_yuan) FROM figures f JOIN documents d USING (doc_id)
     LEFT JOIN commitments c USING (commitment_id)
     JOIN agencies a ON a.agency_id = COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
-    WHERE f.figure_type = 'money' AND f.money_kind IN ('fiscal', 'fund') AND NOT f.is_target
+    WHERE f.figure_type = 'money' AND f.money_kind = 'fiscal' AND NOT f.is_target
+      AND NOT f.is_breakdown AND NOT f.is_cumulative
       AND (CASE WHEN ? THEN a.current_id ELSE a.agency_id END) = ?
       AND COALESCE(f.figure_year, d.issue_year) = ?
 """
@@ -115,20 +116,28 @@ def test_funding_chart_follows_the_filters_as_the_database_says(sql):
     assert at.query_params["agency"] == GONGXINJU and "merge" not in at.query_params
 
 
-def test_counts_chart_equals_sql(sql):
-    at = open_app(page="projects")
+@pytest.mark.parametrize("metric,like", [("negotiating", "%洽谈%"), ("signed", "%签约%"), ("registered", "%注册%")])
+def test_counts_are_charted_by_stage_and_equal_sql(sql, metric, like):
+    """新洽谈 3147, 签约 1157, 注册 1267 (2021) are one funnel's stages: each apart, never a 5,571 bar."""
+    at = open_app(page="projects", metric=metric)
+    no_errors(at)
     totals = bar_totals(chart(at, "projects_chart"))
     expected = sql("SELECT sum(value) FROM figures WHERE figure_type = 'count' AND NOT is_target "
-                   "AND figure_year = 2021")[0][0]
+                   "AND figure_year = 2021 AND metric LIKE ?", [like])[0][0]
     assert totals[("市工业和信息化局", "2021")] == pytest.approx(expected)
+    stages = chart(at, "projects_stages")
+    assert {t["name"] for t in stages["data"]} >= {"新洽谈项目", "签约项目", "注册(落户)项目"}
+    assert all(v <= 3147 for t in stages["data"] for v in values(t["y"]))  # no year sums the stages
+    assert stages["layout"]["barmode"] == "group"
 
 
 def test_breakdowns_are_listed_but_not_added(sql):
     """近千个,其中500亿级项目6个、百亿级项目超30个: the parts are not added to the whole."""
-    at = open_app(page="projects")
+    at = open_app(page="projects", metric="优质项目")
     totals = bar_totals(chart(at, "projects_chart"))
     whole = sql("SELECT sum(value) FROM figures f JOIN documents d USING (doc_id) WHERE figure_type = 'count' "
-                "AND NOT is_target AND NOT is_breakdown AND COALESCE(figure_year, d.issue_year) = 2022")[0][0]
+                "AND NOT is_target AND NOT is_breakdown AND metric = '优质项目' "
+                "AND COALESCE(figure_year, d.issue_year) = 2022")[0][0]
     parts = sql("SELECT sum(value) FROM figures WHERE figure_type = 'count' AND is_breakdown")[0][0]
     assert parts == 36
     assert totals[("市工业和信息化局", "2022")] == pytest.approx(whole)
@@ -201,15 +210,21 @@ def test_funding_downloads_hold_exactly_the_filtered_rows(sql):
     no_errors(at)
     expected = Counter(r[0] for r in sql(
         "SELECT f.span_text FROM figures f JOIN documents d USING (doc_id) WHERE f.figure_type = 'money' "
-        "AND f.money_kind IN ('fiscal', 'fund') AND NOT f.is_target AND d.issuer_id = ? AND f.agency_id IS NULL",
+        "AND f.money_kind = 'fiscal' AND NOT f.is_target AND NOT f.is_cumulative AND d.issuer_id = ? "
+        "AND f.agency_id IS NULL",
         [GONGXINWEI]))
     rows = read_csv(files["funding_figures_csv"])
     assert Counter(r["As written"] for r in rows) == expected
-    assert {r["Money kind"] for r in rows} <= {"Fiscal spending", "Funds"}
+    assert {r["Money kind"] for r in rows} == {"Fiscal spending"}
     table, filters = read_xlsx(files["funding_figures_xlsx"])
     assert Counter(r["As written"] for r in table) == expected
     assert filters["Agency"] == "Guangzhou Municipal Commission of Industry and Information Technology"
     assert filters["Rows"] == sum(expected.values())
+    assert filters["Money kind"] == "Fiscal spending" and filters["Reported / target"] == "Reported"
+    assert filters["Page"] == "Funding" and filters["Database"] == "c.duckdb"  # a file name, not a server path
+    sidecar = {r["Filters"]: r["Value"] for r in read_csv(files["funding_figures_csv_filters"])}
+    assert sidecar["Money kind"] == "Fiscal spending" and sidecar["Agency"] == filters["Agency"]
+    assert sidecar["Rows"] == str(sum(expected.values())) and "/" not in sidecar["Database"]
 
 
 def test_commitment_downloads_follow_the_keyword(sql):
@@ -295,3 +310,58 @@ def test_no_page_has_a_stray_string_that_streamlit_would_print():
         stray = [node.lineno for node in body[1:] if isinstance(node, ast.Expr)
                  and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
         assert not stray, f"{path.name}: lines {stray}"
+
+
+def test_a_failing_page_shows_what_to_do_not_a_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise TypeError("'NAType' object is not iterable")
+
+    monkeypatch.setattr(queries, "deadline_timeline", broken)
+    for lang, words in (("zh", "清除筛选"), ("en", "Clear filters")):
+        at = open_app(page="deadlines", lang=lang)
+        assert not at.exception
+        assert len(at.error) == 1
+        message = at.error[0].value
+        assert words in message and "TypeError" in message and "NAType" not in message
+        assert "Traceback" not in message and "queries.py" not in message
+        assert at.sidebar.radio(key="lang").value == lang  # the sidebar still works
+
+
+def test_the_app_hides_error_details_and_the_deploy_button():
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_the_deadlines_table_pages_every_commitment_and_counts_them(monkeypatch, sql):
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "PAGE_ROWS", 10)
+    at = open_app(page="deadlines", lang="en")
+    no_errors(at)
+    total = sql("SELECT count(*) FROM commitments")[0][0]
+    assert any(f"Rows 1–10 of {total}" in c.value for c in at.caption)
+    assert any(c.value.startswith(f"{total} rows") for c in at.caption)  # the download caption counts the table
+    assert at.number_input(key="deadlines_page").max == -(-total // 10)
+    assert at.metric[0].label == "Overdue" and "not completed or dropped" in at.metric[0].help
+
+
+
+def test_open_in_the_reader_opens_the_linked_document_at_the_commitment(sql):
+    """In one session: the reader showed its first document; a commitment's link then names another one."""
+    docs = [r[0] for r in sql("SELECT doc_id FROM documents ORDER BY issue_date DESC NULLS LAST, title, doc_id")]
+    cid, doc = sql("SELECT commitment_id, doc_id FROM commitments WHERE doc_id <> ? ORDER BY char_start DESC",
+                   [docs[0]])[0]
+    at = open_app(page="documents")
+    assert at.selectbox(key="documents_pick").value == docs[0]
+    at.switch_page("views/commitments.py").run()
+    no_errors(at)
+    at.query_params.update({"doc": doc, "commitment": cid})  # what the link "在文档阅读器中打开 →" carries
+    at.switch_page("views/documents.py").run()
+    no_errors(at)
+    assert at.selectbox(key="documents_pick").value == doc
+    page = "".join(el.proto.body for el in at.get("html"))
+    assert page.count('id="commitment-source"') == 1 and "scroll-initial-target:nearest" in page
+    assert at.query_params["doc"] == doc and at.query_params["commitment"] == cid

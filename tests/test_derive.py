@@ -99,3 +99,24 @@ def test_change_times_are_the_change_logs_entries(sql):
         "GROUP BY entity_id")}
     derived = dict(sql("SELECT commitment_id, change_times FROM fact_commitments"))
     assert logged and all(derived[cid] == logged.get(cid, []) for cid in derived)
+
+
+def test_funnel_stages_match_their_examples_and_not_their_non_examples():
+    import duckdb
+
+    from etl import derive
+
+    con = duckdb.connect()
+    try:
+        def key(metric):
+            return con.execute(f"SELECT {derive.metric_key_sql('$m::VARCHAR')}", {"m": metric}).fetchone()[0]
+
+        for stage in derive.STAGES:
+            for example in stage.examples:
+                assert key(example) == stage.key, example
+            for other in stage.non_examples:
+                assert key(other) != stage.key, other
+        assert key("优质项目") == "优质项目"  # no stage: the metric as written
+        assert key(None) is None
+    finally:
+        con.close()

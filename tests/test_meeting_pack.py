@@ -154,8 +154,9 @@ def test_pdf_from_headless_chromium(store):
     data = qr.load_review(Filters(), AS_OF, SINCE, 28, "en")
     pdf = meeting_pack.pdf_report(meeting_pack.html_report(data))
     assert pdf is not None and pdf.startswith(b"%PDF")
-    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
-    assert boxes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in boxes)  # A4 in points
+    boxes = [(round(float(w)), round(float(h))) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)]
+    assert boxes and set(boxes) <= {(595, 842), (842, 595)}  # A4 in points, portrait or landscape
+    assert (842, 595) in boxes and (595, 842) in boxes  # the agenda page upright, the wide tables landscape
 
 
 def test_workbook_headers_are_bold_frozen_and_filtered(store):
@@ -166,3 +167,100 @@ def test_workbook_headers_are_bold_frozen_and_filtered(store):
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws.auto_filter.ref == ws.dimensions
     text_col = [c.column_letter for c in ws[1] if c.value == "Commitment"][0]
     assert ws.column_dimensions[text_col].width == 60 and ws[f"{text_col}2"].alignment.wrap_text
+
+
+def test_the_agenda_chart_keeps_agencies_whose_items_are_all_unassessed():
+    import datetime as dt
+
+    from dashboard.queries_review import SUMMARY_COLUMNS, ReviewData
+
+    rows = [{"agency_key": f"k{i}", "agency": f"局{i:02d}", "commitments": 3, "overdue": 3, "due_soon": 0,
+             "changed": 0, "not_assessed": 0} for i in range(25)]
+    rows.append({"agency_key": "customs", "agency": "海关总署", "commitments": 19, "overdue": 0, "due_soon": 0,
+                 "changed": 0, "not_assessed": 19})
+    summary = pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS, fill_value=0)
+    empty = pd.DataFrame()
+    data = ReviewData(as_of=dt.date(2024, 1, 1), since=dt.date(2023, 12, 25), due_days=28, lang="zh", shown={},
+                      counts={}, summary=summary, status_counts={}, etl_changes=empty, etl_changes_count=0,
+                      status_changes=empty, corrections=empty, orphans=empty, history=empty)
+    fig = meeting_pack.sections_chart(data)
+    assert "海关总署" in list(fig.data[2].y)
+    assert meeting_pack.agenda_agencies(data)["agency"].iloc[0] == "海关总署"
+
+
+def _store_with_a_week(store: ReviewStore, db: Path) -> None:
+    overdue = _ids(db, "deadline_date < DATE '2022-12-10'")
+    store.record_statuses([StatusChange(overdue[0], "on_track", "进展顺利,已召开推进会"),
+                           StatusChange(overdue[1], "at_risk", "资金尚未到位,需协调财政")], "王芳")
+    agencies = [r[0] for r in _rows(db, "SELECT agency_id FROM agencies WHERE is_registered ORDER BY 1 LIMIT 2")]
+    store.record_correction("commitment", overdue[2], {"lead_agency_ids": agencies[:1]}, "识别错误", "王芳",
+                            old_values={"lead_agency_ids": agencies[1:]})
+    fid = _rows(db, "SELECT figure_id FROM figures WHERE money_kind = 'fund' ORDER BY 1 LIMIT 1")[0][0]
+    store.record_correction("figure", fid, {"money_kind": "economic"}, "是经济指标", "王芳",
+                            old_values={"money_kind": "fund"})
+
+
+def test_the_report_reads_as_people_read_it(store, facts_db):
+    """Page 1 is the agenda; corrections as "牵头单位: A → B"; newest change first; no internal IDs."""
+    _store_with_a_week(store, facts_db)
+    queries.clear_cache()
+    today = dt.date.today()
+    data = qr.load_review(Filters(), today, today - dt.timedelta(days=7), 28, "zh")
+    page = meeting_pack.html_report(data)
+    first = page[page.index("<section class='first'>"):page.index("</section>")]
+    assert "本次会议议程" in first and "已逾期" in first and "已过期限" in first
+    names = {r[0]: r[1] for r in _rows(facts_db, "SELECT agency_id, short_name FROM agencies")}
+    changes = meeting_pack.changes_digest(data)
+    column = changes["变化"].tolist()
+    assert any(c.startswith("牵头单位: ") and " → " in c for c in column)
+    assert "资金类别: 基金 → 经济指标" in column
+    assert not any(re.search(r"\b(ag|f|c|d)_[0-9a-f]{6,}", str(v)) for v in changes.to_numpy().ravel())
+    when = changes["记录时间"].tolist()
+    assert when == sorted(when, reverse=True)
+    assert any(re.match(r"新增 \d+ 项承诺", c) for c in column)  # a loaded document: one line, not a page
+    summary = meeting_pack.summary_table(data)
+    assert "尚未评估" in summary.columns and "未评估" not in summary.columns
+    assert not re.search(r"\b(ag|c)_[0-9a-f]{8,}", page[page.index("<body>"):].split("<script")[0])
+    assert all(names.get(a, a) or True for a in names)  # the registry is there to name agencies
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(meeting_pack.chromium_path() is None, reason="needs /usr/bin/chromium")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_column_of_the_printed_pack_is_narrower_than_four_characters(store, facts_db, tmp_path, lang):
+    """Lay the report out as Chromium prints it (landscape for the tables) and measure every cell;
+    then print it and render its pages with pdftoppm, as a director would see them."""
+    import shutil
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    _store_with_a_week(store, facts_db)
+    queries.clear_cache()
+    today = dt.date.today()
+    data = qr.load_review(Filters(), today, today - dt.timedelta(days=7), 28, lang)
+    report = meeting_pack.html_report(data)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=meeting_pack.chromium_path(), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1047, "height": 740})  # A4 landscape less its margins
+            page.set_content(report, wait_until="load")
+            page.emulate_media(media="print")
+            cells = page.evaluate("""() => [...document.querySelectorAll('section.wide th, section.wide td')]
+                .map(c => [c.getBoundingClientRect().width / parseFloat(getComputedStyle(c).fontSize),
+                           c.textContent.slice(0, 20)])""")
+            outside = page.evaluate("""() => [...document.querySelectorAll('table')]
+                .filter(t => !t.closest('section.wide') && !t.classList.contains('agenda')).length""")
+        finally:
+            browser.close()
+    assert len(cells) > 100  # the overdue, changes, summary and assessed tables
+    assert [c for c in cells if c[0] < 4] == [] and outside == 0
+    pdf = meeting_pack.pdf_report(report)
+    assert pdf is not None
+    if shutil.which("pdftoppm"):
+        (tmp_path / "pack.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "30", str(tmp_path / "pack.pdf"), str(tmp_path / "page")],
+                       check=True, timeout=300)
+        pngs = sorted(tmp_path.glob("page-*.png"))
+        assert len(pngs) == len(re.findall(rb"/Type\s*/Page[^s]", pdf))

@@ -375,3 +375,47 @@ def test_in_a_browser_set_a_status_and_download_the_pack(server, env, tmp_path):
     assert by_id[cid][header.index("Status")] == "On track"
     assert "Browser Bob" in by_id[cid][header.index("History")]
     assert len(list(wb["Status history"].values)) == 2
+
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def _page(page: str, lang: str = "en", **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"page": page, "lang": lang, **params})
+    return at.run()
+
+
+def test_overdue_is_the_same_on_overview_deadlines_and_review_after_a_status_change(env, facts_db):
+    """Past its deadline and not completed or dropped, on every page: one completed and one dropped leave it."""
+    from dashboard import queries_review
+
+    overdue_ids = [r[0] for r in _facts(facts_db, "SELECT commitment_id FROM commitments "
+                                                  "WHERE deadline_date < current_date ORDER BY commitment_id")]
+    assert len(overdue_ids) >= 3
+    env.record_statuses([StatusChange(overdue_ids[0], "completed"), StatusChange(overdue_ids[1], "dropped"),
+                         StatusChange(overdue_ids[2], "delayed")], "王芳")
+    queries_review.clear_cache()
+    expected = len(overdue_ids) - 2
+    counts = {}
+    for page in ("overview", "deadlines", "review"):
+        at = _page(page)
+        assert not at.exception, [e.value for e in at.exception]
+        label = "Overdue"
+        counts[page] = next(int(m.value.replace(",", "")) for m in at.metric if m.label == label)
+        assert any("not completed or dropped" in (c.value or "") for c in at.caption) or any(
+            "not completed or dropped" in (m.help or "") for m in at.metric)
+    assert counts == {"overview": expected, "deadlines": expected, "review": expected}
+
+
+def test_the_reviewer_is_remembered_across_pages_and_can_travel_in_the_link(env):
+    at = _page("review")
+    at.text_input(key="review_reviewer").input("王芳").run()
+    at.switch_page("views/overview.py").run()
+    at.switch_page("views/review.py").run()
+    assert at.text_input(key="review_reviewer").value == "王芳"
+    assert "reviewer" not in at.query_params
+    at.checkbox(key="review_reviewer_in_link").check().run()
+    assert at.query_params["reviewer"] == "王芳"
+    shared = _page("review", reviewer="李明")  # a new session opened from such a link
+    assert shared.text_input(key="review_reviewer").value == "李明"

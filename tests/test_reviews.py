@@ -79,8 +79,8 @@ AS_OF = dt.date(2024, 7, 1)
 @pytest.mark.parametrize(("status", "deadline", "state"), [
     ("on_track", dt.date(2024, 6, 30), "overdue"),          # past deadline: overdue whatever the status
     ("not_assessed", dt.date(2024, 6, 30), "overdue"),
-    ("dropped", dt.date(2024, 6, 30), "overdue"),
-    ("completed", dt.date(2024, 6, 30), "completed"),       # completed is never overdue
+    ("dropped", dt.date(2024, 6, 30), "dropped"),           # neither completed nor dropped is ever overdue
+    ("completed", dt.date(2024, 6, 30), "completed"),
     ("delayed", None, "no_deadline"),                        # no deadline is never overdue
     ("delayed", pd.NaT, "no_deadline"),
     ("on_track", dt.date(2024, 7, 1), "due_soon"),          # due today is not yet overdue

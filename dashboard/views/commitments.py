@@ -40,7 +40,7 @@ def detail(commitment_id: str) -> None:
         st.markdown(f"**{i18n.t('figures_inside')}**")
         ui.table(inside, ["is_corrected", "figure_type", "span_text", "money_kind", "figure_year", "is_target",
                           "metric", "sentence"], "commitment_figures", ("figures",))
-    ui.link("documents", "open_in_reader", doc=row["doc_id"])
+    ui.link("documents", "open_in_reader", doc=row["doc_id"], commitment=commitment_id)
 
 
 def _with_short_text(rows: pd.DataFrame) -> pd.DataFrame:
@@ -56,6 +56,7 @@ def main() -> None:
         ui.empty()
     else:
         st.caption(i18n.t("select_row_hint"))
+        ui.overdue_rule()
         rows, picked = ui.paged_table(lambda limit, offset: _with_short_text(queries.commitment_rows(f, limit, offset)),
                                       total, COLUMNS, "commitments", ("commitments", "documents"), selectable=True,
                                       height=420, column_config={"short_text": st.column_config.TextColumn(width="large")},

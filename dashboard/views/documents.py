@@ -13,8 +13,11 @@ META = ["doc_type", "issuer_name", "jurisdiction", "issue_date", "proposal_no", 
         "valid_from", "valid_until", "file_name", "source_format", "encoding", "char_count"]
 
 
-def reader(doc_id: str) -> None:
-    """Show the stored text with every fact highlighted, a legend, and the facts not placed."""
+def reader(doc_id: str, focus: str | None = None) -> None:
+    """Show the stored text with every fact highlighted, a legend, and the facts not placed.
+
+    ``focus`` (a commitment of the document) is framed, and the text opens scrolled to it.
+    """
     lang = i18n.lang()
     doc = queries.document(doc_id)
     if doc is None:
@@ -36,7 +39,13 @@ def reader(doc_id: str) -> None:
         # highlight the original as written.
         if st.toggle(i18n.t("show_original"), key=f"original_{doc_id}", help=i18n.t("show_original_help")):
             shown = original
-    st.html(highlight.page(highlight.render(shown, spans)))
+    if focus and not (facts["commitments"]["commitment_id"] == focus).any():
+        focus = None
+    if focus:
+        st.caption(i18n.t("reader_focus"))
+    st.html(highlight.page(highlight.render(shown, spans, focus=focus)))
+    if focus:
+        st.html(highlight.SCROLL_TO_FOCUS, unsafe_allow_javascript=True)
     st.markdown(f"**{i18n.t('unplaced_title')}**")
     if unplaced.empty:
         st.caption(i18n.t("unplaced_none"))
@@ -65,12 +74,18 @@ def main() -> None:
     row_pick = rows.iloc[picked[0]]["doc_id"] if picked else None
     if row_pick and row_pick != st.session_state.get("_documents_row_pick"):
         st.session_state["documents_pick"] = row_pick
+    elif wanted in titles and wanted != st.session_state.get("_documents_wanted"):  # a link names the document
+        st.session_state["documents_pick"] = wanted
     elif st.session_state.get("documents_pick") not in titles:
         st.session_state["documents_pick"] = wanted if wanted in titles else ids[0]
     st.session_state["_documents_row_pick"] = row_pick
     choice = st.selectbox(i18n.t("pick_document"), ids, format_func=lambda d: titles.get(d, d), key="documents_pick")
+    st.session_state["_documents_wanted"] = choice
     filters.set_page_param("doc", choice)
-    reader(choice)
+    focus = filters.page_param("commitment") if choice == wanted else None
+    if not focus:
+        filters.set_page_param("commitment", None)
+    reader(choice, focus)
 
 
 main()

@@ -52,7 +52,7 @@ def _show_flash() -> None:
         getattr(box, kind)(text)
 
 
-KEPT = ("review_reviewer", "review_as_of", "review_weeks")
+KEPT = ("review_reviewer", "review_reviewer_in_link", "review_as_of", "review_weeks")
 
 
 def _restore() -> None:
@@ -70,6 +70,15 @@ def _keep() -> None:
     for key in KEPT:
         if key in st.session_state:
             st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
+def _table(frame: pd.DataFrame, **kwargs):
+    """``st.dataframe`` with empty cells left empty (never "None" or "nan")."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if shown[col].dtype == object:
+            shown[col] = [("" if v is None or (isinstance(v, float) and v != v) else v) for v in shown[col]]
+    return st.dataframe(shown, **kwargs)
 
 
 def _reviewer() -> str:
@@ -91,7 +100,13 @@ def controls(store: reviews.ReviewStore) -> tuple[dt.date, dt.date, int]:
     """Draw reviewer, meeting date, since date and due-soon weeks; return (as_of, since, weeks)."""
     c1, c2, c3, c4 = st.columns([2, 1.3, 1.3, 1])
     _restore()
+    linked = filters.page_param("reviewer")
+    if linked and "review_reviewer" not in st.session_state:  # a link that carries the reviewer's name
+        st.session_state["review_reviewer"] = linked
+        st.session_state.setdefault("review_reviewer_in_link", True)
     c1.text_input(t("reviewer"), key="review_reviewer", help=t("reviewer_help"))
+    in_link = c1.checkbox(t("reviewer_in_link"), key="review_reviewer_in_link")
+    filters.set_page_param("reviewer", _reviewer() if in_link else None)
     st.session_state.setdefault("review_as_of", filters.current().as_of)
     as_of = c2.date_input(t("meeting_date"), key="review_as_of")
     since_key = f"review_since_{as_of.isoformat()}"  # a new meeting date brings its own default
@@ -138,19 +153,19 @@ def _held_rows(data: qr.ReviewData) -> pd.DataFrame:
 TAB_KEY = "review_tab"  # the open tab (a tab's content is drawn only while it is open)
 # A sign before each deadline state's name, from the fonts every machine has (CJK fonts carry these; colour
 # emoji are missing on many servers), instead of a coloured, styled table (a fifth of a second a run).
-STATE_MARKS = {"overdue": "▲", "due_soon": "△", "completed": "√", "open": "○", "no_deadline": "–"}
+STATE_MARKS = {"overdue": "▲", "due_soon": "△", "completed": "√", "dropped": "×", "open": "○", "no_deadline": "–"}
 
 
 def _state_text(state: str, lang: str) -> str:
     return f"{STATE_MARKS.get(state, '')} {state_name(state, lang)}".strip()
 
 
-def _section_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _section_rows(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({
         t("col_state"): [_state_text(s, lang) for s in frame["state"]],
         i18n.column_label("deadline_date", lang, ("commitments",)): [
             None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["deadline_date"]],
-        t("col_agency"): [meeting_pack.join_list(v) for v in frame["lead_agency_names"]],
+        t("col_agency"): meeting_pack.lead_labels(frame, labels, lang),
         i18n.column_label("text", lang, ("commitments",)): frame["text"].tolist(),
         t("col_status"): [status_name(s, lang) for s in frame["status"]],
         t("col_note"): frame["note"].tolist(),
@@ -171,7 +186,7 @@ def agenda(data: qr.ReviewData) -> None:
         with left:
             st.caption(t("by_agency"))
             counts = data.counts_by_agency(name).rename(columns={"agency": t("col_agency"), "n": t("col_commitments")})
-            st.dataframe(counts.drop(columns="agency_key"), hide_index=True, key=f"review_counts_{name}")
+            _table(counts.drop(columns="agency_key"), hide_index=True, key=f"review_counts_{name}")
         with right:
             if name == "changed":
                 changes = meeting_pack.changes_table(data)
@@ -181,10 +196,10 @@ def agenda(data: qr.ReviewData) -> None:
                     if len(data.etl_changes) < data.etl_changes_count:
                         st.caption(t("shown_of", n=f"{len(changes):,}",
                                      m=f"{len(changes) + data.etl_changes_count - len(data.etl_changes):,}"))
-                    st.dataframe(changes, hide_index=True, key="review_changes_table")
+                    _table(changes, hide_index=True, key="review_changes_table")
             else:
                 _shown_of(data, name)
-                st.dataframe(_section_rows(frame, lang), hide_index=True,
+                _table(_section_rows(frame, lang, data.labels), hide_index=True,
                              key=f"review_rows_{name}",
                              column_config={i18n.column_label("text", lang, ("commitments",)):
                                             st.column_config.TextColumn(width="large")})
@@ -194,14 +209,15 @@ def agenda(data: qr.ReviewData) -> None:
 # Recording statuses: one table, one save
 
 
-def editor_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+def editor_frame(rows: pd.DataFrame, lang: str, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Return the rows as the bulk editor shows them (status/note/evidence editable)."""
     return pd.DataFrame({
         "state": [state_name(s, lang) for s in rows["state"]],
         "deadline_date": [None if pd.isna(d) else pd.Timestamp(d).date() for d in rows["deadline_date"]],
         "status": rows["status"].tolist(),
         "note": [n if isinstance(n, str) else "" for n in rows["note"]],
-        "lead_agency_names": [meeting_pack.join_list(v) for v in rows["lead_agency_names"]],
+        "lead_agency_names": (meeting_pack.lead_labels(rows, labels, lang) if labels is not None
+                              else [meeting_pack.join_list(v) for v in rows["lead_agency_names"]]),
         "text": [_label(r, 80) for r in rows.to_dict("records")],
         "evidence_url": [""] * len(rows),
         "evidence_doc_id": [None] * len(rows),
@@ -219,7 +235,7 @@ def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         st.info(t("empty"))
         return
     _shown_of(data, scope)
-    base = editor_frame(rows, lang)
+    base = editor_frame(rows, lang, data.labels)
     docs = qr.evidence_documents(rows["doc_id"].unique())  # the rows' own documents and the newest ones
     titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
     version = st.session_state.setdefault("review_editor_version", 0)
@@ -228,8 +244,9 @@ def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
             base, key=f"{EDITOR}_{scope}_{version}", hide_index=True, num_rows="fixed", width="stretch",
             disabled=["state", "deadline_date", "lead_agency_names", "text", "commitment_id"],
             column_config={
-                "state": st.column_config.TextColumn(t("col_state")),
-                "deadline_date": st.column_config.DateColumn(i18n.column_label("deadline_date", lang, ("commitments",))),
+                "state": st.column_config.TextColumn(t("col_state"), width="small"),
+                "deadline_date": st.column_config.DateColumn(i18n.column_label("deadline_date", lang, ("commitments",)),
+                                                             format="YYYY-MM-DD", width="small"),
                 "lead_agency_names": st.column_config.TextColumn(t("col_agency")),
                 "text": st.column_config.TextColumn(i18n.column_label("text", lang, ("commitments",)), width="medium"),
                 "status": st.column_config.SelectboxColumn(t("col_status"), options=list(STATUS_CODES), required=True,
@@ -310,11 +327,11 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
             t("col_evidence"): [meeting_pack.join_list([x for x in (u, d) if isinstance(x, str) and x]) or None
                                 for u, d in zip(hist["evidence_url"], hist["evidence_doc_id"])],
         }).iloc[::-1]
-        st.dataframe(view, hide_index=True, key="review_history_table")
+        _table(view, hide_index=True, key="review_history_table")
     log = store.correction_log("commitment", cid)
     if not log.empty:
         st.caption(t("corrections_log"))
-        st.dataframe(_log_view(log), hide_index=True, key="review_history_corrections")
+        _table(_log_view(log), hide_index=True, key="review_history_corrections")
 
 
 def _log_view(log: pd.DataFrame) -> pd.DataFrame:
@@ -388,7 +405,7 @@ def _correct_commitment(cid: str, etl_row: dict, store: reviews.ReviewStore, lan
     log = store.correction_log("commitment", cid)
     if not log.empty:
         st.caption(t("corrections_log"))
-        st.dataframe(_log_view(log), hide_index=True, key="review_fix_log")
+        _table(_log_view(log), hide_index=True, key="review_fix_log")
 
 
 def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> None:
@@ -402,7 +419,11 @@ def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> Non
                               f"{str(r['sentence'])[:40]}" for r in figures.to_dict("records")}
     fid = st.selectbox(t("pick_figure"), list(labels), key="review_fix_figure", format_func=labels.get)
     f = figures.set_index("figure_id").loc[fid]
-    st.caption(f"{t('etl_value')}: {f['span_text']} = {f['amount_yuan'] if pd.notna(f['amount_yuan']) else f['value']}"
+    from dashboard.charts import fmt_count, fmt_money
+
+    value = (fmt_money(float(f["amount_yuan"]), lang) if pd.notna(f["amount_yuan"])
+             else fmt_count(f["value"], lang) if pd.notna(f["value"]) else "—")
+    st.caption(f"{t('etl_value')}: {f['span_text']} = {value}"
                f" · {i18n.vocab('money_kind', f['money_kind'], lang) or '—'} · {f['figure_year'] if pd.notna(f['figure_year']) else '—'}"
                f" · {t('is_target_new')}: {i18n.vocab('bool', bool(f['is_target']), lang)}")
     st.write(f["sentence"])
@@ -444,7 +465,7 @@ def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> Non
     log = store.correction_log("figure", fid)
     if not log.empty:
         st.caption(t("corrections_log"))
-        st.dataframe(_log_view(log), hide_index=True, key="review_fix_fig_log")
+        _table(_log_view(log), hide_index=True, key="review_fix_fig_log")
 
 
 def _save_correction(entity: str, eid: str, values: dict, old: dict, snapshot, store: reviews.ReviewStore,
@@ -485,7 +506,7 @@ def orphans(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     if data.orphans.empty:
         st.caption(t("orphans_none"))
         return
-    st.dataframe(meeting_pack.orphans_table(data), hide_index=True, key="review_orphans_table")
+    _table(meeting_pack.orphans_table(data), hide_index=True, key="review_orphans_table")
     labels = {r["entity_id"]: f"{r['entity_id']} · {_label(r, 40)}" for r in data.orphans.to_dict("records")}
     entity_of = dict(zip(data.orphans["entity_id"], data.orphans["entity"]))
     doc_of = dict(zip(data.orphans["entity_id"], data.orphans["doc_id"]))
@@ -560,6 +581,7 @@ def main() -> None:
     for col, name in zip(cols, qr.SECTIONS):
         col.metric(meeting_pack.section_title(name, data), f"{data.count(name):,}")
     cols[4].metric(t("sec_orphans"), f"{len(data.orphans):,}")
+    st.caption(t("overdue_rule"))
     legend(lang)
 
     # Only the open tab is drawn (each tab's tables and forms cost time at a million facts).
