@@ -29,7 +29,6 @@ from etl.numbers import QUALIFIER_BEFORE, approximate_cn, qualifier_before, qual
 from etl.segment import Paragraph, Rule
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN_DIG = "零〇一二两三四五六七八九"
 _CN_RUN = "零〇一二两三四五六七八九十百千万亿"
 _CN = rf"[一二两三四五六七八九十][{_CN_RUN}]*|(?<=[近超逾约])[千百][{_CN_RUN}]*"
 """Chinese numerals; a bare 千/百 only after a qualifier (近千家, 超千家), as 千家万户 is an idiom."""
