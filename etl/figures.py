@@ -479,7 +479,7 @@ def _noun_of_clause(text: str, start: int, end: int) -> str:
     return _before_words(text, objs[-1].end() if objs else start, end)
 
 
-def _after_words(text: str, end: int, limit: int) -> tuple[str, bool]:
+def _after_words(text: str, end: int, limit: int, to_figure: bool = False) -> tuple[str, bool]:
     """The noun phrase right after a figure (and whether it was introduced by 的)."""
     for word in ("左右", "以上", "以内", "以下"):
         if text.startswith(word, end):
@@ -487,6 +487,8 @@ def _after_words(text: str, end: int, limit: int) -> tuple[str, bool]:
     raw = _PARENTHESES.sub("", text[end:limit])
     stop = _AFTER_STOP.search(raw)
     after = raw[:stop.start()] if stop else raw
+    if stop is None and to_figure and "、" in after:
+        after = after[:after.rfind("、")]  # …研发机构、培育认定500家…: the next item's words are its own
     by_de = after.startswith("的")
     if by_de:
         after = after[1:]
@@ -524,7 +526,7 @@ def _metrics(text: str, breaks: list[int], sent: Sentence, group: list[_Found]) 
                 # …企业落户广州,每家予以20万元奖励 / 遴选一批示范工程,给予最高500万元奖励
                 own = _noun_of_clause(text, ps, cs - 1)
         befores.append(own)
-        a, d, r = _after_words(text, f.end, nxt)
+        a, d, r = _after_words(text, f.end, nxt, i + 1 < n)
         afters.append(a)
         by_de.append(d)
         runs_on.append(r and i + 1 < n)
