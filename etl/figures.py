@@ -26,10 +26,9 @@ from typing import NamedTuple
 from etl import context, units
 from etl.model import AgencyRef, Count, Figure, Money, Sentence, Target
 from etl.numbers import QUALIFIER_BEFORE, approximate_cn, qualifier_before, qualifier_tail, ratio_value, scaled_value
-from etl.segment import Paragraph, Rule, sentence_at
+from etl.segment import Paragraph, Rule
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN_DIG = "零〇一二两三四五六七八九"
 _CN_RUN = "零〇一二两三四五六七八九十百千万亿"
 _CN = rf"[一二两三四五六七八九十][{_CN_RUN}]*|(?<=[近超逾约])[千百][{_CN_RUN}]*"
 """Chinese numerals; a bare 千/百 only after a qualifier (近千家, 超千家), as 千家万户 is an idiom."""
@@ -420,7 +419,7 @@ def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_repl
 def _basis(year: int | None, words: str) -> str:
     if year is None:
         return "none"
-    return "stated" if any(rule.pattern.search(words) for rule in context.YEAR_RULES) else "relative"
+    return "stated" if "年" in words and _A_YEAR.search(words) else "relative"
 
 
 def _strip_tail(pattern: re.Pattern, words: str) -> str:
@@ -480,7 +479,7 @@ def _noun_of_clause(text: str, start: int, end: int) -> str:
     return _before_words(text, objs[-1].end() if objs else start, end)
 
 
-def _after_words(text: str, end: int, limit: int) -> tuple[str, bool]:
+def _after_words(text: str, end: int, limit: int, to_figure: bool = False) -> tuple[str, bool]:
     """The noun phrase right after a figure (and whether it was introduced by 的)."""
     for word in ("左右", "以上", "以内", "以下"):
         if text.startswith(word, end):
@@ -488,6 +487,8 @@ def _after_words(text: str, end: int, limit: int) -> tuple[str, bool]:
     raw = _PARENTHESES.sub("", text[end:limit])
     stop = _AFTER_STOP.search(raw)
     after = raw[:stop.start()] if stop else raw
+    if stop is None and to_figure and "、" in after:
+        after = after[:after.rfind("、")]  # …研发机构、培育认定500家…: the next item's words are its own
     by_de = after.startswith("的")
     if by_de:
         after = after[1:]
@@ -525,7 +526,7 @@ def _metrics(text: str, breaks: list[int], sent: Sentence, group: list[_Found]) 
                 # …企业落户广州,每家予以20万元奖励 / 遴选一批示范工程,给予最高500万元奖励
                 own = _noun_of_clause(text, ps, cs - 1)
         befores.append(own)
-        a, d, r = _after_words(text, f.end, nxt)
+        a, d, r = _after_words(text, f.end, nxt, i + 1 < n)
         afters.append(a)
         by_de.append(d)
         runs_on.append(r and i + 1 < n)
@@ -621,19 +622,20 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
     """
     masked = context.masked(text)
     breaks = clause_breaks(text)
+    sent_starts = [x.start for x in sents]
     mentions = sorted(mentions, key=lambda r: r.start)
     mention_starts = [r.start for r in mentions]
     found = [f for f in _from_sources(text, money, counts, targets)
-             if f.source != "target" or not _excluded(breaks, masked, sents, f)]
+             if f.source != "target" or not _excluded(breaks, masked, sents, sent_starts, f)]
     taken = [(f.start, f.end) for f in found]
     for f in _scan(masked, taken):
-        if not _excluded(breaks, masked, sents, f):
+        if not _excluded(breaks, masked, sents, sent_starts, f):
             found.append(f)
     found.sort(key=lambda f: f.start)
     by_sentence: dict[int, list[_Found]] = {}
     sent_of: dict[int, Sentence] = {}
     for f in found:
-        sent = sentence_at(sents, f.start) or Sentence(f.start, f.end, text[f.start:f.end])
+        sent = _sentence_at(sents, sent_starts, f.start) or Sentence(f.start, f.end, text[f.start:f.end])
         by_sentence.setdefault(sent.start, []).append(f)
         sent_of[sent.start] = sent
     future = _planned(text, sents, paras, ctx, [k for k, g in by_sentence.items() if any(f.target is None for f in g)])
@@ -679,20 +681,26 @@ def _planned(text: str, sents: list[Sentence], paras: list[Paragraph], ctx, star
 
     para_starts = [p.start for p in paras]
     sent_starts = [x.start for x in sents]
-    wanted = sorted({k for k in (bisect.bisect_right(para_starts, pos) - 1 for pos in starts) if k >= 0})
+    indices = {bisect.bisect_right(para_starts, pos) - 1 for pos in starts}
+    wanted = sorted(k for k in indices if k >= 0)
     subset: list[Sentence] = []
     for k in wanted:
         lo = bisect.bisect_left(sent_starts, paras[k].start)
         hi = bisect.bisect_left(sent_starts, paras[k].end)
         subset.extend(sents[lo:hi])
-    if len(wanted) < len({bisect.bisect_right(para_starts, pos) - 1 for pos in starts}):
+    if len(wanted) < len(indices):
         subset = sents  # a sentence outside every paragraph: read them all
     return _future_sentences(text, subset, paras, [(s, e, ()) for s, e in ctx.commitment_spans])
 
 
-def _excluded(breaks: list[int], masked: str, sents: list[Sentence], f: _Found) -> bool:
+def _sentence_at(sents: list[Sentence], starts: list[int], pos: int) -> Sentence | None:
+    k = bisect.bisect_right(starts, pos) - 1
+    return sents[k] if k >= 0 and pos < sents[k].end else None
+
+
+def _excluded(breaks: list[int], masked: str, sents: list[Sentence], sent_starts: list[int], f: _Found) -> bool:
     """True for an appositive restating a list count (海珠、番禺、黄埔、天河四区)."""
-    sent = sentence_at(sents, f.start)
+    sent = _sentence_at(sents, sent_starts, f.start)
     if sent is None:
         return False
     cs = _clause_start(breaks, sent, f.start)

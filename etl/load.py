@@ -154,9 +154,12 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
 def reported_figure_rows(doc_id: str, ex: Extraction, aid, in_commitment) -> list[dict]:
     """One ``reported_figures`` row per figure of the extraction (``aid`` names → agency IDs,
     ``in_commitment`` offset → commitment ID)."""
-    out, seen = [], {}
+    out, seen, norms = [], {}, {}
     for f in ex.figures:
-        base = _h("g_", doc_id, f.span, f.start - f.sentence.start, _norm(f.sentence.text))
+        norm = norms.get(f.sentence.start)
+        if norm is None:
+            norm = norms[f.sentence.start] = _norm(f.sentence.text)
+        base = _h("g_", doc_id, f.span, f.start - f.sentence.start, norm)
         n = seen.get(base, 0)
         seen[base] = n + 1
         out.append({
