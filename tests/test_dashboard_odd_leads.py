@@ -27,6 +27,12 @@ NO_DATES_NO_LEADS = """关于第20230001号建议的答复
 下一步,将推动相关工作落到实处。
 感谢您对我们工作的关心和支持。
 """
+DATED_NO_LEAD = """关于推进社区治理的实施方案
+一、主要任务
+(一)完善服务体系。2030年底前完成社区服务中心改造。
+(二)加强队伍建设。培育社区工作者队伍。
+"""
+"""A plan with neither issuer nor date whose dated measure names no body: a dated commitment with no lead."""
 PAGES = ("overview", "funding", "projects", "deadlines", "commitments", "documents", "review", "intake")
 
 
@@ -40,8 +46,10 @@ def odd_db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("odd")
     synthetic = tmp / "no-dates-no-leads.txt"
     synthetic.write_text(NO_DATES_NO_LEADS, encoding="utf-8")
+    unled = tmp / "dated-no-lead.txt"
+    unled.write_text(DATED_NO_LEAD, encoding="utf-8")
     db = tmp / "c.duckdb"
-    load_paths([ROOT / "seeds", *(CORPUS / name for name in STATE_COUNCIL), synthetic], db)
+    load_paths([ROOT / "seeds", *(CORPUS / name for name in STATE_COUNCIL), synthetic, unled], db)
     return db, tmp / "reviews.sqlite"
 
 

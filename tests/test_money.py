@@ -122,7 +122,7 @@ def test_never_raises_on_arbitrary_text(text):
     ("每千瓦时补贴0.1元。", "0.1元", 0.1, "exact", "subsidy_rate"),
     ("每立方米加收5分钱。", "5分钱", 0.05, "exact", "economic"),
     ("单笔贷款金额500万元及以下的项目优先。", "500万元", 5e6, "max", "subsidy_rate"),
-    ("每人分摊的额度不能超过每月1000元。", "1000元", 1000, "max", "subsidy_rate"),
+    ("每户申领的补贴不能超过每月800元。", "800元", 800, "max", "subsidy_rate"),
     ("设立总规模20亿元(首期5亿元)的产业投资基金。", "20亿元", 2e9, "exact", "fund"),
 ])
 def test_amounts_as_other_places_write_them(sentence, span, yuan, qualifier, kind):
