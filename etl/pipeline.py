@@ -21,6 +21,8 @@ from typing import Callable
 
 import duckdb
 
+from filelock import FileLock, Timeout
+
 from etl import derive, load
 from etl.extract import extract
 from etl.schema import TABLES
@@ -46,6 +48,7 @@ class LoadReport:
     seconds: float = 0.0
     run_id: str = ""
     check_failures: list[str] = field(default_factory=list)
+    damaged: tuple[str, Path] | None = None  # (what was wrong, where the damaged file was put) when rebuilt
 
     def count(self, outcome: str) -> int:
         return sum(f.outcome == outcome for f in self.files)
@@ -97,6 +100,48 @@ def process_file(path: str, data: bytes | None = None) -> tuple[str, object]:
 
 def _process_path(path: str) -> tuple[str, object]:
     return process_file(path)
+
+
+def damage(db_path: str | Path) -> str | None:
+    """Return what is wrong with the database file (truncated, not a DuckDB file, unreadable), or None."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower() and "conflicting" in str(exc).lower():
+            raise  # another process holds it: busy, not damaged
+        return _first_line(exc)
+    try:
+        con.execute("SELECT count(*) FROM documents").fetchall()
+        con.execute("SELECT count(*), max(length(text)) FROM documents").fetchall()
+    except duckdb.CatalogException:
+        return None  # a database without our tables yet: the schema upgrade handles it
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    finally:
+        con.close()
+    return None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200] if text else ''}"
+
+
+def set_aside(db_path: Path, when: dt.datetime) -> Path:
+    """Move a damaged database (and its WAL) aside, named with the time; return the new path."""
+    target = db_path.with_name(f"{db_path.name}.damaged-{when.strftime('%Y%m%dT%H%M%S')}")
+    n = 1
+    while target.exists():
+        target = target.with_name(f"{db_path.name}.damaged-{when.strftime('%Y%m%dT%H%M%S')}-{n}")
+        n += 1
+    os.replace(db_path, target)
+    wal = Path(str(db_path) + ".wal")
+    if wal.exists():
+        os.replace(wal, Path(str(target) + ".wal"))
+    return target
 
 
 def _existing(db_path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
@@ -226,20 +271,69 @@ def _results(todo: list[tuple[int, Path]], n_workers: int):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+LOCK_WAIT_S = 1800.0
+"""How long a load waits for another load of the same database to finish before refusing."""
+
+
+class LoadBusyError(Exception):
+    """Another load kept the database's writer lock for longer than ``LOCK_WAIT_S``."""
+
+
+def lock_path(db_path: str | Path) -> Path:
+    """The writer lock beside the database: one load at a time, across processes and threads."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.lock")
+
+
+def writer_lock(db_path: str | Path, on_wait: Callable[[str], None] | None = None, wait_s: float | None = None):
+    """Hold the database's writer lock (``filelock``: an OS lock, released if the process dies).
+
+    A second writer waits, telling ``on_wait`` why, and raises ``LoadBusyError`` after ``wait_s``.
+    Each call opens its own lock file handle, so two threads of one process exclude each other too.
+    """
+    path = lock_path(db_path)
+    lock = FileLock(str(path), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"another load is writing {Path(db_path).name}; waiting for it to finish …")
+        limit = LOCK_WAIT_S if wait_s is None else wait_s
+        try:
+            lock.acquire(timeout=limit)
+        except Timeout:
+            raise LoadBusyError(f"another load has been writing {Path(db_path).name} for over {limit:.0f} s "
+                                f"(lock {path.name}); nothing was loaded, try again when it has finished") from None
+    return lock
+
+
 def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[[int, int, FileOutcome], None] | None = None,
-               workers: int | None = None) -> LoadReport:
+               workers: int | None = None, on_wait: Callable[[str], None] | None = None) -> LoadReport:
     """Load files into the database at ``db_path`` (created if missing).
 
+    One load writes a database at a time: a second one waits for the writer lock beside the
+    database (``on_wait`` is told), then loads its files into what the first one left.
     Files are hashed first (unchanged ones cost a read and a hash only); the others are
     extracted in worker processes while the rows already extracted are written, in batches,
     into a copy of the database that replaces it only after the data checks pass.
     """
-    t0 = time.perf_counter()
-    started = dt.datetime.now()
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = writer_lock(db_path, on_wait)
+    try:
+        return _load_locked(paths, db_path, progress, workers)
+    finally:
+        lock.release()
+
+
+def _load_locked(paths, db_path: Path, progress, workers) -> LoadReport:
+    t0 = time.perf_counter()
+    started = dt.datetime.now()
     files = collect(paths)
     report = LoadReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
+    problem = damage(db_path)
+    if problem:
+        report.damaged = (problem, set_aside(db_path, started))
     existing, by_sha = _existing(db_path)
     carried: list[tuple] = []  # stored documents to re-extract because the schema changed
     upgrade = not _schema_matches(db_path)
@@ -287,7 +381,7 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
     n_workers = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(todo) >= 16 else 1)
     # Start the workers first (they fork before DuckDB opens a file), then copy the database.
     results = _results(todo, n_workers)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     _clean_stale(db_path)
     try:
         first = next(results, None)
@@ -438,7 +532,8 @@ def _clean_stale(db_path: Path) -> None:
     """Remove temporary files left by killed runs (their process is gone)."""
     for p in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
         try:
-            pid = int(p.name.split(".")[-2] if p.name.endswith(".tmp") else p.name.split(".")[-3])
+            token = p.name.split(".")[-2] if p.name.endswith(".tmp") else p.name.split(".")[-3]
+            pid = int(token.split("-")[0])
         except (ValueError, IndexError):
             continue
         if pid != os.getpid() and not _alive(pid):
