@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from etl import agencies as ag
 from etl.model import Extraction
+from etl.normalize import fold
 from etl.read import ReadResult
 from etl.schema import TABLES, ddl
 
@@ -32,6 +33,18 @@ def doc_id_for(file_name: str) -> str:
     True
     """
     return _h("d_", Path(file_name).name)
+
+
+_WHITE = re.compile(r"\s+")
+
+
+def text_sha256(text: str) -> str:
+    """Hash a stored text as the same document whatever its encoding, format or spacing.
+
+    >>> text_sha256("关于 措施（一）\\n") == text_sha256("关于措施(一)")
+    True
+    """
+    return hashlib.sha256(_WHITE.sub("", fold(text)).encode("utf-8")).hexdigest()
 
 
 def _norm(text: str) -> str:
@@ -60,7 +73,7 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
 
     rows["documents"].append({
         "doc_id": doc_id, "file_name": file_name, "source_path": source_path,
-        "content_sha256": rr.content_sha256, "source_format": rr.source_format, "encoding": rr.encoding,
+        "content_sha256": rr.content_sha256, "text_sha256": text_sha256(rr.text), "source_format": rr.source_format, "encoding": rr.encoding,
         "doc_type": meta.doc_type, "title": meta.title, "issuer_id": aid(meta.issuer), "issuer_name": meta.issuer,
         "jurisdiction": meta.jurisdiction, "issue_date": meta.issue_date, "issue_year": issue_year,
         "proposal_no": meta.proposal_no, "addressee": meta.addressee,

@@ -193,6 +193,25 @@ def _reextract(row: tuple) -> tuple[str, object]:
         return "failed", f"extraction error: {type(exc).__name__}: {exc}"
 
 
+def _text_hashes(con) -> dict[str, tuple[str, str]]:
+    """text_sha256 -> (doc_id, file_name) of the documents stored so far."""
+    return {t: (d, f) for d, f, t in con.execute(
+        "SELECT doc_id, file_name, text_sha256 FROM documents WHERE text_sha256 IS NOT NULL ORDER BY doc_id").fetchall()}
+
+
+NOTHING_FOUND = "no commitments, figures or metadata found"
+
+
+def _nothing_found(rows: dict[str, list[dict]]) -> str | None:
+    """Say so when a loaded text gave nothing this tool looks for (a novel, a menu page)."""
+    doc = rows["documents"][0]
+    if rows["commitments"] or rows["figures"]:
+        return None
+    if any(doc.get(k) for k in ("issuer_name", "issue_date", "proposal_no", "addressee")):
+        return None
+    return NOTHING_FOUND
+
+
 def _snapshots(con, doc_ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
     """Return, per document, its stored commitments and figures (id -> summary), in two queries."""
     out = {d: {"commitment": {}, "figure": {}} for d in doc_ids}
@@ -345,7 +364,7 @@ def _load_locked(paths, db_path: Path, progress, workers) -> LoadReport:
     # Decide what to extract: hashes first, so unchanged files cost a read and a hash only.
     todo: list[tuple[int, Path]] = []
     outcomes: list[FileOutcome | None] = [None] * len(files)
-    run_shas: dict[str, str] = {}
+    run_shas: dict[str, tuple[str, str]] = {}  # sha -> (doc_id, file name) of this run
     for i, path in enumerate(files):
         name = path.name
         try:
@@ -366,10 +385,11 @@ def _load_locked(paths, db_path: Path, progress, workers) -> LoadReport:
         elif sha in by_sha and by_sha[sha] != doc_id:
             outcomes[i] = FileOutcome(str(path), "duplicate", f"same content as {existing[by_sha[sha]][1]}",
                                       by_sha[sha], sha=sha)
-        elif sha in run_shas and run_shas[sha] != doc_id:
-            outcomes[i] = FileOutcome(str(path), "duplicate", "same content as another file of this run", sha=sha)
+        elif sha in run_shas and run_shas[sha][0] != doc_id:
+            outcomes[i] = FileOutcome(str(path), "duplicate", f"same content as {run_shas[sha][1]} of this run",
+                                      run_shas[sha][0], sha=sha)
         else:
-            run_shas[sha] = doc_id
+            run_shas[sha] = (doc_id, name)
             todo.append((i, path))
     done = 0
     total = len(files)
@@ -393,16 +413,27 @@ def _load_locked(paths, db_path: Path, progress, workers) -> LoadReport:
             if con.execute("SELECT count(*) FROM agencies").fetchall()[0][0] == 0:
                 load.insert_rows(con, "agencies", load.registry_rows())
             writer = _Writer(con, existing, report.run_id, dt.datetime.now())
+            texts: dict[str, tuple[str, str]] | None = None  # text hash -> (doc_id, file name), read when needed
             for i, path, res in itertools.chain([first] if first else [], results):
                 status, payload = res
                 if status != "ok":
                     outcomes[i] = FileOutcome(str(path), "failed", str(payload))
                 else:
                     rows = payload
-                    writer.add(rows)
-                    outcomes[i] = FileOutcome(str(path), "loaded", None, rows["documents"][0]["doc_id"],
-                                              len(rows["commitments"]), len(rows["figures"]),
-                                              rows["documents"][0]["content_sha256"])
+                    doc = rows["documents"][0]
+                    if texts is None:
+                        texts = _text_hashes(con)
+                    earlier = texts.get(doc["text_sha256"])
+                    if earlier is not None and earlier[0] != doc["doc_id"]:
+                        outcomes[i] = FileOutcome(str(path), "duplicate", f"same text as {earlier[1]} (already loaded, "
+                                                  f"read here from {doc['source_format']} {doc['encoding']})",
+                                                  earlier[0], sha=doc["content_sha256"])
+                    else:
+                        texts[doc["text_sha256"]] = (doc["doc_id"], doc["file_name"])
+                        writer.add(rows)
+                        outcomes[i] = FileOutcome(str(path), "loaded", _nothing_found(rows), doc["doc_id"],
+                                                  len(rows["commitments"]), len(rows["figures"]),
+                                                  doc["content_sha256"])
                 done += 1
                 if progress:
                     progress(done, total, outcomes[i])

@@ -139,3 +139,86 @@ def test_a_damaged_database_is_set_aside_and_rebuilt(tmp_path, damage):
     assert len(aside) == 1 and aside[0].name[len("c.duckdb.damaged-"):][:8].isdigit()
     assert pipeline.damage(db) is None
     assert _doc_names(db) == {p.name for p in docs}
+
+
+# --------------------------------------------------------------------------------------
+# 2. Upload names that reduce alike keep both documents; a different file never replaces another.
+
+
+@pytest.mark.parametrize("names", [("《措施》.txt", "【措施】.txt"), ("答复 2022.txt", "答复_2022.txt", "答复+2022.txt")])
+def test_upload_names_that_reduce_alike_keep_every_document(tmp_path, names):
+    from etl.intake import intake
+
+    db = tmp_path / "c.duckdb"
+    texts = [SEEDS[i].read_bytes() for i in range(len(names))]
+    results = intake(list(zip(names, texts)), db, tmp_path / "uploads")
+    assert [r.outcome for r in results] == ["loaded"] * len(names), results
+    assert len({r.stored_name for r in results}) == len(names)
+    assert len(_doc_names(db)) == len(names)
+    # Across batches: each name again, with other content, is a new version of its own file only.
+    again = intake([(names[0], SEEDS[4].read_bytes())], db, tmp_path / "uploads")
+    assert again[0].outcome == "loaded" and again[0].stored_name == results[0].stored_name
+    assert len(_doc_names(db)) == len(names)
+    assert {p.read_bytes() for p in (tmp_path / "uploads").iterdir()} == {SEEDS[4].read_bytes(), *texts[1:]}
+
+
+def test_the_same_name_twice_in_one_batch_with_other_content_keeps_both(tmp_path):
+    from etl.intake import intake
+
+    db = tmp_path / "c.duckdb"
+    results = intake([("答复.txt", SEEDS[0].read_bytes()), ("答复.txt", SEEDS[1].read_bytes())], db, tmp_path / "up")
+    assert [r.outcome for r in results] == ["loaded", "loaded"]
+    assert results[0].stored_name != results[1].stored_name
+    assert len(_doc_names(db)) == 2
+
+
+# --------------------------------------------------------------------------------------
+# 4. The same document in another encoding or format is the same document.
+
+
+def test_a_seed_resaved_as_gb18030_is_a_duplicate_of_the_seed_cli(tmp_path):
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    seed = SEEDS[2]
+    other = tmp_path / "resaved.txt"
+    other.write_bytes(seed.read_text(encoding="utf-8").encode("gb18030"))
+    proc = _cli("load", str(other), "--db", str(db), "--quiet")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert f"duplicate resaved.txt: same text as {seed.name}" in " ".join(out.split())
+    assert "resaved.txt" not in _doc_names(db)
+
+
+def test_a_seed_uploaded_as_docx_and_utf16_is_a_duplicate_of_the_seed(tmp_path):
+    import docx
+
+    from etl.intake import intake
+
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    seed = SEEDS[1]
+    text = seed.read_text(encoding="utf-8")
+    d = docx.Document()
+    for line in text.splitlines():
+        d.add_paragraph(line)
+    buf = __import__("io").BytesIO()
+    d.save(buf)
+    results = intake([("copy.docx", buf.getvalue()), ("copy16.txt", text.encode("utf-16"))], db, tmp_path / "up")
+    assert [r.outcome for r in results] == ["duplicate", "duplicate"], results
+    assert all(seed.name in r.reason for r in results)
+    assert _doc_names(db) == {p.name for p in SEEDS}
+    assert not list((tmp_path / "up").iterdir())  # a duplicate is not kept among the uploads
+
+
+def test_a_text_with_no_government_structure_loads_and_says_nothing_was_found(tmp_path):
+    novel = tmp_path / "novel.txt"
+    novel.write_text("他走进了那片森林,阳光从树叶间洒落下来。她在远处的小河边唱着歌,声音很好听。\n" * 30, encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    proc = _cli("load", str(novel), "--db", str(db), "--quiet")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "no commitments, figures or metadata found" in out
+    from etl.intake import intake
+
+    r = intake([("小说.txt", novel.read_bytes() + "再见。\n".encode())], tmp_path / "d.duckdb", tmp_path / "up")[0]
+    assert r.outcome == "loaded" and r.reason == pipeline.NOTHING_FOUND

@@ -15,10 +15,10 @@ i18n.register({
     "intake_title": ("添加文档", "Add documents"),
     "intake_help": (
         "可上传 .txt(UTF-8、GB18030、Big5 等)、网页 .html、Word .docx、带文字层的 PDF。每个文件不超过 {mb} MB。"
-        "同名文件的新版本会替换旧版本,分析员的状态和更正随承诺保留;内容相同的文件不会重复载入。",
+        "同名文件的新版本会替换旧版本,分析员的状态和更正随承诺保留;名称相近的不同文件分别保存;正文相同的文件(即使编码或格式不同)不会重复载入。",
         "Upload .txt (UTF-8, GB18030, Big5 …), saved web pages (.html), Word (.docx) or PDFs with a text layer, "
         "up to {mb} MB a file. A new version of a file replaces the old one and analysts' statuses and corrections "
-        "stay with their commitments; the same content under another name is not loaded twice."),
+        "stay with their commitments; different files whose names look alike are kept apart; the same text (in any encoding or format) is not loaded twice."),
     "intake_files": ("选择文件", "Choose files"),
     "intake_run": ("载入", "Load"),
     "intake_none": ("请先选择文件。", "Choose files first."),
