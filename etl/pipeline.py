@@ -102,8 +102,16 @@ def _process_path(path: str) -> tuple[str, object]:
     return process_file(path)
 
 
-def damage(db_path: str | Path) -> str | None:
-    """Return what is wrong with the database file (truncated, not a DuckDB file, unreadable), or None."""
+_HEADER_BYTES = 3 * 4096
+"""A DuckDB file's headers, before its blocks."""
+
+
+def damage(db_path: str | Path, thorough: bool = True) -> str | None:
+    """Return what is wrong with the database file (truncated, not a DuckDB file, unreadable), or None.
+
+    Quick: the file opens, is as long as its header says, and its documents can be counted.
+    Thorough (before a load builds on it): every column of every table is read (checksums).
+    """
     db_path = Path(db_path)
     if not db_path.exists():
         return None
@@ -114,15 +122,40 @@ def damage(db_path: str | Path) -> str | None:
             raise  # another process holds it: busy, not damaged
         return _first_line(exc)
     try:
-        con.execute("SELECT count(*) FROM documents").fetchall()
-        con.execute("SELECT count(*), max(length(text)) FROM documents").fetchall()
-    except duckdb.CatalogException:
-        return None  # a database without our tables yet: the schema upgrade handles it
+        size = db_path.stat().st_size
+        _, _, block_size, total_blocks, *_ = con.execute("PRAGMA database_size").fetchall()[0]
+        expected = _HEADER_BYTES + int(block_size) * int(total_blocks)
+        if size < expected:
+            return f"truncated: the file holds {size:,} bytes, its header describes {expected:,}"
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()]
+        if "documents" in tables:
+            con.execute("SELECT count(*) FROM documents").fetchall()
+        if thorough:
+            for table in tables:
+                con.execute(f'SELECT count(*), bit_xor(hash(*COLUMNS(*))) FROM "{table}"').fetchall()
     except duckdb.Error as exc:
         return _first_line(exc)
     finally:
         con.close()
     return None
+
+
+_quick: dict[tuple[str, int, int], str | None] = {}
+
+
+def damage_seen(db_path: str | Path) -> str | None:
+    """``damage(db_path, thorough=False)``, remembered per file version (for the dashboard's every page)."""
+    try:
+        st = Path(db_path).stat()
+    except OSError:
+        return None
+    key = (str(db_path), st.st_mtime_ns, st.st_size)
+    if key not in _quick:
+        if len(_quick) > 16:
+            _quick.clear()
+        _quick[key] = damage(db_path, thorough=False)
+    return _quick[key]
 
 
 def _first_line(exc: Exception) -> str:

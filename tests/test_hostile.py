@@ -222,3 +222,240 @@ def test_a_text_with_no_government_structure_loads_and_says_nothing_was_found(tm
 
     r = intake([("小说.txt", novel.read_bytes() + "再见。\n".encode())], tmp_path / "d.duckdb", tmp_path / "up")[0]
     assert r.outcome == "loaded" and r.reason == pipeline.NOTHING_FOUND
+
+
+# --------------------------------------------------------------------------------------
+# 3. An imported status dated in the future is refused; a claim never outranks what is saved after.
+
+
+def _store(tmp_path):
+    from etl.reviews import ReviewStore
+
+    return ReviewStore(tmp_path / "reviews.sqlite")
+
+
+def test_an_imported_status_dated_in_the_future_is_refused(tmp_path):
+    import json
+
+    from etl.reviews import StatusChange
+
+    store = _store(tmp_path)
+    store.record_statuses([StatusChange("c_1", "on_track")], "ana")
+    before = store.export_records()
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"kind": "status", "commitment_id": "c_1", "status": "completed", "reviewer": "x",
+                             "changed_at": "9999-12-31"}) + "\n", encoding="utf-8")
+    report = store.import_file(f)
+    assert not report.ok and "in the future" in report.errors[0]
+    assert store.export_records() == before
+
+
+def test_a_future_claim_already_stored_does_not_hide_later_saves(tmp_path):
+    import sqlite3
+
+    from etl.reviews import StatusChange
+
+    store = _store(tmp_path)
+    store.record_statuses([StatusChange("c_1", "on_track")], "ana")
+    con = sqlite3.connect(store.path)  # as an older version's import left it
+    con.execute("INSERT INTO status_changes (entry_key, commitment_id, old_status, status, reviewer, changed_at, "
+                "recorded_at) VALUES ('k', 'c_1', 'on_track', 'completed', 'x', '9999-12-31T00:00:00.000000+00:00', "
+                "'2020-01-01T00:00:00.000000+00:00')")
+    con.commit()
+    con.close()
+    saved = store.record_statuses([StatusChange("c_1", "delayed")], "ana")
+    assert saved.saved == 1
+    assert store.current_statuses().set_index("commitment_id")["status"]["c_1"] == "delayed"
+    assert list(store.history("c_1")["status"])[-1] == "delayed"
+
+
+# --------------------------------------------------------------------------------------
+# 12. Review import: deep JSON, long CSV fields, out-of-range dates, unknown IDs.
+
+
+@pytest.mark.parametrize("line", ["[" * 100000 + "]" * 100000, '{"kind": "snapshot", "entity": "commitment", '
+                                  '"entity_id": "c", "detail": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}"])
+def test_deeply_nested_json_is_a_clear_error_and_imports_nothing(tmp_path, line):
+    store = _store(tmp_path)
+    f = tmp_path / "in.jsonl"
+    f.write_text(line + "\n", encoding="utf-8")
+    try:
+        report = store.import_file(f)
+        errors = report.errors
+    except ValueError as exc:
+        errors = [str(exc)]
+    assert errors and "nested" in errors[0]
+    assert not store.path.exists() or store.export_records() == []
+
+
+def test_a_note_longer_than_the_csv_field_limit_round_trips(tmp_path):
+    from etl.reviews import ReviewStore, StatusChange
+
+    store = _store(tmp_path)
+    note = "长" * 200_000 + "=1+1"
+    store.record_statuses([StatusChange("c_1", "on_track", note=note)], "ana")
+    out = tmp_path / "out.csv"
+    store.export_file(out)
+    other = ReviewStore(tmp_path / "other.sqlite")
+    report = other.import_file(out)
+    assert report.ok, report.errors
+    assert other.current_statuses()["note"].tolist() == [note]
+
+
+@pytest.mark.parametrize("when", ["0001-01-01", "9999-12-31"])
+def test_out_of_range_review_dates_in_a_file_are_refused(tmp_path, when):
+    import json
+
+    store = _store(tmp_path)
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"kind": "review", "review_date": when, "reviewer": "x"}) + "\n", encoding="utf-8")
+    report = store.import_file(f)
+    assert not report.ok and "outside" in report.errors[0]
+
+
+def test_unknown_commitment_ids_are_imported_counted_and_reported(tmp_path):
+    import json
+
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    con = duckdb.connect(str(db), read_only=True)
+    known = con.execute("SELECT commitment_id FROM commitments LIMIT 1").fetchall()[0][0]
+    con.close()
+    f = tmp_path / "in.jsonl"
+    lines = [{"kind": "status", "commitment_id": cid, "status": "on_track", "reviewer": "x",
+              "changed_at": "2024-01-01"} for cid in (known, "c_nope1", "c_nope2")]
+    f.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    proc = _cli("reviews", "--store", str(tmp_path / "r.sqlite"), "import", str(f), "--db", str(db))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "2 commitment IDs are not in the facts database" in err and "c_nope1" in err
+
+
+# --------------------------------------------------------------------------------------
+# 8. No live formula in any export; the reviews CSV gives the original note back exactly.
+
+HOSTILE_CELLS = ['=HYPERLINK("http://evil.example/","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1", "'=1"]
+
+
+def test_reviews_csv_export_holds_no_formula_and_round_trips(tmp_path):
+    import csv
+
+    from etl.reviews import ReviewStore, StatusChange
+
+    store = _store(tmp_path)
+    store.record_statuses([StatusChange(f"c_{i}", "on_track", note=n) for i, n in enumerate(HOSTILE_CELLS)], "=evil")
+    out = tmp_path / "out.csv"
+    store.export_file(out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        cells = [v for row in csv.reader(fh) for v in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    other = ReviewStore(tmp_path / "other.sqlite")
+    assert other.import_file(out).ok
+    assert sorted(other.current_statuses()["note"]) == sorted(HOSTILE_CELLS)
+    assert set(other.current_statuses()["reviewer"]) == {"=evil"}
+
+
+def _live_formulas(xlsx: bytes) -> list[str]:
+    """Every formula cell in an .xlsx, read from its XML (what Excel would run)."""
+    import re
+    import zipfile
+    from io import BytesIO
+
+    with zipfile.ZipFile(BytesIO(xlsx)) as z:
+        return [m for n in z.namelist() if n.startswith("xl/worksheets/")
+                for m in re.findall(r"<f>.*?</f>|<f .*?</f>", z.read(n).decode("utf-8"))]
+
+
+def test_dashboard_csv_and_xlsx_downloads_hold_no_live_formula():
+    import csv
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from dashboard import exports
+
+    table = pd.DataFrame({"标题": HOSTILE_CELLS, "金额": [1.5, -2.0, 3, 4, 5, 6, 7]})
+    rows = list(csv.reader(io.StringIO(exports.to_csv_bytes(table).decode("utf-8-sig"), newline="")))
+    assert not [c for r in rows for c in r if c[:1] in ("=", "+", "@", "\t", "\r") or c.startswith("-2+")]
+    assert rows[2][1] == "-2.0"  # numbers stay numbers
+    xlsx = exports.to_xlsx_bytes(table, [("关键词", "=1+1"), ("单位", "@SUM(A1)")], "zh")
+    assert _live_formulas(xlsx) == []
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    first = wb.worksheets[0]
+    assert [c.value for c in first["A"]][1:] == HOSTILE_CELLS  # the words, exactly, as text
+    assert wb.worksheets[1]["B2"].value == "=1+1" and wb.worksheets[1]["B2"].data_type == "s"
+
+
+def test_the_meeting_pack_holds_no_live_formula(review_store, facts_db):
+    import datetime as dt
+
+    from dashboard import meeting_pack
+    from dashboard import queries_review as qr
+    from dashboard.filters_state import Filters
+    from etl.reviews import StatusChange
+
+    con = duckdb.connect(str(facts_db), read_only=True)
+    cid = con.execute("SELECT commitment_id FROM commitments LIMIT 1").fetchall()[0][0]
+    con.close()
+    review_store.record_statuses([StatusChange(cid, "delayed", note='=HYPERLINK("http://evil.example/","x")')],
+                                 "=cmd|' /C calc'!A0")
+    today = dt.date.today()
+    data = qr.load_review(Filters(), today, today - dt.timedelta(days=7), 28, "en")
+    xlsx = meeting_pack.workbook(data, [("Keyword", "=1+1")])
+    assert _live_formulas(xlsx) == []
+    assert "=HYPERLINK" in str(__import__("zipfile").ZipFile(__import__("io").BytesIO(xlsx)).read("xl/worksheets/sheet6.xml"))
+
+
+# --------------------------------------------------------------------------------------
+# 11. Damaged stores on the dashboard: one line on every page, never a trace.
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ("overview", "funding", "projects", "deadlines", "commitments", "documents", "review")
+
+
+def _page(page: str):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import queries
+
+    queries.clear_cache()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = page
+    return at.run()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage_header"])
+def test_a_damaged_database_is_one_line_on_every_page(tmp_path, monkeypatch, damage):
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3] if damage == "truncated" else b"\x00garbage" * 512 + data[4096:])
+    monkeypatch.setenv("COMMITMENTS_DB", str(db))
+    monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(tmp_path / "r.sqlite"))
+    for page in PAGES:
+        at = _page(page)
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert len(at.error) == 1 and str(db) in at.error[0].value and "etl load" in at.error[0].value, page
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage_header"])
+def test_a_damaged_review_store_is_one_line_on_the_review_page(tmp_path, monkeypatch, damage):
+    from etl.reviews import ReviewStore, StatusChange
+
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    store = ReviewStore(tmp_path / "r.sqlite")
+    for i in range(200):
+        store.record_statuses([StatusChange(f"c_{i}", "on_track", note="备注" * 500)], "ana")
+    data = store.path.read_bytes()
+    store.path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"garbage!" * 20 + data[160:])
+    for extra in ("-wal", "-shm"):
+        Path(str(store.path) + extra).unlink(missing_ok=True)
+    before = store.path.read_bytes()
+    monkeypatch.setenv("COMMITMENTS_DB", str(db))
+    monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(store.path))
+    at = _page("review")
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1 and "已损坏" in at.error[0].value and "reviews import" in at.error[0].value
+    assert store.path.read_bytes() == before  # never replaced

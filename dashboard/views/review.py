@@ -289,7 +289,7 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     r = data.row(cid)
     if r is not None:
         st.markdown(f"**{r['title'] or ''}** · {r['item_label'] or ''}")
-        st.write(r["text"])
+        st.text(r["text"])  # a document's words, shown as text (never as Markdown)
         deadline = "—" if pd.isna(r["deadline_date"]) else pd.Timestamp(r["deadline_date"]).date().isoformat()
         colour = DISPLAY_STATES[r["state"]][2]
         st.markdown(f"{t('col_agency')}: {meeting_pack.join_list(r['lead_agency_names']) or '—'} · "
@@ -552,6 +552,9 @@ def main() -> None:
     except ImportError:
         pass
     store = reviews.ReviewStore()
+    if problem := reviews.store_problem(store.path, lang):  # damaged: say so and what to do, in one line
+        st.error(problem)
+        st.stop()
     as_of, since, weeks = controls(store)
     _show_flash()
     data = qr.load_review(filters.current(), as_of, since, weeks * 7, lang, store, limit=qr.SECTION_ROWS_MAX)
