@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.pipeline import load_paths
-from etl.read import SUPPORTED_SUFFIXES
+from etl.read import SUPPORTED_SUFFIXES, size_reason
 
 DEFAULT_MAX_UPLOAD_MB = 20
 
@@ -84,8 +84,7 @@ def intake(files: list[tuple[str, bytes]], db_path: str | Path, upload_dir: str 
             target = target.with_name(f"{target.stem}_{hashlib.sha256(data).hexdigest()[:8]}{target.suffix}")
         taken[target.name] = data
         if len(data) > limit:
-            results[i] = IntakeResult(name, None, "failed",
-                                      f"too large: {len(data) / 1e6:.1f} MB, the upload limit is {limit / 1e6:.0f} MB a file", 0, 0)
+            results[i] = IntakeResult(name, None, "failed", size_reason(len(data), limit, "the upload limit"), 0, 0)
             continue
         if not data:
             results[i] = IntakeResult(name, None, "failed", "empty file", 0, 0)

@@ -262,7 +262,16 @@ def normalize_text(text: str) -> str:
 
 def too_large_reason(size: int) -> str:
     """The reason given for a file over ``MAX_FILE_BYTES`` (one wording everywhere)."""
-    return f"too large: {size / 2**20:.0f} MB, the limit is {MAX_FILE_BYTES / 2**20:.0f} MB a file"
+    return size_reason(size, MAX_FILE_BYTES, "the limit")
+
+
+def size_reason(size: int, limit: int, what: str) -> str:
+    """One wording for every size refusal: the exact size, and the limit (MB are 2**20 bytes).
+
+    >>> size_reason(54_945_383, 50 * 2**20, "the limit")
+    'too large: 52.4 MB (54,945,383 bytes), the limit is 50 MB a file'
+    """
+    return f"too large: {size / 2**20:.1f} MB ({size:,} bytes), {what} is {limit / 2**20:g} MB a file"
 
 
 def read_file(path: str | Path, data: bytes | None = None) -> ReadResult:

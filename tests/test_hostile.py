@@ -459,3 +459,106 @@ def test_a_damaged_review_store_is_one_line_on_the_review_page(tmp_path, monkeyp
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.error) == 1 and "已损坏" in at.error[0].value and "reviews import" in at.error[0].value
     assert store.path.read_bytes() == before  # never replaced
+
+
+# --------------------------------------------------------------------------------------
+# 5. A .docx that under-declares its sizes: the bytes actually inflated are counted, in chunks.
+
+
+def lying_docx(inflated: int) -> bytes:
+    """A real .docx whose word/document.xml inflates to ``inflated`` bytes while declaring 1,000."""
+    import io
+    import struct
+    import zipfile
+    import zlib
+
+    import docx
+
+    d = docx.Document(); d.add_paragraph("广州市工业和信息化局")
+    buf = io.BytesIO(); d.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>'
+    chunk = b"\x20" * (1 << 20)
+    parts = [comp.compress(head)]
+    left = inflated
+    while left > 0:
+        parts.append(comp.compress(chunk[:min(left, len(chunk))])); left -= len(chunk)
+    parts.append(comp.flush())
+    bomb = b"".join(parts)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                z.writestr(info, src.read(info))
+        zi = zipfile.ZipInfo("word/document.xml", date_time=(2024, 1, 1, 0, 0, 0))
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(zi, b"placeholder")
+    data = bytearray(out.getvalue())
+    # Replace the placeholder member's compressed bytes by the bomb, declaring a small size.
+    zf = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = zf.getinfo("word/document.xml")
+    off = info.header_offset
+    n, m = struct.unpack("<HH", data[off + 26: off + 30])
+    start = off + 30 + n + m
+    end = start + info.compress_size
+    cd = zf.start_dir
+    delta = len(bomb) - info.compress_size
+    new = data[:start] + bomb + data[end:]
+    # local header: compress_size, file_size
+    struct.pack_into("<II", new, off + 18, len(bomb), 1000)
+    # central directory entries after the change shift by delta
+    i = new.find(b"PK\x01\x02", cd + delta)
+    while i != -1 and i < len(new):
+        nlen, elen, clen = struct.unpack("<HHH", new[i + 28: i + 34])
+        name = bytes(new[i + 46: i + 46 + nlen])
+        hoff = struct.unpack("<I", new[i + 42: i + 46])[0]
+        if name == b"word/document.xml":
+            struct.pack_into("<II", new, i + 20, len(bomb), 1000)
+        elif hoff > off:
+            struct.pack_into("<I", new, i + 42, hoff + delta)
+        i = new.find(b"PK\x01\x02", i + 46 + nlen + elen + clen)
+    e = new.rfind(b"PK\x05\x06")
+    struct.pack_into("<I", new, e + 16, cd + delta)
+    return bytes(new)
+
+
+RSS_PROBE = r"""
+import resource, sys
+sys.path.insert(0, sys.argv[1])
+from etl.read import ReadError, read_file
+try:
+    read_file(sys.argv[2])
+    print("read")
+except ReadError as exc:
+    print(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_docx_lying_about_its_sizes_is_refused_in_little_memory(tmp_path):
+    bomb = tmp_path / "lying.docx"
+    bomb.write_bytes(lying_docx(2_000_000_000))
+    out = subprocess.run([sys.executable, "-c", RSS_PROBE, str(ROOT), str(bomb)], capture_output=True, text=True,
+                         timeout=300)
+    message, peak_mb = out.stdout.strip().splitlines()
+    assert message.startswith("lying.docx: refused as a zip bomb: it unpacks to more than 200 MB (the limit)"), message
+    assert int(peak_mb) < 500, peak_mb
+
+
+def test_a_docx_part_whose_real_size_differs_from_its_declared_one_is_refused(tmp_path):
+    from etl.read import ReadError, read_file
+
+    bomb = tmp_path / "small-lie.docx"
+    bomb.write_bytes(lying_docx(5_000_000))
+    with pytest.raises(ReadError, match=r"small-lie.docx: damaged .docx: part 'word/document.xml' unpacks to [\d,]+ "
+                                        r"bytes but declares 1,000"):
+        read_file(bomb)
+
+
+def test_size_messages_say_the_exact_size_and_the_limit():
+    from etl import formats
+    from etl.read import MAX_FILE_BYTES, too_large_reason
+
+    assert too_large_reason(54_945_383) == "too large: 52.4 MB (54,945,383 bytes), the limit is 50 MB a file"
+    assert formats._mb(formats.MAX_DOCX_UNPACKED_BYTES) == "200 MB" and MAX_FILE_BYTES == 50 * 2**20
