@@ -101,7 +101,7 @@ def intake(files: list[tuple[str, bytes]], db_path: str | Path, upload_dir: str 
         os.replace(tmp, target)
         stored[i] = target
     if stored:
-        report = load_paths(list(stored.values()), db_path)
+        report = load_paths(list(stored.values()), db_path, isolate=True)
         by_path = {Path(o.path).resolve(): o for o in report.files}
         for i, path in stored.items():
             o = by_path.get(path.resolve())

@@ -9,12 +9,16 @@ previous database intact. Unchanged files (same content hash) are not extracted 
 from __future__ import annotations
 
 import datetime as dt
+import collections
 import itertools
 import os
 import shutil
+import signal
+import sys
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -109,8 +113,9 @@ _HEADER_BYTES = 3 * 4096
 def damage(db_path: str | Path, thorough: bool = True) -> str | None:
     """Return what is wrong with the database file (truncated, not a DuckDB file, unreadable), or None.
 
-    Quick: the file opens, is as long as its header says, and its documents can be counted.
-    Thorough (before a load builds on it): every column of every table is read (checksums).
+    Quick (the dashboard's, every page): the file opens, holds its data's last block, and its
+    documents can be counted. Thorough (before a load builds on it, and only an error reading
+    counts): every column of every table is read, so every block's checksum is verified.
     """
     db_path = Path(db_path)
     if not db_path.exists():
@@ -122,13 +127,16 @@ def damage(db_path: str | Path, thorough: bool = True) -> str | None:
             raise  # another process holds it: busy, not damaged
         return _first_line(exc)
     try:
-        size = db_path.stat().st_size
-        _, _, block_size, total_blocks, *_ = con.execute("PRAGMA database_size").fetchall()[0]
-        expected = _HEADER_BYTES + int(block_size) * int(total_blocks)
-        if size < expected:
-            return f"truncated: the file holds {size:,} bytes, its header describes {expected:,}"
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                             "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()]
+        if not thorough:  # without reading the data: its last block must be in the file
+            size = db_path.stat().st_size
+            block_size = int(con.execute("PRAGMA database_size").fetchall()[0][2])
+            last = max([con.execute("SELECT max(block_id) FROM pragma_storage_info(?)", [t]).fetchall()[0][0] or -1
+                        for t in tables] or [-1])
+            expected = _HEADER_BYTES + (last + 1) * block_size
+            if size < expected:
+                return f"truncated: the file holds {size:,} bytes, its data reach byte {expected:,}"
         if "documents" in tables:
             con.execute("SELECT count(*) FROM documents").fetchall()
         if thorough:
@@ -308,17 +316,154 @@ class _Writer:
             raise DataCheckError(failures)
 
 
-def _results(todo: list[tuple[int, Path]], n_workers: int):
-    """Yield (index, path, result) in order, extracting in ``n_workers`` processes when above one."""
+WORKER_MEMORY_MB_ENV = "COMMITMENTS_WORKER_MEMORY_MB"
+DEFAULT_WORKER_MEMORY_MB = 2048
+"""Address space a reading process may add (``RLIMIT_AS``): one hostile file cannot take the machine."""
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent_pid: int, memory_mb: int) -> None:
+    """Start a reading process: it dies with the process that started it, and its memory is capped."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the executor's own checks remain
+        pass
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the signal was set up
+    if memory_mb > 0:
+        try:
+            import resource
+
+            with open("/proc/self/statm") as fh:
+                vm_bytes = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            cap = vm_bytes + memory_mb * 2**20
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if hard == resource.RLIM_INFINITY or cap < hard:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        except (OSError, ValueError, ImportError):
+            pass
+
+
+def _memory_mb() -> int:
+    try:
+        return int(os.environ.get(WORKER_MEMORY_MB_ENV, DEFAULT_WORKER_MEMORY_MB))
+    except ValueError:
+        return DEFAULT_WORKER_MEMORY_MB
+
+
+def _pool(n_workers: int) -> ProcessPoolExecutor:
+    """Reading processes forked from this one (the CLI's): they die with it, memory capped."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_init, initargs=(os.getpid(), _memory_mb()))
+
+
+def _serve() -> None:
+    """The isolated reader: read pickled paths on stdin, write pickled results on stdout."""
+    import pickle
+
+    parent, memory_mb = int(sys.argv[1]), int(sys.argv[2])
+    _worker_init(parent, memory_mb)
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but results on the channel
+    while True:
+        try:
+            path = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return
+        pickle.dump(_process_path(path), out)
+        out.flush()
+
+
+def _isolated_results(todo: list[tuple[int, Path]]):
+    """Yield (index, path, result), each file read in a fresh interpreter (not forked from a
+    server with threads), its memory capped; one that dies fails its file and a new one goes on."""
+    import pickle
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    cmd = [sys.executable, "-c", "from etl.pipeline import _serve; _serve()", str(os.getpid()), str(_memory_mb())]
+    proc = None
+    try:
+        for i, path in todo:
+            if proc is None:
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+            try:
+                pickle.dump(str(path), proc.stdin)
+                proc.stdin.flush()
+                res = pickle.load(proc.stdout)
+            except (EOFError, BrokenPipeError, pickle.UnpicklingError):
+                proc.kill()
+                proc.wait()
+                proc = None
+                res = ("failed", WORKER_DIED)
+            yield i, path, res
+    finally:
+        if proc is not None:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+WORKER_DIED = "the reading process stopped while reading this file (out of memory, or killed)"
+
+
+def _results(todo: list[tuple[int, Path]], n_workers: int, isolate: bool = False):
+    """Yield (index, path, result) in order, extracting in ``n_workers`` processes when above one
+    (or in one when ``isolate``: an upload is read outside the server's process, its memory capped).
+
+    A reading process that dies fails the file it was reading; the others go on in a new pool.
+    """
+    if isolate:
+        yield from _isolated_results(todo)
+        return
     if n_workers <= 1:
         for i, path in todo:
             yield i, path, _process_path(str(path))
         return
-    pool = ProcessPoolExecutor(max_workers=n_workers)
+    n_workers = max(1, n_workers)
+    window = n_workers * 4
+    pos = 0
+    while pos < len(todo):
+        pool = _pool(n_workers)
+        inflight: collections.deque = collections.deque()
+        broken = False
+        try:
+            while pos < len(todo):
+                while pos + len(inflight) < len(todo) and len(inflight) < window:
+                    i, path = todo[pos + len(inflight)]
+                    inflight.append((i, path, pool.submit(_process_path, str(path))))
+                i, path, future = inflight[0]
+                try:
+                    res = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                inflight.popleft()
+                pos += 1
+                yield i, path, res
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if broken:  # which file killed its reader? Those in flight again, one at a time
+            for i, path, _ in list(inflight):
+                pos += 1
+                yield i, path, _alone(path)
+
+
+def _alone(path: Path) -> tuple[str, object]:
+    pool = _pool(1)
     try:
-        chunk = max(1, min(32, len(todo) // (n_workers * 8)))
-        for (i, path), res in zip(todo, pool.map(_process_path, [str(p) for _, p in todo], chunksize=chunk)):
-            yield i, path, res
+        return pool.submit(_process_path, str(path)).result()
+    except BrokenProcessPool:
+        return "failed", WORKER_DIED
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -360,25 +505,27 @@ def writer_lock(db_path: str | Path, on_wait: Callable[[str], None] | None = Non
 
 
 def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[[int, int, FileOutcome], None] | None = None,
-               workers: int | None = None, on_wait: Callable[[str], None] | None = None) -> LoadReport:
+               workers: int | None = None, on_wait: Callable[[str], None] | None = None,
+               isolate: bool = False) -> LoadReport:
     """Load files into the database at ``db_path`` (created if missing).
 
     One load writes a database at a time: a second one waits for the writer lock beside the
     database (``on_wait`` is told), then loads its files into what the first one left.
     Files are hashed first (unchanged ones cost a read and a hash only); the others are
     extracted in worker processes while the rows already extracted are written, in batches,
-    into a copy of the database that replaces it only after the data checks pass.
+    into a copy of the database that replaces it only after the data checks pass. With
+    ``isolate`` (a server's uploads) files are always read in a separate process.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = writer_lock(db_path, on_wait)
     try:
-        return _load_locked(paths, db_path, progress, workers)
+        return _load_locked(paths, db_path, progress, workers, isolate)
     finally:
         lock.release()
 
 
-def _load_locked(paths, db_path: Path, progress, workers) -> LoadReport:
+def _load_locked(paths, db_path: Path, progress, workers, isolate: bool = False) -> LoadReport:
     t0 = time.perf_counter()
     started = dt.datetime.now()
     files = collect(paths)
@@ -433,7 +580,7 @@ def _load_locked(paths, db_path: Path, progress, workers) -> LoadReport:
 
     n_workers = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(todo) >= 16 else 1)
     # Start the workers first (they fork before DuckDB opens a file), then copy the database.
-    results = _results(todo, n_workers)
+    results = _results(todo, n_workers, isolate)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     _clean_stale(db_path)
     try:

@@ -123,13 +123,27 @@ def test_two_upload_sessions_in_one_process_both_load(tmp_path):
 # 11. A damaged facts database is detected, set aside (named with the time) and rebuilt.
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage_header"])
+def _damaged(db: Path, damage: str) -> bytes:
+    data = db.read_bytes()
+    if damage == "truncated":
+        return data[: len(data) // 3]
+    if damage == "garbage_header":
+        return b"\x00garbage" * 512 + data[4096:]
+    con = duckdb.connect(str(db), read_only=True)  # bad checksum: bytes of a block the documents use
+    block, offset = con.execute("SELECT block_id, block_offset FROM pragma_storage_info('documents') "
+                                "WHERE block_id >= 0 ORDER BY block_id LIMIT 1").fetchall()[0]
+    size = con.execute("PRAGMA database_size").fetchall()[0][2]
+    con.close()
+    at = 3 * 4096 + block * size + offset + 8
+    return data[:at] + bytes(b ^ 0xFF for b in data[at:at + 256]) + data[at + 256:]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage_header", "bad_checksum"])
 def test_a_damaged_database_is_set_aside_and_rebuilt(tmp_path, damage):
     docs = _docs(tmp_path / "a", "a", 2)
     db = tmp_path / "c.duckdb"
     load_paths([tmp_path / "a"], db)
-    data = db.read_bytes()
-    db.write_bytes(data[: len(data) // 3] if damage == "truncated" else b"\x00garbage" * 512 + data[4096:])
+    db.write_bytes(_damaged(db, damage))
     assert pipeline.damage(db)
     proc = _cli("load", str(tmp_path / "a"), "--db", str(db), "--quiet")
     out, err = proc.communicate(timeout=120)
@@ -562,3 +576,75 @@ def test_size_messages_say_the_exact_size_and_the_limit():
 
     assert too_large_reason(54_945_383) == "too large: 52.4 MB (54,945,383 bytes), the limit is 50 MB a file"
     assert formats._mb(formats.MAX_DOCX_UNPACKED_BYTES) == "200 MB" and MAX_FILE_BYTES == 50 * 2**20
+
+
+# --------------------------------------------------------------------------------------
+# 14. Reading processes die with their parent; one that dies fails only its file; uploads are
+# read in a separate process whose memory is capped.
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(x) for x in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] not in "ZX"
+    except (OSError, IndexError):
+        return False
+
+
+def test_killing_the_parent_of_a_load_ends_its_workers(tmp_path):
+    import signal
+
+    folder = tmp_path / "many"
+    for k in range(8):
+        _docs(folder, f"k{k}")
+    proc = _cli("load", str(folder), "--db", str(tmp_path / "c.duckdb"), "--workers", "2", "--quiet")
+    deadline = time.time() + 60
+    workers: set[int] = set()
+    while time.time() < deadline and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the load started no workers"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)]
+
+
+def _dies_on_b(path: str):
+    if "b_" in Path(path).name:
+        os._exit(9)
+    return pipeline.process_file(path)
+
+
+def test_a_reading_process_that_dies_fails_only_its_file(tmp_path, monkeypatch):
+    a = _docs(tmp_path / "in", "a", 2)
+    b = _docs(tmp_path / "in", "b", 1)
+    monkeypatch.setattr(pipeline, "_process_path", _dies_on_b)
+    report = load_paths([tmp_path / "in"], tmp_path / "c.duckdb", workers=2)
+    outcomes = {Path(o.path).name: o for o in report.files}
+    assert outcomes[b[0].name].outcome == "failed" and outcomes[b[0].name].reason == pipeline.WORKER_DIED
+    assert all(outcomes[p.name].outcome == "loaded" for p in a)
+    assert _doc_names(tmp_path / "c.duckdb") == {p.name for p in a}
+
+
+def test_uploads_are_read_in_a_process_whose_memory_is_capped(tmp_path, monkeypatch):
+    from etl.intake import intake
+
+    big = (SEEDS[0].read_text(encoding="utf-8") * 200).encode("utf-8")
+    monkeypatch.setenv(pipeline.WORKER_MEMORY_MB_ENV, "40")
+    r = intake([("big.txt", big)], tmp_path / "c.duckdb", tmp_path / "up")[0]
+    assert r.outcome == "failed" and ("out of memory" in r.reason or r.reason == pipeline.WORKER_DIED), r
+    monkeypatch.setenv(pipeline.WORKER_MEMORY_MB_ENV, "2048")
+    r = intake([("big.txt", big)], tmp_path / "c.duckdb", tmp_path / "up")[0]
+    assert r.outcome == "loaded", r
