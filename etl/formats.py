@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from etl.read import ReadError, decode_bytes
+from etl.read import ReadError, decode_bytes, garbled
 
 # --------------------------------------------------------------------------------------
 # Junk lines: named rules, each with examples it drops and non-examples it keeps.
@@ -219,12 +219,22 @@ def _decode_html(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
         declared = _declared_charset(data[:8192])
-        if declared:
+        if declared:  # a hint, not proof: text that decodes but is garbage goes on to detection
             try:
-                return data.decode(declared), declared
+                text = data.decode(declared)
+                if garbled(_visible_text(text)) is None:
+                    return text, declared
             except UnicodeDecodeError:
                 pass  # the declaration is wrong, as it often is: detect instead
     return decode_bytes(data, name)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _visible_text(page: str) -> str:
+    """A page's text without its tags (enough to judge how it decoded; not the extraction)."""
+    return _TAG.sub(" ", page)
 
 
 def _declared_charset(head: bytes) -> str | None:

@@ -43,6 +43,18 @@ def _doc_names(db: Path) -> set[str]:
         con.close()
 
 
+STORED = ("documents", "commitments", "figures", "sections", "agency_mentions", "commitment_agencies")
+
+
+def _stored(db: Path) -> dict[str, list[str]]:
+    """Every stored fact row (the run log aside): what "the database unchanged" compares."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in STORED}
+    finally:
+        con.close()
+
+
 def _cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
@@ -648,3 +660,88 @@ def test_uploads_are_read_in_a_process_whose_memory_is_capped(tmp_path, monkeypa
     monkeypatch.setenv(pipeline.WORKER_MEMORY_MB_ENV, "2048")
     r = intake([("big.txt", big)], tmp_path / "c.duckdb", tmp_path / "up")[0]
     assert r.outcome == "loaded", r
+
+
+# --------------------------------------------------------------------------------------
+# 7. Garbage that decodes is not text: judged on the decoded characters; a declared charset is a hint.
+
+
+def test_random_bytes_in_the_gb18030_range_are_refused_as_garbled(tmp_path):
+    import random
+
+    rng = random.Random(13)
+    f = tmp_path / "noise.txt"
+    f.write_bytes(bytes(rng.randint(0x81, 0xFE) for _ in range(4096)))
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    before = _stored(db)
+    proc = _cli("load", str(f), "--db", str(db), "--quiet")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "failed    noise.txt: garbled text, not a readable document" in out
+    assert _stored(db) == before
+
+
+def test_a_big5_page_labelled_gb2312_is_read_as_big5(tmp_path):
+    from opencc import OpenCC
+
+    from etl.read import read_file
+
+    text = SEEDS[0].read_text(encoding="utf-8")
+    traditional = OpenCC("s2tw").convert(text)
+    page = ('<html><head><meta charset="gb2312"><title>答复</title></head><body>'
+            + "".join(f"<p>{line}</p>" for line in traditional.splitlines()) + "</body></html>")
+    f = tmp_path / "page.html"
+    f.write_bytes(page.encode("big5", "ignore"))
+    rr = read_file(f)
+    assert rr.encoding == "big5"
+    assert "广州" in rr.text and not __import__("etl.read", fromlist=["garbled"]).garbled(rr.text)
+
+
+# --------------------------------------------------------------------------------------
+# 10. File names carrying terminal escapes are printed escaped.
+
+
+def test_the_cli_prints_escapes_in_file_names_escaped(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "报告\x1b]0;owned\x07\x1b[2J.txt"
+    (folder / name).write_bytes(SEEDS[0].read_bytes() + b"\n")
+    (folder / "empty\x1b[31m.txt").write_bytes(b"")
+    proc = _cli("load", str(folder), "--db", str(tmp_path / "c.duckdb"))
+    out, err = proc.communicate(timeout=120)
+    assert "\x1b" not in out and "\x1b" not in err and "\x07" not in out + err
+    assert "empty\\x1b[31m.txt: empty file" in out
+    assert "报告\\x1b]0;owned\\x07\\x1b[2J.txt" in err  # the progress line
+
+
+# --------------------------------------------------------------------------------------
+# 9. Text from a document renders as text, never as Markdown (an image from outside is not fetched).
+
+
+def test_the_review_history_shows_a_commitments_text_as_text(review_store, facts_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import queries_review as qr
+
+    evil = "![x](http://evil.example/pixel.png) **bold** <img src=x onerror=alert(1)>"
+    real = qr.ReviewData.row
+
+    def row(self, cid):
+        r = real(self, cid)
+        if r is not None:
+            r = r.copy()
+            r["text"] = evil
+        return r
+
+    monkeypatch.setattr(qr.ReviewData, "row", row)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = "review"
+    at.run()
+    at.tabs  # noqa: B018 - the tabs exist
+    tab = next(t for t in at.get("tab") if "历史" in t.label or "History" in t.label)
+    at.session_state["review_tab"] = tab.label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert evil in [t.value for t in at.text]
+    assert not [m for m in at.markdown if "evil.example" in m.value]
