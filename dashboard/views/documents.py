@@ -36,7 +36,13 @@ def reader(doc_id: str) -> None:
         # highlight the original as written.
         if st.toggle(i18n.t("show_original"), key=f"original_{doc_id}", help=i18n.t("show_original_help")):
             shown = original
-    st.html(highlight.page(highlight.render(shown, spans)))
+    bounds = highlight.page_bounds(shown)  # a long document is read a page at a time
+    start, end = bounds[0]
+    if len(bounds) > 1:
+        n = st.number_input("页" if lang == "zh" else "Page", 1, len(bounds), 1, key=f"reader_page_{doc_id}")
+        start, end = bounds[int(n) - 1]
+        st.caption(f"{start + 1:,}–{end:,} / {len(shown):,}")
+    st.html(highlight.page(highlight.render(shown, spans, start, end)))
     st.markdown(f"**{i18n.t('unplaced_title')}**")
     if unplaced.empty:
         st.caption(i18n.t("unplaced_none"))
