@@ -745,3 +745,33 @@ def test_the_review_history_shows_a_commitments_text_as_text(review_store, facts
     assert not at.exception, [e.value for e in at.exception]
     assert evil in [t.value for t in at.text]
     assert not [m for m in at.markdown if "evil.example" in m.value]
+
+
+# --------------------------------------------------------------------------------------
+# 13. Out-of-range dates from the URL are refused (today stays); years are clamped.
+
+
+@pytest.mark.parametrize("asof", ["9999-12-31", "0001-01-01", "2024-13-45"])
+@pytest.mark.parametrize("page", ["review", "deadlines"])
+def test_an_out_of_range_asof_in_the_url_does_not_break_a_page(commitments_db, page, asof):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import queries
+
+    queries.clear_cache()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = page
+    at.query_params["asof"] = asof
+    at.query_params["due"] = "0-99999"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_url_dates_and_years_are_kept_in_range():
+    import datetime as dt
+
+    from dashboard.filters_state import from_query
+
+    f, _, _ = from_query({"asof": "9999-12-31", "issued": "0-99999"}, today=dt.date(2024, 5, 1))
+    assert f.as_of == dt.date(2024, 5, 1) and f.issue_years == (1900, 2199)
