@@ -47,7 +47,7 @@ def _waiting(message: str) -> None:
 
 
 def cmd_load(args) -> int:
-    from etl.pipeline import DataCheckError, LoadBusyError, load_paths
+    from etl.pipeline import NOTHING_FOUND, DataCheckError, LoadBusyError, load_paths
 
     paths = args.paths or ["seeds"]
     missing = [p for p in paths if not Path(p).exists()]
@@ -68,7 +68,7 @@ def cmd_load(args) -> int:
     print(f"  documents loaded: {report.count('loaded')}  unchanged: {report.count('unchanged')}  "
           f"duplicate: {report.count('duplicate')}  failed: {report.count('failed')}")
     for o in report.files:
-        if o.outcome in ("failed", "duplicate") or (o.outcome == "loaded" and o.reason):
+        if o.outcome in ("failed", "duplicate") or o.reason == NOTHING_FOUND:
             print(f"  {o.outcome:<9} {shown(o.path)}: {printable(o.reason)}")
     print("  rows: " + ", ".join(f"{t} {n}" for t, n in report.rows.items()))
     return 1 if report.count("failed") else 0

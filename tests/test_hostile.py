@@ -775,3 +775,86 @@ def test_url_dates_and_years_are_kept_in_range():
 
     f, _, _ = from_query({"asof": "9999-12-31", "issued": "0-99999"}, today=dt.date(2024, 5, 1))
     assert f.as_of == dt.date(2024, 5, 1) and f.issue_years == (1900, 2199)
+
+
+# --------------------------------------------------------------------------------------
+# Every kind of bad input at once: each fails alone with its name and reason; the facts
+# stored and the analysts' reviews are untouched.
+
+
+def _bad_kinds(folder: Path) -> dict[str, tuple[str, str]]:
+    """Write one file per kind of bad input; return kind -> (file name, reason pattern)."""
+    import random
+    import shutil
+
+    from tests.fixtures.build import corpus
+
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds: dict[str, tuple[str, str]] = {}
+    for bad in corpus().bad:
+        if bad.name != str(bad.path):
+            continue  # hostile names: below, as real file names
+        target = folder / bad.path.name
+        if bad.key == "huge":
+            with target.open("wb") as handle:
+                handle.truncate(bad.path.stat().st_size)
+        else:
+            shutil.copyfile(bad.path, target)
+        kinds[bad.key] = (target.name, bad.reason)
+    rng = random.Random(7)
+    noise = bytes(rng.randint(0x81, 0xFE) for _ in range(4096))
+    extra = {
+        "escape_name": ("报告\x1b]0;x\x07\x1b[31m.txt", b"", r"^empty file$"),
+        "garbled_gb18030": ("noise.txt", noise, r"^garbled text"),
+        "garbled_page": ("noise.html", b'<html><head><meta charset="gb2312"></head><body><p>' + noise + b"</p></body></html>",
+                         r"garbled text|not text in a known encoding"),
+        "docx_lying_sizes": ("lying-small.docx", lying_docx(3_000_000), r"damaged \.docx: part 'word/document\.xml' unpacks"),
+        "docx_lying_bomb": ("lying-bomb.docx", lying_docx(260_000_000), r"zip bomb: it unpacks to more than 200 MB"),
+        "too_long": ("too-long.txt", ("发展" * 2_500_001).encode("utf-8"), r"too long: 5,000,002 characters"),
+    }
+    for key, (name, data, reason) in extra.items():
+        (folder / name).write_bytes(data)
+        kinds[key] = (name, reason)
+    return kinds
+
+
+def test_every_kind_of_bad_input_fails_alone_naming_the_file_and_harms_nothing(tmp_path):
+    import re
+
+    from etl.read import safe_name
+    from etl.reviews import ReviewStore, StatusChange
+
+    db = tmp_path / "c.duckdb"
+    load_paths([ROOT / "seeds"], db)
+    con = duckdb.connect(str(db), read_only=True)
+    cids = [r[0] for r in con.execute("SELECT commitment_id FROM commitments LIMIT 3").fetchall()]
+    con.close()
+    store = ReviewStore(tmp_path / "reviews.sqlite")
+    store.record_statuses([StatusChange(c, "on_track", note="checked") for c in cids], "ana")
+    before, reviews_before = _stored(db), store.path.read_bytes()
+    kinds = _bad_kinds(tmp_path / "bad")
+    assert len(kinds) >= 24, sorted(kinds)
+    good = tmp_path / "bad" / "good-new.txt"
+    good.write_text(SEEDS[0].read_text(encoding="utf-8") + "\n附件:新增\n", encoding="utf-8")
+    proc = _cli("load", str(tmp_path / "bad"), "--db", str(db), "--quiet",
+                env={"COMMITMENTS_REVIEWS_DB": str(store.path)})
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, err
+    lines = {}
+    for line in out.splitlines():
+        m = re.match(r"\s+failed\s+(.*?): (.*)$", line)
+        if m:
+            lines[m.group(1)] = m.group(2)
+    for key, (name, reason) in kinds.items():
+        shown = safe_name(name)
+        assert shown in lines, (key, shown, out[-2000:])
+        assert re.search(reason, lines[shown]), (key, lines[shown])
+    after = _stored(db)
+    assert after["documents"] != before["documents"]  # the good file loaded beside them …
+    con = duckdb.connect(str(db), read_only=True)
+    kept = con.execute("SELECT count(*) FROM documents WHERE file_name <> 'good-new.txt'").fetchall()[0][0]
+    con.close()
+    assert kept == len(SEEDS)
+    assert {t: [r for r in rows if "good-new.txt" not in r] for t, rows in after.items() if t == "documents"} == \
+        {"documents": before["documents"]}  # … and every stored document is as it was
+    assert store.path.read_bytes() == reviews_before
