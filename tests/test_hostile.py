@@ -451,12 +451,11 @@ def _page(page: str):
     return at.run()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage_header"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage_header", "bad_checksum"])
 def test_a_damaged_database_is_one_line_on_every_page(tmp_path, monkeypatch, damage):
     db = tmp_path / "c.duckdb"
     load_paths([ROOT / "seeds"], db)
-    data = db.read_bytes()
-    db.write_bytes(data[: len(data) // 3] if damage == "truncated" else b"\x00garbage" * 512 + data[4096:])
+    db.write_bytes(_damaged(db, damage))
     monkeypatch.setenv("COMMITMENTS_DB", str(db))
     monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(tmp_path / "r.sqlite"))
     for page in PAGES:
