@@ -9,6 +9,7 @@ Anything that cannot be read raises ``ReadError`` naming the file and the reason
 from __future__ import annotations
 
 import codecs
+import collections
 import hashlib
 import re
 from dataclasses import dataclass
@@ -389,18 +390,21 @@ def garbled(text: str) -> str | None:
     '40% private-use, unassigned or replacement characters'
     """
     sample = text[:_JUDGED_CHARS]
-    visible = len(_VISIBLE_RE.findall(sample))
+    counts = collections.Counter(sample)  # then each distinct character is judged once
+    visible = sum(n for ch, n in counts.items() if not ch.isspace())
     if not visible:
         return None
-    odd = len(_ODD_RE.findall(sample))
     import unicodedata
 
-    odd += sum(unicodedata.category(ch) == "Cn" for ch in sample[:20_000])
+    odd = sum(n for ch, n in counts.items()
+              if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"))
     if odd / visible > MAX_ODD_SHARE:
         return f"{odd / visible:.0%} private-use, unassigned or replacement characters"
-    cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]
-    if len(cjk) >= _MIN_JUDGED_CJK:
-        share = _cjk_common_share("".join(cjk))
+    cjk = {ch: n for ch, n in counts.items() if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"}
+    total = sum(cjk.values())
+    if total >= _MIN_JUDGED_CJK:
+        _cjk_common_share("")  # fills the set of common characters
+        share = sum(n for ch, n in cjk.items() if ch in _COMMON) / total
         if share < MIN_COMMON_SHARE:
             return (f"only {share:.0%} of its Chinese characters are common ones (Chinese text has over "
                     f"{MIN_COMMON_SHARE:.0%}): the wrong encoding?")
