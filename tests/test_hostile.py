@@ -857,3 +857,22 @@ def test_every_kind_of_bad_input_fails_alone_naming_the_file_and_harms_nothing(t
     assert {t: [r for r in rows if "good-new.txt" not in r] for t, rows in after.items() if t == "documents"} == \
         {"documents": before["documents"]}  # … and every stored document is as it was
     assert store.path.read_bytes() == reviews_before
+
+
+def test_the_upload_page_says_when_a_loaded_file_gave_nothing(commitments_db):
+    from streamlit.testing.v1 import AppTest
+
+    from etl.intake import IntakeResult
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = "intake"
+    at.query_params["lang"] = "en"
+    at.session_state["intake_results"] = [
+        IntakeResult("novel.txt", "upload_novel.txt", "loaded", pipeline.NOTHING_FOUND, 0, 0),
+        IntakeResult("copy.txt", None, "duplicate", "same text as 002_ba0558883df5eb9e.txt (already loaded, read here "
+                     "from txt gb18030)", 0, 0)]
+    at.run()
+    assert not at.exception
+    assert any("no commitments, figures or metadata found" in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert "same text as 002_ba0558883df5eb9e.txt" in " ".join(table["Reason"])

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import i18n, queries
 from etl.intake import intake, max_upload_bytes
+from etl.pipeline import NOTHING_FOUND
 from etl.read import SUPPORTED_SUFFIXES
 
 i18n.register({
@@ -34,6 +35,8 @@ i18n.register({
     "outcome_unchanged": ("未变化", "unchanged"),
     "outcome_duplicate": ("重复(未载入)", "duplicate (not loaded)"),
     "outcome_failed": ("失败", "failed"),
+    "intake_nothing": ("{n} 个文件已载入,但未找到承诺、数据或文档信息(不像政府文件?)。",
+                       "{n} files loaded, but no commitments, figures or metadata found (not a government document?)."),
 })
 
 
@@ -70,6 +73,9 @@ def main() -> None:
         counts = {k: sum(r.outcome == k for r in results) for k in ("loaded", "unchanged", "duplicate", "failed")}
         message = i18n.t("intake_done", n=len(results), **counts)
         (st.warning if counts["failed"] else st.success)(message)
+        nothing = sum(r.outcome == "loaded" and r.reason == NOTHING_FOUND for r in results)
+        if nothing:
+            st.info(i18n.t("intake_nothing", n=nothing))
         st.dataframe(results_table(results, lang), hide_index=True, width="stretch")
 
 
