@@ -719,6 +719,8 @@ def test_the_cli_prints_escapes_in_file_names_escaped(tmp_path):
 
 
 def test_the_review_history_shows_a_commitments_text_as_text(review_store, facts_db, monkeypatch):
+    import re
+
     from streamlit.testing.v1 import AppTest
 
     from dashboard import queries_review as qr
@@ -730,7 +732,7 @@ def test_the_review_history_shows_a_commitments_text_as_text(review_store, facts
         r = real(self, cid)
         if r is not None:
             r = r.copy()
-            r["text"] = evil
+            r["text"] = r["title"] = evil
         return r
 
     monkeypatch.setattr(qr.ReviewData, "row", row)
@@ -743,7 +745,9 @@ def test_the_review_history_shows_a_commitments_text_as_text(review_store, facts
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert evil in [t.value for t in at.text]
-    assert not [m for m in at.markdown if "evil.example" in m.value]
+    bad = [m.value for m in at.markdown if re.search(r"(?<!\\)\]\(http|(?<!\\)<img", m.value)]
+    assert not bad, bad
+    assert [m for m in at.markdown if "\\]\\(http\\://evil\\.example" in m.value]  # the title, escaped
 
 
 # --------------------------------------------------------------------------------------
