@@ -30,7 +30,7 @@ def _select(table: str, alias: str = "t") -> str:
     for col in TABLES[table].column_names:
         if col in ID_COLUMNS:
             cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE {alias}.{col} || '~' || p.k END")
-        elif col == "content_sha256":
+        elif col in ("content_sha256", "text_sha256"):
             cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE sha256({alias}.{col} || p.k::VARCHAR) END")
         else:
             cols.append(f"{alias}.{col}")

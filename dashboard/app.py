@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import filters, i18n, queries  # noqa: E402
@@ -65,10 +66,12 @@ def main() -> None:
     st.session_state["_current_page"] = page
     filters.adopt_page_params(page)
 
-    if queries.database_status().state == "ok":
-        filters.sidebar(queries.filter_options())
     try:
+        if queries.database_status().state == "ok":
+            filters.sidebar(queries.filter_options())
         current.run()
+    except duckdb.Error as exc:  # damage found only when read (a bad checksum): one line, not a trace
+        st.error(i18n.t("db_broken", path=queries.db_path(), reason=str(exc).strip().splitlines()[0][:300]))
     except Exception as exc:  # the page boundary: a short message for the user, the traceback for the log
         page_failed(page, exc)
     finally:

@@ -89,9 +89,53 @@ def _screen_cell(value):
     return value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text starting with one of these is run as a formula by a spreadsheet (OWASP: CSV injection)."""
+
+
+def defuse(value):
+    """Return a text a spreadsheet would run as a formula with ``'`` before it (OWASP); others as they are.
+
+    >>> defuse("=1+1"), defuse("-3"), defuse(-3), defuse("市工信局")
+    ("'=1+1", "'-3", -3, '市工信局')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
-    """Return the table as CSV, UTF-8 with a BOM (Excel then reads Chinese correctly)."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    """Return the table as CSV, UTF-8 with a BOM (Excel then reads Chinese correctly); texts that
+    would run as formulas are defused (``defuse``), headers included."""
+    out = table.copy()
+    out.columns = [defuse(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [defuse(v) for v in out[col].tolist()]
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # CRLF: a lone CR is quoted too
+
+
+def as_text_cells(ws, values: list) -> list:
+    """Return a row for ``ws.append`` in which every text is a string cell, never a formula.
+
+    openpyxl turns a text starting with ``=`` into a live formula; here texts become cells typed
+    as strings (characters XLSX cannot hold are dropped), so a title ``=HYPERLINK(…)`` stays words.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+    row = []
+    for value in values:
+        if isinstance(value, Cell):
+            if value.data_type == "f":
+                value.data_type = "s"
+            row.append(value)
+        elif isinstance(value, str):
+            cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
 
 
 def display_width(text: str) -> int:
@@ -140,22 +184,23 @@ def to_xlsx_bytes(table: pd.DataFrame, filters: list[tuple[str, str]], lang: str
         if width >= MAX_WIDTH:
             wrapped.add(idx - 1)
     ws.freeze_panes = "A2"
-    ws.append([_styled_cell(ws, h, Font(bold=True), Alignment(vertical="top", wrap_text=True)) for h in headers])
+    ws.append(as_text_cells(ws, [_styled_cell(ws, h, Font(bold=True), Alignment(vertical="top", wrap_text=True))
+                                 for h in headers]))
     wrap = Alignment(wrap_text=True, vertical="top")
     for i in range(len(table)):
         row = [columns[h][i] for h in table.columns]
-        ws.append([_styled_cell(ws, v, None, wrap) if j in wrapped else v for j, v in enumerate(row)])
+        ws.append(as_text_cells(ws, [_styled_cell(ws, v, None, wrap) if j in wrapped else v for j, v in enumerate(row)]))
 
     fs = wb.create_sheet(i18n.tr("filters_sheet", lang))
     fs.column_dimensions["A"].width = 24
     fs.column_dimensions["B"].width = 80
     fs.append([_styled_cell(fs, i18n.tr("filters", lang), Font(bold=True), None), ""])
     for name, value in filters or [(i18n.tr("filter_none", lang), "")]:
-        fs.append([name, value])
+        fs.append(as_text_cells(fs, [name, value]))
     fs.append([i18n.tr("row_count", lang), len(table)])
     fs.append([i18n.tr("exported_at", lang), (exported_at or dt.datetime.now()).replace(microsecond=0)])
     if source:
-        fs.append([i18n.tr("database", lang), source])
+        fs.append(as_text_cells(fs, [i18n.tr("database", lang), source]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

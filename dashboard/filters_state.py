@@ -74,7 +74,12 @@ def _parse_range(text: str) -> tuple[int, int] | None:
         lo, hi = int(parts[0]), int(parts[1])
     except ValueError:
         return None
-    return (min(lo, hi), max(lo, hi))
+    lo, hi = (max(YEARS[0], min(YEARS[1], y)) for y in (min(lo, hi), max(lo, hi)))  # clamped to real years
+    return (lo, hi)
+
+
+YEARS = (1900, 2199)
+"""Years and dates read from a URL are kept in this range (9999-12-31 or year 0 would overflow date sums)."""
 
 
 def to_query(filters: Filters, lang: str = "zh", page: str | None = None, extra: dict[str, str] | None = None,
@@ -133,7 +138,9 @@ def from_query(params: dict[str, str], today: dt.date | None = None) -> tuple[Fi
     values["as_of"] = today
     if params.get("asof"):
         try:
-            values["as_of"] = dt.date.fromisoformat(str(params["asof"]))
+            as_of = dt.date.fromisoformat(str(params["asof"])[:10])
+            if YEARS[0] <= as_of.year <= YEARS[1]:
+                values["as_of"] = as_of  # out of range: refused, today stays
         except ValueError:
             pass
     lang = params.get("lang") if params.get("lang") in ("zh", "en") else "zh"

@@ -147,6 +147,7 @@ def render(text: str, spans: list[Span], start: int = 0, end: int | None = None,
     """
     end = len(text) if end is None else min(end, len(text))
     start = max(0, start)
+    spans = [s for s in spans if s.end > start and s.start < end]  # a page's spans only: linear in the text
     cuts = {start, end}
     for s in spans:
         if s.end > start and s.start < end:
@@ -191,6 +192,30 @@ SCROLL_TO_FOCUS = """<script>
 </script>"""
 """Our own constant script (no document text in it): ``st.html(SCROLL_TO_FOCUS, unsafe_allow_javascript=True)``
 after a reader with a ``focus``; CSS ``scroll-initial-target`` does the same where the browser has it."""
+
+
+READER_PAGE_CHARS = 20_000
+"""Characters the reader shows at a time: a long document is read page by page (its HTML stays small)."""
+
+
+def page_bounds(text: str, size: int = READER_PAGE_CHARS) -> list[tuple[int, int]]:
+    r"""Cut ``text`` into pages of about ``size`` characters, each ending at a line end when one is near.
+
+    >>> page_bounds("ab\ncd\nef", 4)
+    [(0, 3), (3, 6), (6, 8)]
+    >>> page_bounds("")
+    [(0, 0)]
+    """
+    bounds, start, n = [], 0, len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            newline = text.rfind("\n", start + size // 2, end)
+            if newline >= 0:
+                end = newline + 1
+        bounds.append((start, end))
+        start = end
+    return bounds or [(0, 0)]
 
 
 def page(body: str, max_height: str = "70vh") -> str:

@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard import i18n
+from dashboard import exports, i18n
 from dashboard.queries_review import SECTIONS, ReviewData, history_text
 from etl.status import DISPLAY_STATES, STATUSES, state_name, status_name
 
@@ -590,7 +590,7 @@ def workbook(data: ReviewData, filters: list[tuple[str, str]] | None = None,
         if i == 1:
             k = WriteOnlyCell(ws, value=k)
             k.font = Font(bold=True, size=14)
-        ws.append([k, v])
+        ws.append(exports.as_text_cells(ws, [k, v]))
     header_fill = PatternFill("solid", fgColor="E9ECEF")
     wrapped = Alignment(wrap_text=True, vertical="top")
     for sheet in sheets(data):
@@ -609,13 +609,13 @@ def workbook(data: ReviewData, filters: list[tuple[str, str]] | None = None,
             cell = WriteOnlyCell(ws, value=str(col))
             cell.font, cell.fill, cell.alignment = Font(bold=True), header_fill, wrapped
             header.append(cell)
-        ws.append(header)
+        ws.append(exports.as_text_cells(ws, header))
         for row in frame.itertuples(index=False):
             values = [plain_cell(v) for v in row]
             for i in wrap:
                 values[i] = WriteOnlyCell(ws, value=values[i])
                 values[i].alignment = wrapped
-            ws.append(values)
+            ws.append(exports.as_text_cells(ws, values))  # texts as strings: no live formula
         if len(frame):
             ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
     buf = io.BytesIO()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Callable
 
 import pandas as pd
@@ -18,6 +19,19 @@ PAGE_ROWS = 200
 """Rows a table shows at a time; the rest are a page number away (and all are in the downloads)."""
 EXPORT_MAX_ROWS = 1_048_575
 """Excel's sheet limit less the header row: what a download holds at most."""
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text) -> str:
+    r"""Return a document's or an analyst's words for ``st.markdown``: every Markdown, HTML and
+    LaTeX character escaped, so ``![x](http://…)`` or ``<img>`` is shown as written, never run.
+
+    >>> print(plain("![x](u) <b>"))
+    \!\[x\]\(u\) \<b\>
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
 
 
 def require_database() -> None:

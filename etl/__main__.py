@@ -18,31 +18,58 @@ def _progress(done: int, total: int, outcome) -> None:
     width = 24
     filled = int(width * done / max(total, 1))
     bar = "#" * filled + "-" * (width - filled)
-    name = Path(outcome.path).name
-    msg = outcome.outcome if not outcome.reason else f"{outcome.outcome}: {outcome.reason}"
+    name = shown(outcome.path)
+    msg = outcome.outcome if not outcome.reason else f"{outcome.outcome}: {printable(outcome.reason)}"
     sys.stderr.write(f"[{bar}] {done}/{total} {name[:40]:<40} {msg[:80]}\n")
     sys.stderr.flush()
 
 
+def shown(path) -> str:
+    """A file's name as printed: control characters (ANSI/OSC escapes) shown escaped."""
+    from etl.read import safe_name
+
+    return safe_name(path)
+
+
+def printable(text: str) -> str:
+    r"""Text with every non-printable character escaped, so no escape sequence reaches the terminal.
+
+    >>> printable("a\x1b]0;x\x07b")
+    'a\\x1b]0;x\\x07b'
+    """
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for ch in str(text))
+
+
+def _waiting(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
 def cmd_load(args) -> int:
-    from etl.pipeline import DataCheckError, load_paths
+    from etl.pipeline import NOTHING_FOUND, DataCheckError, LoadBusyError, load_paths
 
     paths = args.paths or ["seeds"]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        print(f"error: no such file or folder: {', '.join(printable(m) for m in missing)}", file=sys.stderr)
         return 2
     try:
-        report = load_paths(paths, args.db, progress=None if args.quiet else _progress, workers=args.workers)
-    except DataCheckError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        report = load_paths(paths, args.db, progress=None if args.quiet else _progress, workers=args.workers,
+                            on_wait=_waiting)
+    except (DataCheckError, LoadBusyError) as exc:
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 1
+    if report.damaged:
+        problem, moved = report.damaged
+        print(f"warning: {printable(args.db)} was damaged ({printable(problem)}); it was set aside as "
+              f"{printable(moved)} and a new database was built from the files of this run", file=sys.stderr)
     print(f"\nLoaded into {args.db} in {report.seconds:.2f} s (run {report.run_id})")
     print(f"  documents loaded: {report.count('loaded')}  unchanged: {report.count('unchanged')}  "
           f"duplicate: {report.count('duplicate')}  failed: {report.count('failed')}")
     for o in report.files:
-        if o.outcome in ("failed", "duplicate"):
-            print(f"  {o.outcome:<9} {Path(o.path).name}: {o.reason}")
+        if o.outcome in ("failed", "duplicate") or o.reason == NOTHING_FOUND:
+            print(f"  {o.outcome:<9} {shown(o.path)}: {printable(o.reason)}")
     print("  rows: " + ", ".join(f"{t} {n}" for t, n in report.rows.items()))
     return 1 if report.count("failed") else 0
 
@@ -57,7 +84,7 @@ def cmd_extract(args) -> int:
         try:
             rr = read_file(f)
         except ReadError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {printable(exc)}", file=sys.stderr)
             status = 1
             continue
         out.append(to_answer_json(Path(f).name, extract(rr.text)))

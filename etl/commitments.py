@@ -12,6 +12,7 @@ import re
 from etl import agencies, dates
 from etl.model import Commitment, DocMeta, Section
 from etl.segment import Paragraph, Rule, item_label, label_at
+from etl.spans import containing
 
 NEXT_STEP = Rule("next_step", re.compile(r"下一步|下步|下阶段|接下来|今后(?:一个时期)?(?:工作)?"),
                  ("下一步,我市将", "下一步工作计划", "下步工作"), ("一步一个脚印",))
@@ -68,8 +69,12 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _section_end(s: Section) -> int:
+    return max(s.end, s.start + 1)
+
+
 def _section_path(sections: list[Section], pos: int) -> str:
-    chain = [s for s in sections if s.start <= pos < max(s.end, s.start + 1)]
+    chain = containing(sections, pos, _section_end)  # by bisection: linear in a long text
     return " > ".join(f"{s.label}{'、' if s.label_style == 'cn_dun' else ''}{s.heading[:20]}" for s in chain)
 
 
@@ -127,6 +132,9 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     used: set[int] = set()
     # A heading that announces next steps: its child items are the commitments.
     para_at = {p.start: p for p in paras}
+    para_no: dict[int, int] = {}  # paragraph start -> its first index (a scan per child costs the square)
+    for i, p in enumerate(paras):
+        para_no.setdefault(p.start, i)
     for sec in sections:
         own = para_at.get(sec.start)
         if sec.level > 2 or not NEXT_STEP_HEADING.pattern.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
@@ -144,7 +152,7 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
             continue
         top = min(c.level for c in children)
         for child in (c for c in children if c.level == top):
-            idx = next(i for i, p in enumerate(paras) if p.start == child.start)
+            idx = para_no[child.start]
             if CLOSING.pattern.search(paras[idx].text):
                 continue
             items.append((child.label, child.start, _item_extent(text, paras, idx)))

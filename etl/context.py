@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from etl.segment import Rule
+from etl.spans import Spans
 
 YEAR_RULES = (
     Rule("year_range", re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*[-—~至到]\s*(20\d{2}|19\d{2})年"),
@@ -41,7 +42,7 @@ def masked(text: str) -> str:
 
 
 def title_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _BRACKETED.finditer(text)]
+    return Spans(m.span() for m in _BRACKETED.finditer(text))  # a list that answers ``inside`` by bisection
 
 
 def sentence_year(sentence: str, issue_year: int | None, is_reply: bool = False) -> int | None:
@@ -87,4 +88,6 @@ def is_future(sentence: str) -> bool:
 
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    if isinstance(spans, Spans):
+        return spans.holds(start, end)
     return any(s <= start and end <= e for s, e in spans)

@@ -12,6 +12,7 @@ from etl.model import Count, Sentence
 from etl.money import MoneyContext
 from etl.numbers import NUMBER, parse_number, qualifier_before
 from etl.segment import Rule, sentence_at
+from etl.spans import Spans
 
 _Q = r"(?P<q>共计|共|达到|达|近|超过|超|约|逾|不少于|不低于)?"
 _METRIC_CUT = re.compile(r".*(?:全市|全区|我市|共计|共|累计|其中|引进|支持|推出|实施|已有|新增|完成|年度|年)")
@@ -67,7 +68,7 @@ def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[
     """
     masked = context.masked(text)
     out: list[Count] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text
     for shape, m, ms, me, end in _candidates(masked):
         try:
             value = parse_number(m.group("num"))
@@ -82,7 +83,7 @@ def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[
         else:
             start = m.start("num")
             qualifier, _ = qualifier_before(text, start)
-        if any(s < end and start < e for s, e in taken):
+        if taken.overlaps(start, end):
             continue
         if m.group("more"):
             qualifier = "over"

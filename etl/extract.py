@@ -17,6 +17,7 @@ from etl.metadata import extract_metadata
 from etl.model import Extraction
 from etl.money import MoneyContext, extract_money
 from etl.normalize import fold, restore, restore_phrase
+from etl.spans import Ordered
 from etl.targets import extract_targets
 
 
@@ -43,7 +44,8 @@ def extract(original: str) -> Extraction:
     leads = [(c.start, c.end, c.lead_agencies) for c in commitments]
     default = (meta.issuer,) if meta.issuer else ()
     targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default)
-    money = [_with_agency(m, mentions) for m in money]
+    by_start = Ordered(mentions)  # mentions between two offsets, by bisection
+    money = [_with_agency(m, by_start) for m in money]
     figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions, original)  # quotes original
     targets = _with_figure_metrics(targets, figures)
     warnings = []
@@ -73,8 +75,8 @@ def _with_agency(m, mentions):
     from etl.context import title_spans, inside
 
     quoted = title_spans(m.sentence.text)
-    before = [r for r in mentions if m.sentence.start <= r.start < m.start
-              and not inside(quoted, r.start - m.sentence.start, r.end - m.sentence.start)]
+    before = [r for r in mentions.between(m.sentence.start, m.start)
+              if not inside(quoted, r.start - m.sentence.start, r.end - m.sentence.start)]
     return replace(m, agency=before[-1].canonical) if before else m
 
 

@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from etl.read import ReadError, decode_bytes
+from etl.read import ReadError, decode_bytes, garbled
 
 # --------------------------------------------------------------------------------------
 # Junk lines: named rules, each with examples it drops and non-examples it keeps.
@@ -219,12 +219,22 @@ def _decode_html(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
         declared = _declared_charset(data[:8192])
-        if declared:
+        if declared:  # a hint, not proof: text that decodes but is garbage goes on to detection
             try:
-                return data.decode(declared), declared
+                text = data.decode(declared)
+                if garbled(_visible_text(text)) is None:
+                    return text, declared
             except UnicodeDecodeError:
                 pass  # the declaration is wrong, as it often is: detect instead
     return decode_bytes(data, name)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _visible_text(page: str) -> str:
+    """A page's text without its tags (enough to judge how it decoded; not the extraction)."""
+    return _TAG.sub(" ", page)
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -435,19 +445,88 @@ def _check_docx_package(data: bytes, name: str) -> None:
         raise ReadError(name, f"refused as a zip bomb: {len(parts)} parts, the limit is {MAX_DOCX_PARTS}")
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_DOCX_UNPACKED_BYTES:
-        raise ReadError(
-            name,
-            f"refused as a zip bomb: unpacks to {unpacked / 1e6:.0f} MB, the limit is {MAX_DOCX_UNPACKED_BYTES / 1e6:.0f} MB",
-        )
+        raise ReadError(name, f"refused as a zip bomb: its parts declare {_mb(unpacked)} unpacked, the limit is "
+                              f"{_mb(MAX_DOCX_UNPACKED_BYTES)}")
     for part in parts:
         if part.file_size > _RATIO_CHECK_BYTES and part.file_size > MAX_DOCX_RATIO * max(part.compress_size, 1):
             raise ReadError(
                 name,
-                f"refused as a zip bomb: part {part.filename!r} unpacks to {part.file_size / 1e6:.0f} MB, "
+                f"refused as a zip bomb: part {part.filename!r} unpacks to {_mb(part.file_size)}, "
                 f"{part.file_size // max(part.compress_size, 1)} times its packed size (limit {MAX_DOCX_RATIO})",
             )
     if not any(part.filename.startswith("word/") for part in parts):
         raise ReadError(name, "not a Word document: the zip holds no word/ part (a renamed .xlsx, .pptx or .zip?)")
+    _inflate_all(data, name)
+
+
+_INFLATE_CHUNK = 1 << 20
+
+
+def _mb(n: int) -> str:
+    """A size as written in every message: MB of 2**20 bytes, one decimal (the limits are whole)."""
+    value = n / 2**20
+    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
+
+
+def _inflate_all(data: bytes, name: str) -> None:
+    """Inflate every part in chunks, counting the bytes actually produced, and stop at the limit.
+
+    The sizes a zip declares are not trusted: a part that declares 1 kB may inflate to 2 GB
+    (and ``zipfile`` would ask zlib for up to 2 GB at once). Here memory stays at one chunk;
+    a part whose real size differs from its declared one (a CRC error) is refused.
+    """
+    import zlib
+
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for part in archive.infolist():
+            if part.is_dir():
+                continue
+            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ReadError(name, f"not a .docx: part {part.filename!r} uses an unsupported compression")
+            start = part.header_offset + 30 + int.from_bytes(data[part.header_offset + 26:part.header_offset + 28], "little") \
+                + int.from_bytes(data[part.header_offset + 28:part.header_offset + 30], "little")
+            packed = memoryview(data)[start:start + part.compress_size]
+            if part.compress_type == zipfile.ZIP_STORED:
+                size, crc = len(packed), zlib.crc32(packed)
+            else:
+                size, crc = _inflate(packed, name, part.filename, MAX_DOCX_UNPACKED_BYTES - total)
+            total += size
+            if total > MAX_DOCX_UNPACKED_BYTES:
+                raise ReadError(name, f"refused as a zip bomb: it unpacks to more than {_mb(MAX_DOCX_UNPACKED_BYTES)} "
+                                      f"(the limit), though it declares {_mb(sum(p.file_size for p in archive.infolist()))}")
+            if size != part.file_size or crc != part.CRC:
+                raise ReadError(name, f"damaged .docx: part {part.filename!r} unpacks to {size:,} bytes but declares "
+                                      f"{part.file_size:,} (or its checksum differs)")
+
+
+def _inflate(packed: memoryview, name: str, part: str, budget: int) -> tuple[int, int]:
+    """Return (bytes inflated, CRC-32) of one deflated part, never holding more than a chunk;
+    stop as soon as ``budget`` is exceeded (the caller then refuses the file)."""
+    import zlib
+
+    inflater = zlib.decompressobj(-15)
+    size = crc = 0
+    pos = 0
+    pending = b""
+    while True:
+        if not pending:
+            if pos >= len(packed):
+                break
+            pending = bytes(packed[pos:pos + _INFLATE_CHUNK])
+            pos += _INFLATE_CHUNK
+        try:
+            out = inflater.decompress(pending, _INFLATE_CHUNK)
+        except zlib.error as exc:
+            raise ReadError(name, f"damaged .docx: part {part!r} cannot be unpacked ({exc})") from None
+        pending = inflater.unconsumed_tail
+        size += len(out)
+        crc = zlib.crc32(out, crc)
+        if size > budget:
+            return size, crc
+        if inflater.eof:
+            break
+    return size, crc
 
 
 def _block_lines(container):

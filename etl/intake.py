@@ -7,6 +7,7 @@ to a safe stem, so a changed version of the same file replaces the earlier one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.pipeline import load_paths
-from etl.read import SUPPORTED_SUFFIXES
+from etl.read import SUPPORTED_SUFFIXES, size_reason
 
 DEFAULT_MAX_UPLOAD_MB = 20
 
@@ -31,12 +32,16 @@ def max_upload_bytes() -> int:
 def safe_name(uploaded: str) -> str:
     """Reduce an uploaded file name to a safe one: no folders, no control characters.
 
+    A name that had to change gets a short hash of the name as uploaded, so names that reduce
+    alike (《措施》.txt and 【措施】.txt) stay two files; a name kept as it was gets none, so a new
+    version of a file uploaded under the same name replaces the earlier one.
+
     >>> safe_name("../../etc/答复.txt")
     'upload_答复.txt'
     >>> safe_name("a\\x00b\\nc.HTML")
-    'upload_abc.html'
-    >>> safe_name("...")
-    'upload_document.txt'
+    'upload_abc_3c678479.html'
+    >>> safe_name("《措施》.txt") != safe_name("【措施】.txt")
+    True
     """
     base = uploaded.replace("\\", "/").split("/")[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
@@ -46,9 +51,11 @@ def safe_name(uploaded: str) -> str:
     suffix = suffix.lower()
     if "." + suffix not in SUPPORTED_SUFFIXES:
         suffix = "txt" if not suffix else suffix
-    stem = re.sub(r"[^\w\u4e00-\u9fff()()\-]+", "_", stem).strip("._")[:80] or "document"
-    suffix = re.sub(r"[^a-z0-9]", "", suffix)[:8] or "txt"
-    return f"upload_{stem}.{suffix}"
+    safe_stem = re.sub(r"[^\w\u4e00-\u9fff()()\-]+", "_", stem).strip("._")[:80] or "document"
+    safe_suffix = re.sub(r"[^a-z0-9]", "", suffix)[:8] or "txt"
+    if (safe_stem, safe_suffix) != (stem, base.rpartition(".")[2] if dot else "txt"):
+        safe_stem += "_" + hashlib.sha256(uploaded.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"upload_{safe_stem}.{safe_suffix}"
 
 
 @dataclass(frozen=True)
@@ -69,11 +76,15 @@ def intake(files: list[tuple[str, bytes]], db_path: str | Path, upload_dir: str 
     results: dict[int, IntakeResult] = {}
     stored: dict[int, Path] = {}
     previous: dict[int, bytes] = {}  # an earlier upload under the same name, restored if this one fails
+    taken: dict[str, bytes] = {}  # stored name -> content, within this batch
     for i, (name, data) in enumerate(files):
         target = upload_dir / safe_name(name)
+        if target.name in taken and taken[target.name] != data:
+            # The same name twice in one batch with different content: keep both.
+            target = target.with_name(f"{target.stem}_{hashlib.sha256(data).hexdigest()[:8]}{target.suffix}")
+        taken[target.name] = data
         if len(data) > limit:
-            results[i] = IntakeResult(name, None, "failed",
-                                      f"too large: {len(data) / 1e6:.1f} MB, the upload limit is {limit / 1e6:.0f} MB a file", 0, 0)
+            results[i] = IntakeResult(name, None, "failed", size_reason(len(data), limit, "the upload limit"), 0, 0)
             continue
         if not data:
             results[i] = IntakeResult(name, None, "failed", "empty file", 0, 0)
@@ -90,7 +101,7 @@ def intake(files: list[tuple[str, bytes]], db_path: str | Path, upload_dir: str 
         os.replace(tmp, target)
         stored[i] = target
     if stored:
-        report = load_paths(list(stored.values()), db_path)
+        report = load_paths(list(stored.values()), db_path, isolate=True)
         by_path = {Path(o.path).resolve(): o for o in report.files}
         for i, path in stored.items():
             o = by_path.get(path.resolve())

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from etl import agencies as ag
 from etl.model import Extraction
+from etl.normalize import fold
 from etl.read import ReadResult
 from etl.schema import TABLES, ddl
 
@@ -32,6 +33,18 @@ def doc_id_for(file_name: str) -> str:
     True
     """
     return _h("d_", Path(file_name).name)
+
+
+_WHITE = re.compile(r"\s+")
+
+
+def text_sha256(text: str) -> str:
+    """Hash a stored text as the same document whatever its encoding, format or spacing.
+
+    >>> text_sha256("关于 措施（一）\\n") == text_sha256("关于措施(一)")
+    True
+    """
+    return hashlib.sha256(_WHITE.sub("", fold(text)).encode("utf-8")).hexdigest()
 
 
 def _norm(text: str) -> str:
@@ -61,7 +74,7 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
 
     rows["documents"].append({
         "doc_id": doc_id, "file_name": file_name, "source_path": source_path,
-        "content_sha256": rr.content_sha256, "source_format": rr.source_format, "encoding": rr.encoding,
+        "content_sha256": rr.content_sha256, "text_sha256": text_sha256(rr.text), "source_format": rr.source_format, "encoding": rr.encoding,
         "doc_type": meta.doc_type, "title": meta.title, "issuer_id": aid(meta.issuer), "issuer_name": meta.issuer,
         "jurisdiction": meta.jurisdiction, "issue_date": meta.issue_date, "issue_year": issue_year,
         "proposal_no": meta.proposal_no, "doc_no": meta.doc_no, "addressee": meta.addressee,
@@ -94,11 +107,7 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
                                                     "written_as": name, "position": pos})
                 pos += 1
 
-    def in_commitment(start: int) -> str | None:
-        for s, e, cid in commitment_spans:
-            if s <= start < e:
-                return cid
-        return None
+    in_commitment = _SpanFinder(commitment_spans).find
 
     fseen: dict[str, int] = {}
 
@@ -108,31 +117,35 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
         fseen[base] = n + 1
         return base if n == 0 else _h("f_", base, n)
 
-    def figure(kind, f, value, unit, amount, money_kind, year, is_target, metric, agency_names, earlier):
+    def figure(kind, f, value, unit, amount, money_kind, year, is_target, metric, agency_names, same_sentence):
         ids = [aid(a) for a in agency_names if a]
         rows["figures"].append({
             "figure_id": fid(kind, f.span, f.sentence.text), "doc_id": doc_id, "commitment_id": in_commitment(f.start),
             "figure_type": kind, "span_text": f.span, "value": float(value), "unit": unit, "amount_yuan": amount,
             "qualifier": f.qualifier, "money_kind": money_kind, "figure_year": year, "is_target": bool(is_target),
-            "is_breakdown": is_breakdown(f, earlier) or getattr(f, "is_part", False),
+            "is_breakdown": _breakdown(f, same_sentence.get(f.sentence.start, ())) or getattr(f, "is_part", False),
             "is_cumulative": getattr(f, "is_cumulative", False), "metric": metric, "agency_id": ids[0] if ids else None, "agency_ids": ids,
             "char_start": f.start, "char_end": f.end, "sentence": f.sentence.text,
             "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
         })
 
-    lead_of = {cid: next((c.lead_agencies for c in ex.commitments if (c.start, c.end) == (s, e)), ())
-               for s, e, cid in commitment_spans}
+    leads_at: dict[tuple[int, int], tuple[str, ...]] = {}
+    for c in ex.commitments:
+        leads_at.setdefault((c.start, c.end), c.lead_agencies)
+    lead_of = {cid: leads_at.get((s, e), ()) for s, e, cid in commitment_spans}
+    money_by_sentence, counts_by_sentence = _by_sentence(ex.money), _by_sentence(ex.counts)
+    targets_by_unit = {unit: _by_sentence([x for x in ex.targets if x.unit == unit]) for unit in {t.unit for t in ex.targets}}
     for m in ex.money:
         cid = in_commitment(m.start)
         names = [m.agency] if m.agency else list(lead_of.get(cid, ())) if cid else []
-        figure("money", m, m.yuan, "元", m.yuan, m.kind, m.year, m.target, None, names, ex.money)
+        figure("money", m, m.yuan, "元", m.yuan, m.kind, m.year, m.target, None, names, money_by_sentence)
     for c in ex.counts:
         cid = in_commitment(c.start)
         figure("count", c, c.value, "个", None, None, c.year, c.target, c.metric, list(lead_of.get(cid, ())) if cid else [],
-               ex.counts)
+               counts_by_sentence)
     for t in ex.targets:
         figure("target", t, t.value, t.unit, t.value if t.unit == "元" else None, None, t.year, True, t.metric,
-               list(t.lead_agencies), [x for x in ex.targets if x.unit == t.unit])
+               list(t.lead_agencies), targets_by_unit[t.unit])
 
     rows["reported_figures"] = reported_figure_rows(doc_id, ex, aid, in_commitment)
 
@@ -185,12 +198,50 @@ def is_breakdown(fact, earlier) -> bool:
     >>> is_breakdown(b, [a, b]), is_breakdown(a, [a, b])
     (True, False)
     """
+    return _breakdown(fact, [e for e in earlier if e.sentence.start == fact.sentence.start])
+
+
+def _by_sentence(facts) -> dict[int, list]:
+    """Facts grouped by the start of their sentence, in their order (so each figure looks at its own)."""
+    out: dict[int, list] = {}
+    for f in facts:
+        out.setdefault(f.sentence.start, []).append(f)
+    return out
+
+
+def _breakdown(fact, same_sentence) -> bool:
     sent = fact.sentence
-    before = [e for e in earlier if e.sentence.start == sent.start and e.end <= fact.start]
-    if not before:
+    first = next((e for e in same_sentence if e.end <= fact.start), None)
+    if first is None:
         return False
     # 其中 after the first figure of the sentence opens a breakdown that runs to the sentence's end.
-    return bool(BREAKDOWN.search(sent.text[before[0].end - sent.start:fact.start - sent.start]))
+    return bool(BREAKDOWN.search(sent.text[first.end - sent.start:fact.start - sent.start]))
+
+
+class _SpanFinder:
+    """Which of some spans (start, end, key) holds a position: the first listed, as a scan would say,
+    found by bisection (a long document has thousands of commitments and figures).
+
+    >>> _SpanFinder([(0, 10, "a"), (5, 8, "b"), (20, 30, "c")]).find(6), _SpanFinder([(20, 30, "c")]).find(3)
+    ('a', None)
+    """
+
+    def __init__(self, spans):
+        self.spans = sorted((s, e, order, key) for order, (s, e, key) in enumerate(spans))
+        self.starts = [s for s, *_ in self.spans]
+        self.longest = max((e - s for s, e, *_ in self.spans), default=0)
+
+    def find(self, pos: int):
+        import bisect
+
+        best = None
+        i = bisect.bisect_right(self.starts, pos) - 1
+        while i >= 0 and self.spans[i][0] > pos - self.longest - 1:
+            s, e, order, key = self.spans[i]
+            if s <= pos < e and (best is None or order < best[0]):
+                best = (order, key)
+            i -= 1
+        return None if best is None else best[1]
 
 
 def _agency_row(name: str, registered: bool) -> dict:
@@ -319,10 +370,39 @@ def check(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None = None) -> l
     return check_documents(con, doc_ids, whole_tables=True)
 
 
+OFFSET_CHECKS = {  # name in CHECKS -> (table, start column, end column, text column)
+    "commitments point at their text": ("commitments", "char_start", "char_end", "text"),
+    "figures point at their span": ("figures", "char_start", "char_end", "span_text"),
+    "figures point at their sentence": ("figures", "sentence_start", "sentence_end", "sentence"),
+    "agency mentions point at their words": ("agency_mentions", "char_start", "char_end", "written_as"),
+}
+
+
+def check_offsets(rows: dict[str, list[dict]]) -> list[str]:
+    """The offset checks of ``CHECKS`` on one document's rows before they are written, in Python.
+
+    Python slices a string in time proportional to the slice; DuckDB's ``substr`` walks the
+    UTF-8 text from its start, so the same check in SQL costs the text's length per fact.
+
+    >>> rows = {"documents": [{"text": "市工信局牵头"}], "commitments": [{"char_start": 0, "char_end": 4, "text": "市工信局"}],
+    ...         "figures": [], "agency_mentions": [{"char_start": 1, "char_end": 3, "written_as": "工信局"}]}
+    >>> check_offsets(rows)
+    ['agency mentions point at their words: 1 rows']
+    """
+    text = rows["documents"][0]["text"]
+    failures = []
+    for name, (table, start, end, quoted) in OFFSET_CHECKS.items():
+        bad = sum(1 for r in rows.get(table, ()) if text[r[start]:r[end]] != r[quoted])
+        if bad:
+            failures.append(f"{name}: {bad} rows")
+    return failures
+
+
 def check_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None,
-                    whole_tables: bool = False) -> list[str]:
+                    whole_tables: bool = False, offsets: bool = True) -> list[str]:
     """Run the row-by-row checks of these documents' rows (all rows if ``doc_ids`` is None);
-    with ``whole_tables``, also the checks over every row and those of the other tables."""
+    with ``whole_tables``, also the checks over every row and those of the other tables.
+    ``offsets=False`` leaves out the offset checks (``check_offsets`` ran on the rows written)."""
     scoped = doc_ids is not None
     if scoped:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} (doc_id VARCHAR)")
@@ -333,7 +413,7 @@ def check_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None,
         failures = []
         for name, sql in CHECKS.items():
             row_by_row = "{documents}" in sql
-            if not (row_by_row or whole_tables):
+            if not (row_by_row or whole_tables) or (not offsets and name in OFFSET_CHECKS):
                 continue
             if scoped and row_by_row:  # materialised first, so the join starts from the few documents
                 sql = (f"WITH checked AS MATERIALIZED (SELECT doc_id, text FROM documents "

@@ -13,6 +13,7 @@ from etl import context
 from etl.model import Money, Sentence
 from etl.numbers import parse_number, qualifier_before, qualifier_tail
 from etl.segment import Rule, SpanIndex, sentence_at
+from etl.spans import Spans
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+"
 _SCALE = r"万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千"
@@ -128,10 +129,10 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
     [('43.43亿元', 4343000000.0, 2021, 'fiscal')]
     """
     found: list[tuple[int, int, float, str]] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text
     for rule in MONEY_RULES:
         for m in rule.pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             try:
                 value = parse_number(m.group("num")) * _SCALE_VALUE[m.group("scale")]

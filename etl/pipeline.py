@@ -9,17 +9,23 @@ previous database intact. Unchanged files (same content hash) are not extracted 
 from __future__ import annotations
 
 import datetime as dt
+import collections
 import itertools
 import os
 import shutil
+import signal
+import sys
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import duckdb
+
+from filelock import FileLock, Timeout
 
 from etl import derive, load
 from etl.extract import extract
@@ -46,6 +52,7 @@ class LoadReport:
     seconds: float = 0.0
     run_id: str = ""
     check_failures: list[str] = field(default_factory=list)
+    damaged: tuple[str, Path] | None = None  # (what was wrong, where the damaged file was put) when rebuilt
 
     def count(self, outcome: str) -> int:
         return sum(f.outcome == outcome for f in self.files)
@@ -99,6 +106,85 @@ def _process_path(path: str) -> tuple[str, object]:
     return process_file(path)
 
 
+_HEADER_BYTES = 3 * 4096
+"""A DuckDB file's headers, before its blocks."""
+
+
+def damage(db_path: str | Path, thorough: bool = True) -> str | None:
+    """Return what is wrong with the database file (truncated, not a DuckDB file, unreadable), or None.
+
+    Quick (the dashboard's, every page): the file opens, holds its data's last block, and its
+    documents can be counted. Thorough (before a load builds on it, and only an error reading
+    counts): every column of every table is read, so every block's checksum is verified.
+    """
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower() and "conflicting" in str(exc).lower():
+            raise  # another process holds it: busy, not damaged
+        return _first_line(exc)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()]
+        if not thorough:  # without reading the data: its last block must be in the file
+            size = db_path.stat().st_size
+            block_size = int(con.execute("PRAGMA database_size").fetchall()[0][2])
+            last = max([con.execute("SELECT max(block_id) FROM pragma_storage_info(?)", [t]).fetchall()[0][0] or -1
+                        for t in tables] or [-1])
+            expected = _HEADER_BYTES + (last + 1) * block_size
+            if size < expected:
+                return f"truncated: the file holds {size:,} bytes, its data reach byte {expected:,}"
+        if "documents" in tables:
+            con.execute("SELECT count(*) FROM documents").fetchall()
+        if thorough:
+            for table in tables:
+                con.execute(f'SELECT count(*), bit_xor(hash(*COLUMNS(*))) FROM "{table}"').fetchall()
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    finally:
+        con.close()
+    return None
+
+
+_quick: dict[tuple[str, int, int], str | None] = {}
+
+
+def damage_seen(db_path: str | Path) -> str | None:
+    """``damage(db_path, thorough=False)``, remembered per file version (for the dashboard's every page)."""
+    try:
+        st = Path(db_path).stat()
+    except OSError:
+        return None
+    key = (str(db_path), st.st_mtime_ns, st.st_size)
+    if key not in _quick:
+        if len(_quick) > 16:
+            _quick.clear()
+        _quick[key] = damage(db_path, thorough=False)
+    return _quick[key]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200] if text else ''}"
+
+
+def set_aside(db_path: Path, when: dt.datetime) -> Path:
+    """Move a damaged database (and its WAL) aside, named with the time; return the new path."""
+    target = db_path.with_name(f"{db_path.name}.damaged-{when.strftime('%Y%m%dT%H%M%S')}")
+    n = 1
+    while target.exists():
+        target = target.with_name(f"{db_path.name}.damaged-{when.strftime('%Y%m%dT%H%M%S')}-{n}")
+        n += 1
+    os.replace(db_path, target)
+    wal = Path(str(db_path) + ".wal")
+    if wal.exists():
+        os.replace(wal, Path(str(target) + ".wal"))
+    return target
+
+
 def _existing(db_path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """(doc_id -> (sha, file_name), sha -> doc_id) of the current database."""
     if not db_path.exists():
@@ -148,6 +234,25 @@ def _reextract(row: tuple) -> tuple[str, object]:
         return "failed", f"extraction error: {type(exc).__name__}: {exc}"
 
 
+def _text_hashes(con) -> dict[str, tuple[str, str]]:
+    """text_sha256 -> (doc_id, file_name) of the documents stored so far."""
+    return {t: (d, f) for d, f, t in con.execute(
+        "SELECT doc_id, file_name, text_sha256 FROM documents WHERE text_sha256 IS NOT NULL ORDER BY doc_id").fetchall()}
+
+
+NOTHING_FOUND = "no commitments, figures or metadata found"
+
+
+def _nothing_found(rows: dict[str, list[dict]]) -> str | None:
+    """Say so when a loaded text gave nothing this tool looks for (a novel, a menu page)."""
+    doc = rows["documents"][0]
+    if rows["commitments"] or rows["figures"]:
+        return None
+    if any(doc.get(k) for k in ("issuer_name", "issue_date", "proposal_no", "addressee")):
+        return None
+    return NOTHING_FOUND
+
+
 def _snapshots(con, doc_ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
     """Return, per document, its stored commitments and figures (id -> summary), in two queries."""
     out = {d: {"commitment": {}, "figure": {}} for d in doc_ids}
@@ -175,8 +280,10 @@ class _Writer:
         self.con, self.existing, self.run_id, self.now = con, existing, run_id, now
         self.pending: list[dict[str, list[dict]]] = []
         self.doc_ids: list[str] = []
+        self.offset_failures: list[str] = []
 
     def add(self, rows: dict[str, list[dict]]) -> None:
+        self.offset_failures += load.check_offsets(rows)
         self.pending.append(rows)
         self.doc_ids.append(rows["documents"][0]["doc_id"])
         if len(self.pending) >= BATCH_DOCS:
@@ -206,40 +313,230 @@ class _Writer:
         load.insert_rows(con, "etl_changes", changes)
         con.execute("COMMIT")
         self.pending = []
-        failures = load.check_documents(con, ids)  # the checks over every row run once, at the end
+        # Offsets were checked on these very rows in Python (``add``); the checks over every row run at the end.
+        failures = self.offset_failures + load.check_documents(con, ids, offsets=False)
+        self.offset_failures = []
         if failures:
             raise DataCheckError(failures)
 
 
-def _results(todo: list[tuple[int, Path]], n_workers: int):
-    """Yield (index, path, result) in order, extracting in ``n_workers`` processes when above one."""
+WORKER_MEMORY_MB_ENV = "COMMITMENTS_WORKER_MEMORY_MB"
+DEFAULT_WORKER_MEMORY_MB = 2048
+"""Address space a reading process may add (``RLIMIT_AS``): one hostile file cannot take the machine."""
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent_pid: int, memory_mb: int) -> None:
+    """Start a reading process: it dies with the process that started it, and its memory is capped."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the executor's own checks remain
+        pass
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the signal was set up
+    if memory_mb > 0:
+        try:
+            import resource
+
+            with open("/proc/self/statm") as fh:
+                vm_bytes = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            cap = vm_bytes + memory_mb * 2**20
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if hard == resource.RLIM_INFINITY or cap < hard:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        except (OSError, ValueError, ImportError):
+            pass
+
+
+def _memory_mb() -> int:
+    try:
+        return int(os.environ.get(WORKER_MEMORY_MB_ENV, DEFAULT_WORKER_MEMORY_MB))
+    except ValueError:
+        return DEFAULT_WORKER_MEMORY_MB
+
+
+def _pool(n_workers: int) -> ProcessPoolExecutor:
+    """Reading processes forked from this one (the CLI's): they die with it, memory capped."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_init, initargs=(os.getpid(), _memory_mb()))
+
+
+def _serve() -> None:
+    """The isolated reader: read pickled paths on stdin, write pickled results on stdout."""
+    import pickle
+
+    parent, memory_mb = int(sys.argv[1]), int(sys.argv[2])
+    _worker_init(parent, memory_mb)
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but results on the channel
+    while True:
+        try:
+            path = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return
+        pickle.dump(_process_path(path), out)
+        out.flush()
+
+
+def _isolated_results(todo: list[tuple[int, Path]]):
+    """Yield (index, path, result), each file read in a fresh interpreter (not forked from a
+    server with threads), its memory capped; one that dies fails its file and a new one goes on."""
+    import pickle
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    cmd = [sys.executable, "-c", "from etl.pipeline import _serve; _serve()", str(os.getpid()), str(_memory_mb())]
+    proc = None
+    try:
+        for i, path in todo:
+            if proc is None:
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+            try:
+                pickle.dump(str(path), proc.stdin)
+                proc.stdin.flush()
+                res = pickle.load(proc.stdout)
+            except (EOFError, BrokenPipeError, pickle.UnpicklingError):
+                proc.kill()
+                proc.wait()
+                proc = None
+                res = ("failed", WORKER_DIED)
+            yield i, path, res
+    finally:
+        if proc is not None:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+WORKER_DIED = "the reading process stopped while reading this file (out of memory, or killed)"
+
+
+def _results(todo: list[tuple[int, Path]], n_workers: int, isolate: bool = False):
+    """Yield (index, path, result) in order, extracting in ``n_workers`` processes when above one
+    (or in one when ``isolate``: an upload is read outside the server's process, its memory capped).
+
+    A reading process that dies fails the file it was reading; the others go on in a new pool.
+    """
+    if isolate:
+        yield from _isolated_results(todo)
+        return
     if n_workers <= 1:
         for i, path in todo:
             yield i, path, _process_path(str(path))
         return
-    pool = ProcessPoolExecutor(max_workers=n_workers)
+    n_workers = max(1, n_workers)
+    window = n_workers * 4
+    pos = 0
+    while pos < len(todo):
+        pool = _pool(n_workers)
+        inflight: collections.deque = collections.deque()
+        broken = False
+        try:
+            while pos < len(todo):
+                while pos + len(inflight) < len(todo) and len(inflight) < window:
+                    i, path = todo[pos + len(inflight)]
+                    inflight.append((i, path, pool.submit(_process_path, str(path))))
+                i, path, future = inflight[0]
+                try:
+                    res = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                inflight.popleft()
+                pos += 1
+                yield i, path, res
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if broken:  # which file killed its reader? Those in flight again, one at a time
+            for i, path, _ in list(inflight):
+                pos += 1
+                yield i, path, _alone(path)
+
+
+def _alone(path: Path) -> tuple[str, object]:
+    pool = _pool(1)
     try:
-        chunk = max(1, min(32, len(todo) // (n_workers * 8)))
-        for (i, path), res in zip(todo, pool.map(_process_path, [str(p) for _, p in todo], chunksize=chunk)):
-            yield i, path, res
+        return pool.submit(_process_path, str(path)).result()
+    except BrokenProcessPool:
+        return "failed", WORKER_DIED
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+LOCK_WAIT_S = 1800.0
+"""How long a load waits for another load of the same database to finish before refusing."""
+
+
+class LoadBusyError(Exception):
+    """Another load kept the database's writer lock for longer than ``LOCK_WAIT_S``."""
+
+
+def lock_path(db_path: str | Path) -> Path:
+    """The writer lock beside the database: one load at a time, across processes and threads."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.lock")
+
+
+def writer_lock(db_path: str | Path, on_wait: Callable[[str], None] | None = None, wait_s: float | None = None):
+    """Hold the database's writer lock (``filelock``: an OS lock, released if the process dies).
+
+    A second writer waits, telling ``on_wait`` why, and raises ``LoadBusyError`` after ``wait_s``.
+    Each call opens its own lock file handle, so two threads of one process exclude each other too.
+    """
+    path = lock_path(db_path)
+    lock = FileLock(str(path), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"another load is writing {Path(db_path).name}; waiting for it to finish …")
+        limit = LOCK_WAIT_S if wait_s is None else wait_s
+        try:
+            lock.acquire(timeout=limit)
+        except Timeout:
+            raise LoadBusyError(f"another load has been writing {Path(db_path).name} for over {limit:.0f} s "
+                                f"(lock {path.name}); nothing was loaded, try again when it has finished") from None
+    return lock
+
+
 def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[[int, int, FileOutcome], None] | None = None,
-               workers: int | None = None) -> LoadReport:
+               workers: int | None = None, on_wait: Callable[[str], None] | None = None,
+               isolate: bool = False) -> LoadReport:
     """Load files into the database at ``db_path`` (created if missing).
 
+    One load writes a database at a time: a second one waits for the writer lock beside the
+    database (``on_wait`` is told), then loads its files into what the first one left.
     Files are hashed first (unchanged ones cost a read and a hash only); the others are
     extracted in worker processes while the rows already extracted are written, in batches,
-    into a copy of the database that replaces it only after the data checks pass.
+    into a copy of the database that replaces it only after the data checks pass. With
+    ``isolate`` (a server's uploads) files are always read in a separate process.
     """
-    t0 = time.perf_counter()
-    started = dt.datetime.now()
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = writer_lock(db_path, on_wait)
+    try:
+        return _load_locked(paths, db_path, progress, workers, isolate)
+    finally:
+        lock.release()
+
+
+def _load_locked(paths, db_path: Path, progress, workers, isolate: bool = False) -> LoadReport:
+    t0 = time.perf_counter()
+    started = dt.datetime.now()
     files = collect(paths)
     report = LoadReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
+    problem = damage(db_path)
+    if problem:
+        report.damaged = (problem, set_aside(db_path, started))
     existing, by_sha = _existing(db_path)
     carried: list[tuple] = []  # stored documents to re-extract because the schema changed
     upgrade = not _schema_matches(db_path)
@@ -251,7 +548,7 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
     # Decide what to extract: hashes first, so unchanged files cost a read and a hash only.
     todo: list[tuple[int, Path]] = []
     outcomes: list[FileOutcome | None] = [None] * len(files)
-    run_shas: dict[str, str] = {}
+    run_shas: dict[str, tuple[str, str]] = {}  # sha -> (doc_id, file name) of this run
     for i, path in enumerate(files):
         name = path.name
         try:
@@ -272,10 +569,11 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
         elif sha in by_sha and by_sha[sha] != doc_id:
             outcomes[i] = FileOutcome(str(path), "duplicate", f"same content as {existing[by_sha[sha]][1]}",
                                       by_sha[sha], sha=sha)
-        elif sha in run_shas and run_shas[sha] != doc_id:
-            outcomes[i] = FileOutcome(str(path), "duplicate", "same content as another file of this run", sha=sha)
+        elif sha in run_shas and run_shas[sha][0] != doc_id:
+            outcomes[i] = FileOutcome(str(path), "duplicate", f"same content as {run_shas[sha][1]} of this run",
+                                      run_shas[sha][0], sha=sha)
         else:
-            run_shas[sha] = doc_id
+            run_shas[sha] = (doc_id, name)
             todo.append((i, path))
     done = 0
     total = len(files)
@@ -286,8 +584,8 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
 
     n_workers = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(todo) >= 16 else 1)
     # Start the workers first (they fork before DuckDB opens a file), then copy the database.
-    results = _results(todo, n_workers)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    results = _results(todo, n_workers, isolate)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     _clean_stale(db_path)
     try:
         first = next(results, None)
@@ -299,16 +597,27 @@ def load_paths(paths: list[str | Path], db_path: str | Path, progress: Callable[
             if con.execute("SELECT count(*) FROM agencies").fetchall()[0][0] == 0:
                 load.insert_rows(con, "agencies", load.registry_rows())
             writer = _Writer(con, existing, report.run_id, dt.datetime.now())
+            texts: dict[str, tuple[str, str]] | None = None  # text hash -> (doc_id, file name), read when needed
             for i, path, res in itertools.chain([first] if first else [], results):
                 status, payload = res
                 if status != "ok":
                     outcomes[i] = FileOutcome(str(path), "failed", str(payload))
                 else:
                     rows = payload
-                    writer.add(rows)
-                    outcomes[i] = FileOutcome(str(path), "loaded", None, rows["documents"][0]["doc_id"],
-                                              len(rows["commitments"]), len(rows["figures"]),
-                                              rows["documents"][0]["content_sha256"])
+                    doc = rows["documents"][0]
+                    if texts is None:
+                        texts = _text_hashes(con)
+                    earlier = texts.get(doc["text_sha256"])
+                    if earlier is not None and earlier[0] != doc["doc_id"]:
+                        outcomes[i] = FileOutcome(str(path), "duplicate", f"same text as {earlier[1]} (already loaded, "
+                                                  f"read here from {doc['source_format']} {doc['encoding']})",
+                                                  earlier[0], sha=doc["content_sha256"])
+                    else:
+                        texts[doc["text_sha256"]] = (doc["doc_id"], doc["file_name"])
+                        writer.add(rows)
+                        outcomes[i] = FileOutcome(str(path), "loaded", _nothing_found(rows), doc["doc_id"],
+                                                  len(rows["commitments"]), len(rows["figures"]),
+                                                  doc["content_sha256"])
                 done += 1
                 if progress:
                     progress(done, total, outcomes[i])
@@ -438,7 +747,8 @@ def _clean_stale(db_path: Path) -> None:
     """Remove temporary files left by killed runs (their process is gone)."""
     for p in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
         try:
-            pid = int(p.name.split(".")[-2] if p.name.endswith(".tmp") else p.name.split(".")[-3])
+            token = p.name.split(".")[-2] if p.name.endswith(".tmp") else p.name.split(".")[-3]
+            pid = int(token.split("-")[0])
         except (ValueError, IndexError):
             continue
         if pid != os.getpid() and not _alive(pid):

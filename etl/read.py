@@ -9,6 +9,7 @@ Anything that cannot be read raises ``ReadError`` naming the file and the reason
 from __future__ import annotations
 
 import codecs
+import collections
 import hashlib
 import re
 from dataclasses import dataclass
@@ -262,7 +263,16 @@ def normalize_text(text: str) -> str:
 
 def too_large_reason(size: int) -> str:
     """The reason given for a file over ``MAX_FILE_BYTES`` (one wording everywhere)."""
-    return f"too large: {size / 2**20:.0f} MB, the limit is {MAX_FILE_BYTES / 2**20:.0f} MB a file"
+    return size_reason(size, MAX_FILE_BYTES, "the limit")
+
+
+def size_reason(size: int, limit: int, what: str) -> str:
+    """One wording for every size refusal: the exact size, and the limit (MB are 2**20 bytes).
+
+    >>> size_reason(54_945_383, 50 * 2**20, "the limit")
+    'too large: 52.4 MB (54,945,383 bytes), the limit is 50 MB a file'
+    """
+    return f"too large: {size / 2**20:.1f} MB ({size:,} bytes), {what} is {limit / 2**20:g} MB a file"
 
 
 def read_file(path: str | Path, data: bytes | None = None) -> ReadResult:
@@ -333,6 +343,9 @@ def _read_data(suffix: str, data: bytes, label: str) -> ReadResult:
     original = normalize_text(original)
     if not original.strip():
         raise ReadError(label, "no text: the file holds only white space")
+    problem = garbled(original)
+    if problem:
+        raise ReadError(label, f"garbled text, not a readable document: {problem} (read as {encoding})")
     if _cjk_share(original) < 0.05:
         raise ReadError(label, "no Chinese text found: not a document this tool reads (binary or garbled?)")
     if len(original) > MAX_TEXT_CHARS:
@@ -355,6 +368,47 @@ def _has_traditional(chars: set[str], t2s) -> bool:
         if changed:
             return True
     return False
+
+
+_ODD_RE = re.compile("[\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]")
+"""Private-use characters and U+FFFD: what bytes in the wrong encoding decode to, never words."""
+_JUDGED_CHARS = 200_000
+MAX_ODD_SHARE = 0.01
+"""A text with more private-use, unassigned or replacement characters than this share is garbage."""
+MIN_COMMON_SHARE = 0.15
+"""Chinese text: this share of its CJK characters at least are among the most frequent ones
+(real documents: 0.45 and more; random GB18030 bytes 0.03, Big5 read as GB18030 0.06)."""
+_MIN_JUDGED_CJK = 200
+
+
+def garbled(text: str) -> str | None:
+    """Say why a decoded text is garbage (bytes read in the wrong encoding, random bytes), or None.
+
+    >>> garbled("广州市工业和信息化局关于加快发展数字经济的若干措施") is None
+    True
+    >>> garbled("\ue000\ue001abc")
+    '40% private-use, unassigned or replacement characters'
+    """
+    sample = text[:_JUDGED_CHARS]
+    counts = collections.Counter(sample)  # then each distinct character is judged once
+    visible = sum(n for ch, n in counts.items() if not ch.isspace())
+    if not visible:
+        return None
+    import unicodedata
+
+    odd = sum(n for ch, n in counts.items()
+              if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"))
+    if odd / visible > MAX_ODD_SHARE:
+        return f"{odd / visible:.0%} private-use, unassigned or replacement characters"
+    cjk = {ch: n for ch, n in counts.items() if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"}
+    total = sum(cjk.values())
+    if total >= _MIN_JUDGED_CJK:
+        _cjk_common_share("")  # fills the set of common characters
+        share = sum(n for ch, n in cjk.items() if ch in _COMMON) / total
+        if share < MIN_COMMON_SHARE:
+            return (f"only {share:.0%} of its Chinese characters are common ones (Chinese text has over "
+                    f"{MIN_COMMON_SHARE:.0%}): the wrong encoding?")
+    return None
 
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")

@@ -91,14 +91,20 @@ def _to_agency_ids(v) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+"""Dates read from a file or typed in (review dates, corrected deadlines) must fall in this range."""
+
+
 def _to_date_text(v) -> str | None:
     if v is None or v == "":
         return None
     if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return dt.date.fromisoformat(str(v).strip()[:10]).isoformat()
+        v = v.date()
+    elif not isinstance(v, dt.date):
+        v = dt.date.fromisoformat(str(v).strip()[:10])
+    if not DATE_RANGE[0] <= v <= DATE_RANGE[1]:
+        raise ValueError(f"date {v.isoformat()} is outside {DATE_RANGE[0].year}–{DATE_RANGE[1].year}")
+    return v.isoformat()
 
 
 def _to_amount(v) -> float:
@@ -177,6 +183,8 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=dict)
     already_present: int = 0
     errors: list[str] = field(default_factory=list)
+    unknown: dict[str, list[str]] = field(default_factory=dict)  # entity -> IDs the facts database does not hold
+    unchecked: str | None = None  # why the IDs could not be checked (no facts database)
 
     @property
     def ok(self) -> bool:
@@ -213,6 +221,30 @@ def iso_utc(value) -> str:
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=dt.timezone.utc)
     return ts.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far ahead of this machine's clock an imported timestamp may be (another machine's clock)."""
+
+
+def _claimed_time(value) -> str:
+    """An imported ``changed_at`` as stored; refuse one beyond now plus ``CLOCK_SKEW``.
+
+    A status dated 9999-12-31 would otherwise stay current whatever is saved after it.
+
+    >>> _claimed_time("9999-12-31")
+    Traceback (most recent call last):
+    ...
+    ValueError: changed_at 9999-12-31 is in the future (later than now plus 5 minutes)
+    """
+    try:
+        stamp = iso_utc(value)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(f"changed_at {str(value)[:40]!r} is not a valid time ({exc})") from None
+    if stamp > iso_utc(dt.datetime.now(dt.timezone.utc) + CLOCK_SKEW):
+        raise ValueError(f"changed_at {str(value)[:40]} is in the future (later than now plus "
+                         f"{CLOCK_SKEW.total_seconds() / 60:.0f} minutes)")
+    return stamp
 
 
 def _text(v) -> str | None:
@@ -499,7 +531,7 @@ class ReviewStore:
             carried = f"carried over from {entity_id} (no longer extracted)" + (f": {note}" if _text(note) else "")
             if entity == "commitment":
                 row = con.execute("SELECT status, note, evidence_url, evidence_doc_id FROM status_changes "
-                                  "WHERE commitment_id = ? ORDER BY changed_at DESC, seq DESC LIMIT 1",
+                                  "WHERE commitment_id = ? ORDER BY min(changed_at, recorded_at) DESC, seq DESC LIMIT 1",
                                   (entity_id,)).fetchone()
                 if row is not None:
                     status, old_note, url, doc = row
@@ -515,7 +547,7 @@ class ReviewStore:
     def current_statuses(self) -> pd.DataFrame:
         df = self._read(
             "SELECT commitment_id, status, note, reviewer, changed_at FROM ("
-            " SELECT *, row_number() OVER (PARTITION BY commitment_id ORDER BY changed_at DESC, seq DESC) AS rn"
+            " SELECT *, row_number() OVER (PARTITION BY commitment_id ORDER BY min(changed_at, recorded_at) DESC, seq DESC) AS rn"
             " FROM status_changes) WHERE rn = 1 ORDER BY commitment_id")
         if df is None:
             df = pd.DataFrame(columns=CURRENT_STATUS_COLUMNS)
@@ -534,7 +566,7 @@ class ReviewStore:
             where.append("changed_at < :until")
             params["until"] = iso_utc(until)
         df = self._read(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM status_changes WHERE {' AND '.join(where)} "
-                        "ORDER BY changed_at, seq", params)
+                        "ORDER BY min(changed_at, recorded_at), seq", params)
         if df is None:
             df = pd.DataFrame(columns=HISTORY_COLUMNS)
         return _with_ts(df, "changed_at")
@@ -571,7 +603,7 @@ class ReviewStore:
     def _corrections_frame(self, entity: str, id_col: str, columns: list[str]) -> pd.DataFrame:
         df = self._read(
             "SELECT entity_id, field, action, value_json FROM ("
-            " SELECT *, row_number() OVER (PARTITION BY entity_id, field ORDER BY changed_at DESC, seq DESC) AS rn"
+            " SELECT *, row_number() OVER (PARTITION BY entity_id, field ORDER BY min(changed_at, recorded_at) DESC, seq DESC) AS rn"
             " FROM corrections WHERE entity = :entity) WHERE rn = 1 ORDER BY entity_id, field", {"entity": entity})
         rows: dict[str, dict] = {}
         for eid, fld, action, value_json in ([] if df is None else df.itertuples(index=False)):
@@ -740,8 +772,10 @@ class ReviewStore:
         for n, rec in enumerate(records, start=1):
             try:
                 prepared.append(_prepare_record(rec))
-            except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
+            except (ValueError, TypeError, KeyError, OverflowError, json.JSONDecodeError) as exc:
                 report.errors.append(f"line {n}: {exc}")
+            except RecursionError:
+                report.errors.append(f"line {n}: a value nested too deeply")
         if report.errors:
             return report
         order = {k: i for i, k in enumerate(KINDS)}
@@ -768,9 +802,99 @@ class ReviewStore:
                     report.already_present += 1
         return report
 
-    def import_file(self, path: str | os.PathLike) -> ImportReport:
-        """Import a file written by ``export_file`` (or by hand, same columns); idempotent."""
-        return self.import_records(read_records(path))
+    def import_file(self, path: str | os.PathLike, facts_db: str | os.PathLike | None = None) -> ImportReport:
+        """Import a file written by ``export_file`` (or by hand, same columns); idempotent.
+
+        Entries naming a commitment or figure the facts database does not hold are imported
+        (they show as no longer extracted) and counted in ``report.unknown``.
+        """
+        records = read_records(path)
+        report = self.import_records(records)
+        if report.ok:
+            report.unknown, report.unchecked = unknown_ids(records, facts_db)
+        return report
+
+
+def unknown_ids(records: list[dict], facts_db: str | os.PathLike | None = None) -> tuple[dict[str, list[str]], str | None]:
+    """Return (entity -> IDs the records name that the facts database lacks, why unchecked or None)."""
+    wanted: dict[str, set[str]] = {"commitment": set(), "figure": set()}
+    for rec in records:
+        if not isinstance(rec, dict):
+            continue
+        entity = _text(rec.get("entity"))
+        eid = _text(rec.get("entity_id"))
+        if entity in wanted and eid:
+            wanted[entity].add(eid.strip())
+        elif _text(rec.get("figure_id")) and _text(rec.get("kind")) != "status":
+            wanted["figure"].add(str(rec["figure_id"]).strip())
+        elif _text(rec.get("commitment_id")):
+            wanted["commitment"].add(str(rec["commitment_id"]).strip())
+    if not any(wanted.values()):
+        return {}, None
+    path = facts_path(facts_db)
+    if not path.exists():
+        return {}, f"no facts database at {path}: the IDs were not checked"
+    try:
+        import duckdb
+
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            out = {}
+            for entity, table in (("commitment", "commitments"), ("figure", "figures")):
+                ids = sorted(wanted[entity])
+                if not ids:
+                    continue
+                have = {r[0] for r in con.execute(f"SELECT {entity}_id FROM {table} WHERE list_contains(?, {entity}_id)",
+                                                  [ids]).fetchall()}
+                missing = [i for i in ids if i not in have]
+                if missing:
+                    out[entity] = missing
+            return out, None
+        finally:
+            con.close()
+    except Exception as exc:  # noqa: BLE001 - a damaged or busy facts database must not stop the import
+        return {}, f"the facts database could not be read ({type(exc).__name__}): the IDs were not checked"
+
+
+_checked: dict[tuple, str | None] = {}
+
+
+def store_problem(path: str | os.PathLike | None = None, lang: str = "en") -> str | None:
+    """One line saying the review store is damaged and what to do, or None when it reads well.
+
+    SQLite's ``quick_check`` runs once per version of the file (its stamp). The store is never
+    replaced automatically: the analysts' entries may still be read from it by hand.
+    """
+    p = reviews_path(path)
+    if not p.exists():
+        return None
+    key = (str(p), *store_stamp(p), p.stat().st_size)
+    if key not in _checked:
+        reason = None
+        try:
+            con = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            try:
+                rows = con.execute("PRAGMA quick_check(1)").fetchall()
+                if rows and rows[0][0] != "ok":
+                    reason = str(rows[0][0])[:200]
+            finally:
+                con.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                reason = str(exc)
+        except sqlite3.DatabaseError as exc:
+            reason = str(exc)
+        if len(_checked) > 16:
+            _checked.clear()
+        _checked[key] = reason
+    reason = _checked[key]
+    if reason is None:
+        return None
+    if lang == "zh":
+        return (f"审阅记录库 {p} 已损坏({reason}),不会被自动替换。请将其移走,再用最近一次导出恢复:"
+                f"python -m etl reviews import 导出文件")
+    return (f"The review store {p} is damaged ({reason}); it is never replaced automatically. Move it aside and "
+            f"restore your last export: python -m etl reviews import EXPORT_FILE")
 
 
 def _after_commit(con: sqlite3.Connection, path: Path) -> None:
@@ -804,13 +928,13 @@ def store_stamp(path: str | os.PathLike | None = None) -> tuple[int, int]:
 
 def _current_status(con: sqlite3.Connection, cid: str) -> str:
     row = con.execute("SELECT status FROM status_changes WHERE commitment_id = ? "
-                      "ORDER BY changed_at DESC, seq DESC LIMIT 1", (cid,)).fetchone()
+                      "ORDER BY min(changed_at, recorded_at) DESC, seq DESC LIMIT 1", (cid,)).fetchone()
     return row[0] if row else DEFAULT_STATUS
 
 
 def _status_before(con: sqlite3.Connection, cid: str, changed_at: str) -> str:
-    row = con.execute("SELECT status FROM status_changes WHERE commitment_id = ? AND changed_at < ? "
-                      "ORDER BY changed_at DESC, seq DESC LIMIT 1", (cid, changed_at)).fetchone()
+    row = con.execute("SELECT status FROM status_changes WHERE commitment_id = ? AND min(changed_at, recorded_at) < ? "
+                      "ORDER BY min(changed_at, recorded_at) DESC, seq DESC LIMIT 1", (cid, changed_at)).fetchone()
     return row[0] if row else DEFAULT_STATUS
 
 
@@ -876,7 +1000,7 @@ def _upsert_snapshot(con, snap: Snapshot, at: str, only_if_newer: bool = False) 
 def _latest_corrections(con, entity: str, eid: str) -> list[tuple[str, str, Any]]:
     rows = con.execute(
         "SELECT field, action, value_json FROM (SELECT *, row_number() OVER (PARTITION BY field "
-        "ORDER BY changed_at DESC, seq DESC) AS rn FROM corrections WHERE entity = ? AND entity_id = ?) WHERE rn = 1",
+        "ORDER BY min(changed_at, recorded_at) DESC, seq DESC) AS rn FROM corrections WHERE entity = ? AND entity_id = ?) WHERE rn = 1",
         (entity, eid)).fetchall()
     return [(f, a, None if v is None else json.loads(v)) for f, a, v in rows]
 
@@ -951,8 +1075,33 @@ def _csv_cell(key: str, value) -> str:
     if value is None:
         return ""
     if key in ("value", "old_value", "detail"):
-        return _dumps(value)
-    return str(value)
+        return neutralise(_dumps(value))
+    return neutralise(str(value))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection)."""
+
+
+def neutralise(text: str) -> str:
+    """Prefix ``'`` to a CSV cell a spreadsheet would run as a formula (and to one starting with ``'``,
+    so that ``restore`` gives back exactly what was written).
+
+    >>> neutralise("=1+1"), neutralise("-1"), neutralise("'a"), neutralise("a=b")
+    ("'=1+1", "'-1", "''a", 'a=b')
+    >>> all(restore(neutralise(t)) == t for t in ("=1+1", "'", "''=x", "@a", "\tb", "plain", ""))
+    True
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS + ("'",)) else text
+
+
+def restore(text: str) -> str:
+    """Undo ``neutralise`` on a cell read from a CSV export."""
+    return text[1:] if text.startswith("'") else text
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1
+"""CSV fields of any length (a long note): the csv module's default stops at 131,072 characters."""
 
 
 def read_records(path: str | os.PathLike) -> list[dict]:
@@ -963,29 +1112,66 @@ def read_records(path: str | os.PathLike) -> list[dict]:
         text = path.read_text(encoding="utf-8-sig")
         stripped = text.lstrip()
         if stripped.startswith("["):
-            return list(json.loads(stripped))
+            return list(_json(stripped, "the file"))
         out = []
         # split on "\n" only: a note may hold U+2028 or U+0085, which JSON leaves unescaped
         for n, line in enumerate(text.split("\n"), start=1):
             if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"line {n}: not JSON: {exc.msg}") from None
+                out.append(_json(line, f"line {n}"))
         return out
     out = []
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    for row in rows:
-        rec = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+    previous = csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except csv.Error as exc:
+        raise ValueError(f"not a readable CSV: {exc}") from None
+    finally:
+        csv.field_size_limit(previous)
+    for n, row in enumerate(rows, start=2):
+        rec = {k: restore(v) for k, v in row.items() if k is not None and isinstance(v, str) and v != ""}
         for k in ("value", "old_value", "detail"):
             if k in rec:
                 try:
-                    rec[k] = json.loads(rec[k])
-                except json.JSONDecodeError:
+                    rec[k] = _json(rec[k], f"line {n} {k}")
+                except ValueError:
                     pass  # written by hand without JSON quoting: keep the text, the field rule checks it
         out.append(rec)
     return out
+
+
+MAX_JSON_DEPTH = 64
+"""Deeper JSON than this in an import file is refused (no record needs more than three levels)."""
+
+
+def _json(text: str, where: str):
+    """Parse JSON from an import file; a clear ``ValueError`` for bad or absurdly nested JSON."""
+    depth = deepest = 0
+    in_string = escaped = False
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH:  # only then is the nesting worth measuring
+        for ch in text:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_JSON_DEPTH:
+                    raise ValueError(f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+            elif ch in "]}":
+                depth -= 1
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError(f"{where}: JSON nested too deeply") from None
 
 
 def _prepare_record(rec: dict) -> tuple[str, dict]:
@@ -996,7 +1182,7 @@ def _prepare_record(rec: dict) -> tuple[str, dict]:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {rec.get('kind')!r}; expected one of {', '.join(KINDS)}")
     changed = rec.get("changed_at")
-    changed_at = iso_utc(changed) if _text(changed) else None
+    changed_at = _claimed_time(changed) if _text(changed) else None
     entity = _text(rec.get("entity"))
     eid = _text(rec.get("entity_id"))
     if kind in ("snapshot", "correction", "resolution") and not eid:

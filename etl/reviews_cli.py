@@ -40,6 +40,8 @@ def add_parser(subparsers) -> None:
                                    "file again adds nothing. If any line is invalid nothing is imported.")
     i.add_argument("file", help="input file (.jsonl, .json or .csv)")
     i.add_argument("--store", default=argparse.SUPPRESS, help="review store file")
+    i.add_argument("--db", default=None, help="facts database whose IDs the entries are checked against "
+                                              f"(default ${reviews.FACTS_DB_ENV} or {reviews.DEFAULT_FACTS_DB})")
     i.set_defaults(func=cmd_import)
 
 
@@ -79,7 +81,7 @@ def cmd_import(args) -> int:
         return 2
     store = reviews.ReviewStore(args.store)
     try:
-        report = store.import_file(args.file)
+        report = store.import_file(args.file, getattr(args, "db", None))
     except (OSError, ValueError, json.JSONDecodeError) as exc:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
@@ -95,4 +97,9 @@ def cmd_import(args) -> int:
         return 1
     added = ", ".join(f"{k} {n}" for k, n in report.added.items())
     print(f"Imported into {store.path}: {added}; already present {report.already_present}")
+    for entity, ids in report.unknown.items():
+        print(f"warning: {len(ids)} {entity} IDs are not in the facts database (imported; shown as no longer "
+              f"extracted), e.g. {', '.join(ids[:3])}", file=sys.stderr)
+    if report.unchecked:
+        print(f"warning: {report.unchecked}", file=sys.stderr)
     return 0

@@ -76,6 +76,8 @@ DOCUMENTS = _table(Table(
         C("file_name", "VARCHAR", "文件名", "File name", nullable=False),
         C("source_path", "VARCHAR", "来源路径", "Source path"),
         C("content_sha256", "VARCHAR", "内容哈希", "Content hash", "SHA-256 of the file bytes", nullable=False),
+        C("text_sha256", "VARCHAR", "正文哈希", "Text hash",
+          "SHA-256 of the stored text folded, without white space: the same document in any encoding or format"),
         C("source_format", "VARCHAR", "格式", "Format", accepted=("txt", "html", "docx", "pdf")),
         C("encoding", "VARCHAR", "编码", "Encoding"),
         C("doc_type", "VARCHAR", "文档类型", "Document type", nullable=False, accepted=DOC_TYPES),

@@ -16,6 +16,7 @@ from etl import context, dates
 from etl.model import AgencyRef, Money, Sentence, Target
 from etl.numbers import NUMBER, parse_number, qualifier_before, qualifier_tail
 from etl.segment import Paragraph, Rule, SpanIndex
+from etl.spans import Ordered, Spans
 
 UNITS = "家|个|名|项|人|所|座|场|次|件|款|台|套|户|支|批|辆|吨|亩|公里|平方米|张|床|栋|宗"
 TARGET_RULES = (
@@ -100,12 +101,13 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
     future = _future_sentences(text, sents, paras, commitment_leads)
     quoted = context.title_spans(text)
     out: list[Target] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text
 
     lead_of = {(s, e): leads for s, e, leads in commitment_leads}
     index = SpanIndex(commitment_leads)
     para_index = SpanIndex([(p.start, p.end) for p in paras])
     para_at = {(p.start, p.end): p for p in paras}
+    by_start = Ordered(mentions)  # mentions between two offsets, by bisection
 
     def leads_for(pos: int) -> tuple[str, ...]:
         span = index.find(pos)
@@ -114,7 +116,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
         span = para_index.find(pos)
         para = para_at[span] if span else None
         if para is not None:
-            before = [r for r in mentions if para.start <= r.start < pos and not context.inside(quoted, r.start, r.end)
+            before = [r for r in by_start.between(para.start, pos) if not context.inside(quoted, r.start, r.end)
                       and not _outside(r.canonical, default_leads)]
             if before:
                 return (before[-1].canonical,)
@@ -134,7 +136,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
         for rule in TARGET_RULES:
             for m in rule.pattern.finditer(seg):
                 start, end = sent.start + m.start(), sent.start + m.end()
-                if any(s < end and start < e for s, e in taken):
+                if taken.overlaps(start, end):
                     continue
                 num = m.group("num")
                 if rule.name == "quantity":

@@ -63,7 +63,7 @@ def test_hostile_file_name_does_not_stop_a_good_file(name):
 def test_huge_file_is_refused_without_being_read(monkeypatch):
     bad = CORPUS.bad_input("huge")
     monkeypatch.setattr(read.Path, "read_bytes", lambda self: pytest.fail("read a file over the limit"))
-    with pytest.raises(ReadError, match=r"too large: 100 MB, the limit is 50 MB a file"):
+    with pytest.raises(ReadError, match=r"too large: 100.0 MB \(104,857,600 bytes\), the limit is 50 MB a file"):
         read_file(bad.path)
 
 

@@ -73,6 +73,7 @@ def test_loads_while_the_dashboard_reads_and_saves(tmp_path):
             target.write_text(target.read_text(encoding="utf-8") + f"\n附:第{run}次修订。", encoding="utf-8")
             report = load_paths([docs], db)
             assert report.count("failed") == 0
+            assert report.damaged is None, report.damaged
     finally:
         stop.touch()
         out, err = proc.communicate(timeout=120)

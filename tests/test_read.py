@@ -189,7 +189,7 @@ def test_read_file_refuses_paths_it_cannot_open(tmp_path, make, reason):
 
 
 def test_read_file_refuses_data_over_the_limit():
-    with pytest.raises(ReadError, match=r"too large: 50 MB, the limit is 50 MB a file"):
+    with pytest.raises(ReadError, match=r"too large: 50.0 MB \([\d,]+ bytes\), the limit is 50 MB a file"):
         read_file("big.txt", bytes(read.MAX_FILE_BYTES + 1))
 
 

@@ -21,8 +21,8 @@ def detail(commitment_id: str) -> None:
     st.subheader(i18n.t("commitment_detail") + (" ✎" if row["is_corrected"] else ""))
     deadline = "" if pd.isna(row["deadline_date"]) else pd.Timestamp(row["deadline_date"]).date().isoformat()
     leads = ui.join(highlight.listed(row["lead_agency_names"]), lang) or i18n.t("none_stated")
-    st.markdown(f"**{row['title']}** · {row['item_label'] or ''}  \n"
-                f"{i18n.t('leads_label')}: {leads}  \n"
+    st.markdown(f"**{ui.plain(row['title'])}** · {ui.plain(row['item_label'] or '')}  \n"
+                f"{i18n.t('leads_label')}: {ui.plain(leads)}  \n"
                 f"{i18n.t('deadline_label')}: " + (f"{deadline} ({i18n.t('basis_label')}: "
                                                    f"{i18n.vocab('deadline_basis', row['deadline_basis'], lang)})"
                                                    if deadline else i18n.t("none_stated")))

@@ -41,9 +41,19 @@ def reader(doc_id: str, focus: str | None = None) -> None:
             shown = original
     if focus and not (facts["commitments"]["commitment_id"] == focus).any():
         focus = None
+    bounds = highlight.page_bounds(shown)  # a long document is read a page at a time
+    start, end = bounds[0]
+    if len(bounds) > 1:
+        first = 1
+        if focus:  # open the page that holds the linked commitment
+            at = int(facts["commitments"].loc[facts["commitments"]["commitment_id"] == focus, "char_start"].iloc[0])
+            first = next((k + 1 for k, (s, e) in enumerate(bounds) if s <= at < e), 1)
+        n = st.number_input("页" if lang == "zh" else "Page", 1, len(bounds), first, key=f"reader_page_{doc_id}")
+        start, end = bounds[int(n) - 1]
+        st.caption(f"{start + 1:,}–{end:,} / {len(shown):,}")
     if focus:
         st.caption(i18n.t("reader_focus"))
-    st.html(highlight.page(highlight.render(shown, spans, focus=focus)))
+    st.html(highlight.page(highlight.render(shown, spans, start, end, focus=focus)))
     if focus:
         st.html(highlight.SCROLL_TO_FOCUS, unsafe_allow_javascript=True)
     st.markdown(f"**{i18n.t('unplaced_title')}**")

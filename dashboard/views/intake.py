@@ -9,16 +9,17 @@ import streamlit as st
 
 from dashboard import i18n, queries
 from etl.intake import intake, max_upload_bytes
+from etl.pipeline import NOTHING_FOUND
 from etl.read import SUPPORTED_SUFFIXES
 
 i18n.register({
     "intake_title": ("添加文档", "Add documents"),
     "intake_help": (
         "可上传 .txt(UTF-8、GB18030、Big5 等)、网页 .html、Word .docx、带文字层的 PDF。每个文件不超过 {mb} MB。"
-        "同名文件的新版本会替换旧版本,分析员的状态和更正随承诺保留;内容相同的文件不会重复载入。",
+        "同名文件的新版本会替换旧版本,分析员的状态和更正随承诺保留;名称相近的不同文件分别保存;正文相同的文件(即使编码或格式不同)不会重复载入。",
         "Upload .txt (UTF-8, GB18030, Big5 …), saved web pages (.html), Word (.docx) or PDFs with a text layer, "
         "up to {mb} MB a file. A new version of a file replaces the old one and analysts' statuses and corrections "
-        "stay with their commitments; the same content under another name is not loaded twice."),
+        "stay with their commitments; different files whose names look alike are kept apart; the same text (in any encoding or format) is not loaded twice."),
     "intake_files": ("选择文件", "Choose files"),
     "intake_run": ("载入", "Load"),
     "intake_none": ("请先选择文件。", "Choose files first."),
@@ -34,6 +35,8 @@ i18n.register({
     "outcome_unchanged": ("未变化", "unchanged"),
     "outcome_duplicate": ("重复(未载入)", "duplicate (not loaded)"),
     "outcome_failed": ("失败", "failed"),
+    "intake_nothing": ("{n} 个文件已载入,但未找到承诺、数据或文档信息(不像政府文件?)。",
+                       "{n} files loaded, but no commitments, figures or metadata found (not a government document?)."),
 })
 
 
@@ -70,6 +73,9 @@ def main() -> None:
         counts = {k: sum(r.outcome == k for r in results) for k in ("loaded", "unchanged", "duplicate", "failed")}
         message = i18n.t("intake_done", n=len(results), **counts)
         (st.warning if counts["failed"] else st.success)(message)
+        nothing = sum(r.outcome == "loaded" and r.reason == NOTHING_FOUND for r in results)
+        if nothing:
+            st.info(i18n.t("intake_nothing", n=nothing))
         st.dataframe(results_table(results, lang), hide_index=True, width="stretch")
 
 

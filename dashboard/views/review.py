@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, i18n, meeting_pack, queries  # noqa: E402
+from dashboard import filters, i18n, meeting_pack, queries, ui  # noqa: E402
 from dashboard import queries_review as qr  # noqa: E402
 from etl import reviews  # noqa: E402
 from etl.schema import MONEY_KINDS  # noqa: E402
@@ -305,11 +305,11 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     cid = st.selectbox(t("history_pick"), list(opts), key="review_history_pick", format_func=opts.get)
     r = data.row(cid)
     if r is not None:
-        st.markdown(f"**{r['title'] or ''}** · {r['item_label'] or ''}")
-        st.write(r["text"])
+        st.markdown(f"**{ui.plain(r['title'] or '')}** · {ui.plain(r['item_label'] or '')}")
+        st.text(r["text"])  # a document's words, shown as text (never as Markdown)
         deadline = "—" if pd.isna(r["deadline_date"]) else pd.Timestamp(r["deadline_date"]).date().isoformat()
         colour = DISPLAY_STATES[r["state"]][2]
-        st.markdown(f"{t('col_agency')}: {meeting_pack.join_list(r['lead_agency_names']) or '—'} · "
+        st.markdown(f"{t('col_agency')}: {ui.plain(meeting_pack.join_list(r['lead_agency_names']) or '—')} · "
                     f"{i18n.column_label('deadline_date', lang, ('commitments',))}: {deadline} · "
                     f"<span style='color:{colour}'>● {state_name(r['state'], lang)}</span> · "
                     f"{t('col_status')}: **{status_name(r['status'], lang)}**" + (" · ✎" if r["is_corrected"] else ""),
@@ -423,10 +423,10 @@ def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> Non
 
     value = (fmt_money(float(f["amount_yuan"]), lang) if pd.notna(f["amount_yuan"])
              else fmt_count(f["value"], lang) if pd.notna(f["value"]) else "—")
-    st.caption(f"{t('etl_value')}: {f['span_text']} = {value}"
+    st.caption(f"{t('etl_value')}: {ui.plain(f['span_text'])} = {value}"
                f" · {i18n.vocab('money_kind', f['money_kind'], lang) or '—'} · {f['figure_year'] if pd.notna(f['figure_year']) else '—'}"
                f" · {t('is_target_new')}: {i18n.vocab('bool', bool(f['is_target']), lang)}")
-    st.write(f["sentence"])
+    st.text(f["sentence"])  # a document's sentence, shown as text
     with st.form("review_fix_figure_form"):
         c1, c2 = st.columns(2)
         fix_amount = c1.checkbox(t("fix_amount"), key="review_fix_amount_on")
@@ -573,6 +573,9 @@ def main() -> None:
     except ImportError:
         pass
     store = reviews.ReviewStore()
+    if problem := reviews.store_problem(store.path, lang):  # damaged: say so and what to do, in one line
+        st.error(problem)
+        st.stop()
     as_of, since, weeks = controls(store)
     _show_flash()
     data = qr.load_review(filters.current(), as_of, since, weeks * 7, lang, store, limit=qr.SECTION_ROWS_MAX)
