@@ -677,7 +677,7 @@ def _planned(text: str, sents: list[Sentence], paras: list[Paragraph], ctx, star
     ``starts``: a plan carries on only inside its paragraph, so the others need not be read."""
     if not starts:
         return set()
-    from etl.targets import _future_sentences  # the one definition of which sentences plan
+    from etl.targets import future_sentences  # the one definition of which sentences plan
 
     para_starts = [p.start for p in paras]
     sent_starts = [x.start for x in sents]
@@ -690,7 +690,7 @@ def _planned(text: str, sents: list[Sentence], paras: list[Paragraph], ctx, star
         subset.extend(sents[lo:hi])
     if len(wanted) < len(indices):
         subset = sents  # a sentence outside every paragraph: read them all
-    return _future_sentences(text, subset, paras, [(s, e, ()) for s, e in ctx.commitment_spans])
+    return future_sentences(text, subset, paras, [(s, e, ()) for s, e in ctx.commitment_spans])
 
 
 def _sentence_at(sents: list[Sentence], starts: list[int], pos: int) -> Sentence | None:

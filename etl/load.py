@@ -1,7 +1,7 @@
 """Turn extractions into table rows and write them to DuckDB; run the data checks.
 
 In: (doc_id, file, ReadResult, Extraction). Out: rows per table (``document_rows``), and
-``write_document`` / ``delete_document`` / ``check`` over an open read-write connection.
+``write_document`` / ``delete_documents`` / ``check`` over an open read-write connection.
 IDs are derived from content, so loading the same files twice gives the same rows and IDs.
 """
 
@@ -269,10 +269,6 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 DOC_TABLES = ("documents", "commitments", "commitment_agencies", "figures", "agency_mentions", "sections",
               "reported_figures")
-
-
-def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
-    delete_documents(con, [doc_id])
 
 
 def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:

@@ -127,9 +127,6 @@ QUALIFIER_BEFORE = (
     ("超过", "over"), ("超", "over"), ("逾", "over"), ("多于", "over"), ("高于", "over"),
     ("接近", "approx"), ("将近", "approx"), ("近", "approx"), ("约", "approx"), ("大约", "approx"),
 )
-QUALIFIER_AFTER = (
-    ("多", "over"), ("余", "over"),  # between the number and the unit: 200多亿元
-)
 QUALIFIER_TAIL = (("左右", "approx"), ("以上", "min"), ("以内", "max"), ("以下", "max"))
 
 BEFORE_RE = re.compile("(?:" + "|".join(q for q, _ in sorted(QUALIFIER_BEFORE, key=lambda x: -len(x[0]))) + ")$")

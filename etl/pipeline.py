@@ -712,14 +712,6 @@ class DataCheckError(Exception):
         super().__init__("data checks failed; the previous database is kept: " + "; ".join(failures))
 
 
-def _outcome(path: Path, res: tuple[str, object]) -> FileOutcome:
-    status, payload = res
-    if status == "ok":
-        return FileOutcome(str(path), "loaded", None, payload["documents"][0]["doc_id"],
-                           len(payload["commitments"]), len(payload["figures"]))
-    return FileOutcome(str(path), "failed", str(payload))
-
-
 def _changes(run_id: str, now, doc_id: str, before: dict | None, rows: dict) -> list[dict]:
     out = []
     if before is None:

@@ -50,7 +50,6 @@ subsidy_rate: an award or cap per recipient; economic: any other economic magnit
 FIGURE_TYPES = ("money", "count", "target")
 FIGURE_KINDS = ("money", "count", "share", "measure")
 FIGURE_YEAR_BASES = ("stated", "since", "relative", "none")
-AGENCY_ROLES = ("lead", "support", "issuer", "co_handling", "subject")
 AGENCY_LEVELS = ("government", "department", "office", "party", "military", "organization", "enterprise", "group", "unknown")
 FILE_OUTCOMES = ("loaded", "unchanged", "duplicate", "failed")
 CHANGE_KINDS = ("added", "changed", "removed")

@@ -98,7 +98,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
                     commitment_leads: list[tuple[int, int, tuple[str, ...]]], issue_year: int | None,
                     mentions: list[AgencyRef], default_leads: tuple[str, ...]) -> list[Target]:
     """Find every target in ``text``."""
-    future = _future_sentences(text, sents, paras, commitment_leads)
+    future = future_sentences(text, sents, paras, commitment_leads)
     quoted = context.title_spans(text)
     out: list[Target] = []
     taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text
@@ -170,7 +170,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
     return out
 
 
-def _future_sentences(text: str, sents: list[Sentence], paras: list[Paragraph],
+def future_sentences(text: str, sents: list[Sentence], paras: list[Paragraph],
                       commitment_leads: list[tuple[int, int, tuple[str, ...]]]) -> set[int]:
     """Return the start offsets of the sentences whose figures are planned."""
     future: set[int] = set()
