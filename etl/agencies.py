@@ -41,6 +41,32 @@ DISTRICT_SHORT_FORMS = {
     "市场监管局": "市场监督管理局",
 }
 
+def trie_pattern(words) -> str:
+    """A regex matching any of ``words``, longest first, written as a trie (one branch per shared
+    prefix) so the engine tries a handful of characters at each position, not every word.
+
+    >>> p = re.compile(trie_pattern(["财政局", "财政部", "商务局", "财政"]))
+    >>> [m.group() for m in p.finditer("财政部、商务局和财政")]
+    ['财政部', '商务局', '财政']
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(trie) or "(?!)"
+
+
 PROVINCES = (
     "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
     "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省",
@@ -167,38 +193,16 @@ RELATIVE = Rule("relative_agency", re.compile(rf"(?P<level>市委|省委|区委|
                 ("市交通运输局", "县人民政府", "市委组织部", "省发展改革委"), ("各部门", "省各委办", "县直各部门"))
 """A body written short with its level only (市交通运输局): the document's own place is meant."""
 
-OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从]))(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"
-                         rf"|(?:中共)?{_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
+_PROVINCE_TRIE = trie_pattern(PROVINCES)
+_LEVEL_AHEAD = rf"(?=(?:中共)?[{_HAN}]{{1,13}}?[市州县区旗盟镇乡道省])"
+"""Every place name ends in one of these level characters within a few characters of its start
+(provinces included): a cheap test that spares the full pattern at most positions."""
+OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从])){_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"
+                         rf"|(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
 """Place-prefixed bodies inside running text: after a boundary or a linking word, or anywhere
 when the place is a province (建议湖北省人民政府…)."""
 
 _DISTRICT = "(?:" + "|".join(DISTRICTS) + ")"
-
-
-def trie_pattern(words) -> str:
-    """A regex matching any of ``words``, longest first, written as a trie (one branch per shared
-    prefix) so the engine tries a handful of characters at each position, not every word.
-
-    >>> p = re.compile(trie_pattern(["财政局", "财政部", "商务局", "财政"]))
-    >>> [m.group() for m in p.finditer("财政部、商务局和财政")]
-    ['财政部', '商务局', '财政']
-    """
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return emit(trie) or "(?!)"
 
 
 def _alias_pattern() -> re.Pattern:

@@ -120,6 +120,28 @@ def classify_kind(left: str, right: str, rest: str | None = None, prefix: str | 
     return "economic"
 
 
+_UNIT_WORD = re.compile(r"元|分钱")
+_WINDOW = 48
+"""An amount is never longer than this (1,000,000,000.00万亿多元 fits)."""
+
+
+def _windowed(pattern: re.Pattern, text: str, unit_ends: list[int]):
+    """The non-overlapping matches of ``pattern`` that ``finditer`` finds, looked for only in the
+    short window before each unit word (every amount ends at one).
+
+    >>> [m.group() for m in _windowed(MONEY_RULES[1].pattern, "投入5亿元,其中2亿元", [5, 11])]
+    ['5亿元', '2亿元']
+    """
+    last = 0
+    for end in unit_ends:
+        if end <= last:
+            continue
+        for m in pattern.finditer(text, max(last, end - _WINDOW), min(len(text), end + 1)):
+            if m.start() >= last:
+                yield m
+                last = m.end()
+
+
 def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[Money]:
     """Find every money amount in ``text``.
 
@@ -130,8 +152,9 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
     """
     found: list[tuple[int, int, float, str]] = []
     taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text
+    units = [u.end() for u in _UNIT_WORD.finditer(text)]  # every amount ends at one: search only before them
     for rule in MONEY_RULES:
-        for m in rule.pattern.finditer(text):
+        for m in _windowed(rule.pattern, text, units):
             if taken.overlaps(m.start(), m.end()):
                 continue
             try:
