@@ -7,6 +7,7 @@ In: a sentence (or its text) and the document's issue year. Out: small values.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from etl.segment import Rule
 from etl.spans import Spans
@@ -32,6 +33,7 @@ PAST_MARKERS = re.compile(r"已|累计|截至|截止|完成|获得|出台了|实
 _BRACKETED = re.compile(r"《[^《》]*》|“[^“”]{0,40}”")
 
 
+@lru_cache(maxsize=8192)  # pure, and asked again for every figure of a sentence
 def masked(text: str) -> str:
     """Blank out titles 《…》 and short quotations “…” (same length), so rules skip them.
 
@@ -45,6 +47,7 @@ def title_spans(text: str) -> list[tuple[int, int]]:
     return Spans(m.span() for m in _BRACKETED.finditer(text))  # a list that answers ``inside`` by bisection
 
 
+@lru_cache(maxsize=8192)  # pure, and asked again for every figure of a sentence
 def sentence_year(sentence: str, issue_year: int | None, is_reply: bool = False) -> int | None:
     """Return the year a sentence gives its figures: its first year outside titles (a range
     gives its end), else the issue year for 截至目前/今年 (and 全年 in a reply).
@@ -76,6 +79,7 @@ def sentence_year(sentence: str, issue_year: int | None, is_reply: bool = False)
     return None
 
 
+@lru_cache(maxsize=8192)  # pure, and asked again for every figure of a sentence
 def is_future(sentence: str) -> bool:
     """True when the sentence plans rather than reports.
 

@@ -9,7 +9,7 @@ Anything that cannot be read raises ``ReadError`` naming the file and the reason
 from __future__ import annotations
 
 import codecs
-import collections
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -390,10 +390,24 @@ def garbled(text: str) -> str | None:
     '40% private-use, unassigned or replacement characters'
     """
     sample = text[:_JUDGED_CHARS]
-    counts = collections.Counter(sample)  # then each distinct character is judged once
-    visible = sum(n for ch, n in counts.items() if not ch.isspace())
+    visible = len(_BLANKS_RE.sub("", sample))
     if not visible:
         return None
+    import unicodedata
+
+    # Each distinct character is judged once; only the odd ones (rare) are counted one by one.
+    odd_chars = [ch for ch in set(sample) if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn")]
+    odd = sum(sample.count(ch) for ch in odd_chars)
+    if odd / visible > MAX_ODD_SHARE:
+        return f"{odd / visible:.0%} private-use, unassigned or replacement characters"
+    cjk_only = _NOT_CJK_ANY_RE.sub("", sample)
+    total = len(cjk_only)
+    if total >= _MIN_JUDGED_CJK:
+        share = (total - len(_common_re().sub("", cjk_only))) / total
+        if share < MIN_COMMON_SHARE:
+            return (f"only {share:.0%} of its Chinese characters are common ones (Chinese text has over "
+                    f"{MIN_COMMON_SHARE:.0%}): the wrong encoding?")
+    return None
     import unicodedata
 
     odd = sum(n for ch, n in counts.items()
@@ -412,6 +426,14 @@ def garbled(text: str) -> str | None:
 
 
 _NOT_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+_NOT_CJK_ANY_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _common_re() -> re.Pattern:
+    """The common characters as one character class (matched in C)."""
+    _cjk_common_share("")  # fills the set of common characters
+    return re.compile("[" + "".join(sorted(_COMMON)) + "]")
 _BLANKS_RE = re.compile(r"\s+")
 
 
