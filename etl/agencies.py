@@ -175,9 +175,34 @@ when the place is a province (建议湖北省人民政府…)."""
 _DISTRICT = "(?:" + "|".join(DISTRICTS) + ")"
 
 
+def trie_pattern(words) -> str:
+    """A regex matching any of ``words``, longest first, written as a trie (one branch per shared
+    prefix) so the engine tries a handful of characters at each position, not every word.
+
+    >>> p = re.compile(trie_pattern(["财政局", "财政部", "商务局", "财政"]))
+    >>> [m.group() for m in p.finditer("财政部、商务局和财政")]
+    ['财政部', '商务局', '财政']
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(trie) or "(?!)"
+
+
 def _alias_pattern() -> re.Pattern:
-    names = sorted(registry().by_name, key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names))
+    return re.compile(trie_pattern(registry().by_name))
 
 
 @lru_cache(maxsize=1)
@@ -190,8 +215,7 @@ def _group_re() -> re.Pattern:
     """Every written form of the registry's groups (各省、自治区、直辖市人民政府), matched before any body."""
     reg = registry()
     groups = {a.canonical for a in reg.agencies if a.level == "group"}
-    names = sorted((f for f, c in reg.by_name.items() if c in groups), key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names))
+    return re.compile(trie_pattern(f for f, c in reg.by_name.items() if c in groups))
 
 
 GENERIC_AGENCY = re.compile(
@@ -422,7 +446,8 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     >>> [r.canonical for r in find_mentions("发展改革委、财政部门和成都市交通运输局", jurisdiction="全国")]
     ['国家发展和改革委员会', '成都市交通运输局']
     """
-    taken = [False] * len(text)
+    taken = bytearray(len(text))
+    resolved: dict[str, tuple[str, bool] | None] = {}
     refs: list[AgencyRef] = []
     patterns = [_group_re(), OPEN_AGENCY, _alias_re()]
     if local_aliases:
@@ -434,20 +459,22 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     for pattern in patterns:
         for m in pattern.finditer(text):
             s, e = m.span()
-            if any(taken[s:e]) or _part_of_word(text, s, e):
+            if taken.find(1, s, e) >= 0 or _part_of_word(text, s, e):
                 continue
             if pattern is alias_re and s > 0 and text[s - 1] in "市区县省州" and m.group() not in registry().local:
                 continue  # 市乡村振兴局 is the city's bureau, not the national one
             if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
                     and text[s] in "市省县区" and text[s - 1] not in _LINKING):
                 continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
-            got = resolve(m.group(), jurisdiction, issuer, local_aliases)
+            written = m.group()
+            if written not in resolved:
+                resolved[written] = resolve(written, jurisdiction, issuer, local_aliases)
+            got = resolved[written]
             if got is None:
                 continue
             canonical, registered = got
-            refs.append(AgencyRef(canonical, m.group(), s, e, registered))
-            for i in range(s, e):
-                taken[i] = True
+            refs.append(AgencyRef(canonical, written, s, e, registered))
+            taken[s:e] = b"\x01" * (e - s)
     refs.sort(key=lambda r: r.start)
     return refs
 

@@ -81,6 +81,8 @@ DEADLINE_RULES = (
          ("2020年前", "2022年6月底前", "2025年底前"), ("2020年,",)),
     Rule("by_year", re.compile(r"(?:到|至|力争|争取|于|在)(?P<y>20\d{2})年(?:(?P<m>\d{1,2})月)?(?:底|末)?"),
          ("到2020年", "力争2020年", "于2023年6月底"), ("2016年以来",)),
+    Rule("year_action", re.compile(r"(?<![\d~至到-])(?P<y>20\d{2})年(?P<m>)(?:年?底)?(?=完成|建成|实现|达到|基本建成|全面建成|全面完成|全覆盖)"),
+         ("2024年完成10所学校改造", "2025年底建成"), ("2021年以来", "2016-2020年完成")),
     Rule("half_year", re.compile(r"(?P<y>20\d{2})年(?P<h>上|下)半年"), ("2019年上半年", "2020年下半年"), ("上半年",)),
     Rule("quarter", re.compile(r"(?P<y>20\d{2})年(?:第)?(?P<q>[一二三四1-4])季度"), ("2019年第一季度", "2020年3季度"), ("每季度",)),
     Rule("month_before", re.compile(r"(?<![\d年月])(?P<m>\d{1,2})月(?:底|末)?(?:前|以前|之前)"),
@@ -114,6 +116,10 @@ def find_deadline(text: str, issue_year: int | None) -> tuple[str, str] | None:
     True
     >>> find_deadline("2019年3月底前完成接入,8月底前完成全部", 2019)
     ('2019-08-31', '8月底前')
+    >>> find_deadline("加大投入力度,2024年完成10所学校改造", 2023)
+    ('2024-12-31', '2024年')
+    >>> find_deadline("2022年完成投资5亿元", 2023) is None  # a year already past reports, not promises
+    True
     """
     best: tuple[str, str] | None = None
     for rule in DEADLINE_RULES:
@@ -134,6 +140,8 @@ def find_deadline(text: str, issue_year: int | None) -> tuple[str, str] | None:
                     y = int(m["y"])
                 if issue_year and y < issue_year:
                     continue
+                if rule.name == "year_action" and (issue_year is None or y <= issue_year):
+                    continue  # "2023年完成…" in a 2023 text may report; only a later year promises
                 try:
                     if rule.name == "date_before":
                         date = dt.date(y, int(m["m"]), int(m["d"])).isoformat()

@@ -12,6 +12,7 @@ from dataclasses import replace
 from etl import agencies, segment
 from etl.commitments import extract_commitments
 from etl.counts import extract_counts
+from etl.figures import extract_figures
 from etl.metadata import extract_metadata
 from etl.model import Extraction
 from etl.money import MoneyContext, extract_money
@@ -43,6 +44,8 @@ def extract(original: str) -> Extraction:
     default = (meta.issuer,) if meta.issuer else ()
     targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default)
     money = [_with_agency(m, mentions) for m in money]
+    figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions, original)  # quotes original
+    targets = _with_figure_metrics(targets, figures)
     warnings = []
     if not commitments:
         warnings.append("no commitments found: no 下一步 passage or numbered measure recognised")
@@ -56,7 +59,13 @@ def extract(original: str) -> Extraction:
         sections, commitments, money, counts, targets, mentions = (
             restore(tuple(x), original) for x in (sections, commitments, money, counts, targets, mentions))
     return Extraction(original, meta, tuple(sections), tuple(commitments), tuple(money), tuple(counts),
-                      tuple(targets), tuple(mentions), tuple(warnings))
+                      tuple(targets), tuple(mentions), tuple(warnings), tuple(figures))
+
+
+def _with_figure_metrics(targets, figures):
+    """Give each target the metric its figure has: one rule names what a number measures."""
+    by_span = {(f.start, f.end): f.metric for f in figures}
+    return [replace(t, metric=by_span[(t.start, t.end)]) if by_span.get((t.start, t.end)) else t for t in targets]
 
 
 def _with_agency(m, mentions):
@@ -108,5 +117,11 @@ def to_answer_json(file_name: str, ex: Extraction) -> dict:
             {"span": t.span, "start": t.start, "end": t.end, "value": _num(t.value), "unit": t.unit,
              "qualifier": t.qualifier, "year": t.year, "metric": t.metric, "lead_agencies": list(t.lead_agencies)}
             for t in ex.targets
+        ],
+        "figures": [
+            {"span": f.span, "start": f.start, "end": f.end, "value": _num(f.value), "unit": f.unit,
+             "qualifier": f.qualifier, "metric": f.metric, "year": f.year, "cumulative": f.is_cumulative,
+             "change": f.is_change, "target": f.is_target, "kind": f.kind}
+            for f in ex.figures
         ],
     }

@@ -44,7 +44,8 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
     reg = ag.registry()
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
     rows: dict[str, list[dict]] = {name: [] for name in ("documents", "commitments", "commitment_agencies",
-                                                          "figures", "agency_mentions", "sections", "agencies")}
+                                                          "figures", "agency_mentions", "sections", "agencies",
+                                                          "reported_figures")}
     unregistered: dict[str, str] = {}
     ids: dict[str, str] = {}  # names repeat within a document: look each up once
 
@@ -133,6 +134,8 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
         figure("target", t, t.value, t.unit, t.value if t.unit == "元" else None, None, t.year, True, t.metric,
                list(t.lead_agencies), [x for x in ex.targets if x.unit == t.unit])
 
+    rows["reported_figures"] = reported_figure_rows(doc_id, ex, aid, in_commitment)
+
     mention_seen = set()
     for r in ex.agency_mentions:
         if (r.start, r.end) in mention_seen:
@@ -146,6 +149,28 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
     for name in unregistered:
         rows["agencies"].append(_agency_row(name, registered=False))
     return rows
+
+
+def reported_figure_rows(doc_id: str, ex: Extraction, aid, in_commitment) -> list[dict]:
+    """One ``reported_figures`` row per figure of the extraction (``aid`` names → agency IDs,
+    ``in_commitment`` offset → commitment ID)."""
+    out, seen, norms = [], {}, {}
+    for f in ex.figures:
+        norm = norms.get(f.sentence.start)
+        if norm is None:
+            norm = norms[f.sentence.start] = _norm(f.sentence.text)
+        base = _h("g_", doc_id, f.span, f.start - f.sentence.start, norm)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append({
+            "figure_id": base if n == 0 else _h("g_", base, n), "doc_id": doc_id,
+            "commitment_id": in_commitment(f.start), "span_text": f.span, "value": float(f.value), "unit": f.unit,
+            "is_unit_known": f.unit_known, "qualifier": f.qualifier, "kind": f.kind, "metric": f.metric,
+            "year": f.year, "year_basis": f.year_basis, "is_cumulative": f.is_cumulative, "is_change": f.is_change,
+            "is_target": f.is_target, "agency_id": aid(f.agency), "char_start": f.start, "char_end": f.end,
+            "sentence": f.sentence.text, "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
+        })
+    return out
 
 
 BREAKDOWN = re.compile(r"其中")
@@ -191,7 +216,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt)
 
 
-DOC_TABLES = ("documents", "commitments", "commitment_agencies", "figures", "agency_mentions", "sections")
+DOC_TABLES = ("documents", "commitments", "commitment_agencies", "figures", "agency_mentions", "sections",
+              "reported_figures")
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
@@ -205,7 +231,7 @@ def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None
     ids = list(doc_ids)
     con.execute("DELETE FROM commitment_agencies WHERE commitment_id IN "
                 "(SELECT commitment_id FROM commitments WHERE list_contains($ids, doc_id))", {"ids": ids})
-    for table in ("figures", "agency_mentions", "sections", "commitments", "documents"):
+    for table in ("figures", "reported_figures", "agency_mentions", "sections", "commitments", "documents"):
         con.execute(f"DELETE FROM {table} WHERE list_contains($ids, doc_id)", {"ids": ids})
 
 
@@ -259,6 +285,15 @@ CHECKS = {  # {documents} is the documents table, or only the documents being ch
     "every commitment has a document": (
         "SELECT count(*) FROM commitments c ANTI JOIN documents d USING (doc_id)"),
     "every figure has a document": "SELECT count(*) FROM figures f ANTI JOIN documents d USING (doc_id)",
+    "reported_figures.figure_id unique": "SELECT count(*) - count(DISTINCT figure_id) FROM reported_figures",
+    "reported figures point at their span": (
+        "SELECT count(*) FROM reported_figures f JOIN {documents} d USING (doc_id) "
+        "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.span_text"),
+    "reported figures point at their sentence": (
+        "SELECT count(*) FROM reported_figures f JOIN {documents} d USING (doc_id) "
+        "WHERE substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.sentence"),
+    "every reported figure has a document": (
+        "SELECT count(*) FROM reported_figures f ANTI JOIN documents d USING (doc_id)"),
     "every linked agency is known": (
         "SELECT count(*) FROM commitment_agencies l ANTI JOIN agencies a USING (agency_id)"),
 }
@@ -267,6 +302,7 @@ _ROW_SCOPE = {  # how a table's rows are narrowed to the checked documents
     "documents": "doc_id IN (SELECT doc_id FROM {t})",
     "commitments": "doc_id IN (SELECT doc_id FROM {t})",
     "figures": "doc_id IN (SELECT doc_id FROM {t})",
+    "reported_figures": "doc_id IN (SELECT doc_id FROM {t})",
     "agency_mentions": "doc_id IN (SELECT doc_id FROM {t})",
     "sections": "doc_id IN (SELECT doc_id FROM {t})",
     "commitment_agencies": "commitment_id IN (SELECT commitment_id FROM commitments WHERE doc_id IN (SELECT doc_id FROM {t}))",

@@ -13,9 +13,12 @@ from etl import agencies, dates
 from etl.model import DocMeta
 from etl.segment import Paragraph, Rule
 
-ADDRESSEE = Rule("addressee", re.compile(r"^(?:尊敬的)?(?P<name>[\u4e00-\u9fff·、]{2,24}?)(?P<role>代表|委员)(?:们)?[::]"),
+ADDRESSEE = Rule("addressee", re.compile(r"^(?:尊敬的)?(?!各位|全体|诸位)(?P<name>[\u4e00-\u9fff·、]{1,24}?)(?P<role>代表|委员)(?:们)?[::]"),
                  ("王泽新等代表:", "许若宁委员:", "尊敬的李明、王芳代表:"), ("各区人民政府,市政府各部门:", "民革广州市委员会:"))
-PROPOSAL_NO = Rule("proposal_no", re.compile(r"第\s*(?P<no>\d{3,})\s*号"), ("(第20222223号)", "第2009号委员提案"), ("穗府〔2020〕4号",))
+PROPOSAL_NO = Rule("proposal_no", re.compile(
+    r"第\s*(?P<no>[A-Za-z]?\d{3,9}|[A-Za-z]?\d{1,2}(?=\s*号[^。\n]{0,10}?(?:建议|提案|议案)))\s*号"),
+    ("(第20222223号)", "第2009号委员提案", "第35号建议", "第B123号建议", "第0456号提案"), ("穗府〔2020〕4号", "第3号令"))
+"""The suggestion or proposal number; one or two digits only where 建议 / 提案 follows."""
 REPLY_MARKERS = re.compile(r"答复如下|收悉|此复|办理情况|答复")
 POLICY_TITLE = re.compile(
     r"^(?:关于)?[^,。:;!?]{2,60}?(?:若干措施|若干意见|实施意见|工作方案|实施方案|行动方案|行动计划|管理办法|实施办法|实施细则|暂行办法|办法|规定|措施)$")
@@ -133,7 +136,7 @@ LEAD_CLOSE = Rule("lead_close", re.compile(r"[(][^()]{2,120}?(?:牵头|负责|�
 TITLE_ISSUER = Rule("title_issuer", re.compile(r"^(?P<who>[^关对]{2,30}?)(?:关于|对)"),
                     ("国务院办公厅关于加强工作的意见", "广州市工业和信息化委对市政协提案的答复"), ("关于进一步优化产业发展环境的若干措施",))
 """The body a title names before 关于 / 对: the issuer when no signature is found."""
-REPLY_TITLE = re.compile(r"(?:建议|提案)的答复$")
+REPLY_TITLE = re.compile(r"(?:建议|提案|议案)(?:的)?答复(?:的函)?$")
 TITLE_BREAK = re.compile(r"[。;:!?]")
 ATTACHMENT = re.compile(r"\n\s*附件\s*\d*\s*\n")
 HEADER_DATES = (("成文日期", 0), ("印发日期", 1), ("发文日期", 1), ("发布日期", 2), ("发布时间", 2), ("发表于", 2), ("日期", 3))
@@ -390,6 +393,13 @@ def extract_metadata(text: str, paras: list[Paragraph]) -> tuple[DocMeta, dict[s
             if bm:
                 got = agencies.resolve(bm["site"])
                 issuer = got[0] if got else None
+    if issuer is None:
+        masthead = next((ln for ln in lines[:3] if ln), "")
+        got = _is_agency_line(MASTHEAD.sub("", masthead)) if masthead else None
+        issuer = got[0] if got else None  # a reply printed under its bureau's name, signed by a date only
+    if issue_date is None:
+        foot = [ln for ln in lines if ln][-6:]
+        issue_date = next((dates.date_line(ln) for ln in reversed(foot) if dates.date_line(ln)), None)
     jurisdiction = agencies.jurisdiction_of(issuer)
     aliases = local_aliases(text)
 

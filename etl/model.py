@@ -90,6 +90,28 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One reported quantity: money, a count of things or people, a share or rate, a measure."""
+
+    span: str  # the number with its unit as written (qualifier words outside it)
+    start: int
+    end: int
+    value: float  # in the unit's base (万/亿/千 multiplied in)
+    unit: str  # base unit from etl.units, or as written when not declared (unit_known False)
+    qualifier: str  # exact / approx / over / min / max
+    metric: str  # the noun phrase measured, etl.figures.normalise_metric applied
+    year: int | None
+    year_basis: str  # stated / since (…年以来 → issue year) / relative (截至目前, 今年 → issue year) / none
+    is_cumulative: bool
+    is_change: bool
+    is_target: bool
+    kind: str  # money / count / share / measure
+    unit_known: bool
+    agency: str | None
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
 class Commitment:
     item: str | None
     task: int
@@ -130,3 +152,4 @@ class Extraction:
     targets: tuple[Target, ...]
     agency_mentions: tuple[AgencyRef, ...]
     warnings: tuple[str, ...] = field(default=())
+    figures: tuple[Figure, ...] = field(default=())

@@ -22,8 +22,8 @@ MONEY_RULES = (
         rf"(?P<lo>{_NUM})(?P<lo_scale>{_SCALE})?(?:元)?\s*(?:至|到|~|～|-|—)\s*(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>{_SCALE})?元(?![化素件首旦宵器])"),
         ("50万至100万元",), ("2015-2016年",)),
     Rule("amount", re.compile(
-        rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>{_SCALE})?元(?![化素件首旦宵器])"),
-        ("43.43亿元", "1千亿元", "200多亿元", "五百万元", "3058万元"),
+        rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>{_SCALE})?(?P<more_after>多|余)?元(?![化素件首旦宵器])"),
+        ("43.43亿元", "1千亿元", "200多亿元", "五百万元", "3058万元", "1.2亿余元"),
         ("多元化", "有限元", "10亿千瓦时", "5亿立方米", "1亿美元")),
     Rule("fen", re.compile(rf"(?P<num>{_NUM})(?P<more>多|余)?(?P<scale>)分钱"), ("每吨加收5分钱",), ("2分钟", "10分")),
 )
@@ -39,7 +39,8 @@ KIND_RULES = (
          ("奖励", "的标准发放补贴", "限额内据实报销"), ("融资",)),
     Rule("subsidy_threshold_after", re.compile(r"^(?:及?(?:以上|以下)的|的部分)"),
          ("及以下的项目", "以上的贷款", "的部分,由申请人"), ("以上",)),
-    Rule("subsidy_grant_before", re.compile(r"(?:给予|予以)[^,;。]{0,6}$"), ("给予不超过",), ("给予支持,共",)),
+    Rule("subsidy_grant_before", re.compile(r"(?:给予|予以)[^,;。]{0,6}$|每[^,;。]{1,4}(?:补贴|补助|奖励|奖补)[^,;。]{0,2}$"),
+         ("给予不超过", "每千瓦时补贴"), ("给予支持,共", "市财政补助资金")),
     Rule("fund_after", re.compile(r"^[^,;。]{0,24}?(?:基金|计划|资金池)"),
          ("(首期1亿元)的广州大学城创新创业投资基金", "金融支持稳外资战略合作计划"), ("融资",)),
     Rule("fund_size_before", re.compile(r"(?:基金规模|资金规模|首期)[^,;。]{0,2}$"), ("基金规模", "(首期"), ("产业总规模达到",)),
@@ -47,7 +48,7 @@ KIND_RULES = (
         r"(?:收入|税收|融资|贷款|余额|交易额|投资额|投资|减负|减税|降费|欠款|电费|电价|加价|销售|产值|营收|增长|利润|出口|进口|消费|规模|GDP|增加值)[^,;。]{0,10}$"),
         ("主营业务收入约", "拟投资", "产业总规模达到", "每吨加价"), ("市级财政投入",)),
     Rule("economic_after", re.compile(r"^[^,;。]{0,10}?(?:融资|贷款|收入|税收|电价)"), ("融资",), ("奖励",)),
-    Rule("fiscal_before", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立|国债)"),
+    Rule("fiscal_before", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立|国债|统筹|下达|整合|筹集)"),
          ("市级财政投入科技创新专项资金", "在中央预算内投资中安排"), ("企业获得",)),
 )
 """Kind by the words around the amount; the first rule that fires wins."""
@@ -139,7 +140,7 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
             value *= _UNIT_VALUE.get(rule.name, 1)
             if value <= 0:
                 continue
-            qualifier = "over" if m.group("more") else None
+            qualifier = "over" if m.group("more") or "more_after" in m.groupdict() and m.group("more_after") else None
             if rule.name == "range":
                 lo_scale = m.group("lo_scale") or m.group("scale")
                 try:

@@ -49,23 +49,40 @@ def restore(obj, original: str):
         return tuple(restore(o, original) for o in obj)
     if isinstance(obj, list):
         return [restore(o, original) for o in obj]
-    if not is_dataclass(obj):
+    shape = _shape(type(obj))
+    if shape is None:
         return obj
+    quoted, others = shape
     changes = {}
-    names = {f.name for f in fields(obj)}
-    has_span = "start" in names and "end" in names
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        if has_span and f.name in _TEXT_FIELDS and isinstance(value, str):
-            if len(value) == obj.end - obj.start:
-                new = original[obj.start:obj.end]
-                if new != value:
-                    changes[f.name] = new
-        elif is_dataclass(value) or isinstance(value, (tuple, list)):
+    for name in quoted:
+        value = getattr(obj, name)
+        if isinstance(value, str) and len(value) == obj.end - obj.start:
+            new = original[obj.start:obj.end]
+            if new != value:
+                changes[name] = new
+    for name in others:
+        value = getattr(obj, name)
+        if isinstance(value, (tuple, list)) or _shape(type(value)) is not None:
             new = restore(value, original)
-            if new is not value and new != value:
-                changes[f.name] = new
+            if new != value:
+                changes[name] = new
     return replace(obj, **changes) if changes else obj
+
+
+_SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+
+
+def _shape(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(quoted text fields, other fields) of a dataclass type, or None; looked up once per type."""
+    if cls not in _SHAPES:
+        if not is_dataclass(cls):
+            _SHAPES[cls] = None
+        else:
+            names = [f.name for f in fields(cls)]
+            has_span = "start" in names and "end" in names
+            quoted = tuple(n for n in names if has_span and n in _TEXT_FIELDS)
+            _SHAPES[cls] = (quoted, tuple(n for n in names if n not in quoted))
+    return _SHAPES[cls]
 
 
 def restore_phrase(phrase: str | None, view: str, original: str) -> str | None:

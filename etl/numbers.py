@@ -78,6 +78,49 @@ def parse_number(s: str) -> float:
     return parse_cn_integer(s)
 
 
+SCALE_VALUE = {"": 1.0, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "千万": 1e7, "百万": 1e6,
+               "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
+"""A scale word written after a number (``200多亿条``: 200 × 亿)."""
+
+
+def scaled_value(num: str, scale: str | None = None) -> float:
+    """Parse a number and multiply in the scale word written after it (多/余 in between add nothing).
+
+    >>> scaled_value("200", "亿"), scaled_value("4.5", "万"), scaled_value("一万"), scaled_value("千", "亿")
+    (20000000000.0, 45000.0, 10000.0, 100000000000.0)
+    """
+    return parse_number(num) * SCALE_VALUE[scale or ""]
+
+
+_CONSECUTIVE = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])(.*)")
+_ORDER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def approximate_cn(num: str) -> str | None:
+    """Return the upper bound of a vague Chinese numeral written as two neighbouring digits
+    (两三 = 2 or 3, 二三十 = 20 to 30), else None.
+
+    >>> approximate_cn("两三"), approximate_cn("二三十"), approximate_cn("三四百万"), approximate_cn("三十")
+    ('三', '三十', '四百万', None)
+    """
+    m = _CONSECUTIVE.fullmatch(num)
+    if m and _ORDER[m.group(2)] == _ORDER[m.group(1)] + 1:
+        return m.group(2) + m.group(3)
+    return None
+
+
+def ratio_value(a: str, b: str) -> float:
+    """Return a ratio a∶b as the number a/b (``1∶1`` → 1.0).
+
+    >>> ratio_value("1", "1"), ratio_value("3", "2")
+    (1.0, 1.5)
+    """
+    den = float(b)
+    if not den:
+        raise ValueError(f"ratio with zero denominator: {a}:{b}")
+    return float(a) / den
+
+
 QUALIFIER_BEFORE = (
     ("不少于", "min"), ("不低于", "min"), ("至少", "min"),
     ("不超过", "max"), ("不高于", "max"), ("最高", "max"), ("最多", "max"), ("上限", "max"),

@@ -48,6 +48,8 @@ MONEY_KINDS = ("fiscal", "fund", "financing", "subsidy_rate", "economic")
 """fiscal: public money; fund: a fund's size; financing: a bank financing programme or credit line;
 subsidy_rate: an award or cap per recipient; economic: any other economic magnitude. Never added across kinds."""
 FIGURE_TYPES = ("money", "count", "target")
+FIGURE_KINDS = ("money", "count", "share", "measure")
+FIGURE_YEAR_BASES = ("stated", "since", "relative", "none")
 AGENCY_ROLES = ("lead", "support", "issuer", "co_handling", "subject")
 AGENCY_LEVELS = ("government", "department", "office", "party", "military", "organization", "enterprise", "group", "unknown")
 FILE_OUTCOMES = ("loaded", "unchanged", "duplicate", "failed")
@@ -173,6 +175,42 @@ FIGURES = _table(Table(
         C("metric", "VARCHAR", "指标", "Metric"),
         C("agency_id", "VARCHAR", "单位编号", "Agency ID"),
         C("agency_ids", "VARCHAR[]", "相关单位编号", "Agency IDs"),
+        C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
+        C("char_end", "INTEGER", "结束位置", "End", nullable=False),
+        C("sentence", "VARCHAR", "所在句子", "Sentence", nullable=False),
+        C("sentence_start", "INTEGER", "句子起始", "Sentence start", nullable=False),
+        C("sentence_end", "INTEGER", "句子结束", "Sentence end", nullable=False),
+    ),
+    primary_key=("figure_id",),
+))
+
+REPORTED_FIGURES = _table(Table(
+    "reported_figures",
+    "Every quantity a document states (etl.figures): money, counts of things and people, shares and rates, "
+    "physical measures; one row per occurrence, with its evidence sentence.",
+    (
+        C("figure_id", "VARCHAR", "数据编号", "Figure ID", "Stable ID from document, span and sentence", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID", "The commitment whose span holds it"),
+        C("span_text", "VARCHAR", "原文", "As written", "The number with its unit (qualifier words outside it)",
+          nullable=False),
+        C("value", "DOUBLE", "数值", "Value", "In the base unit of `unit` (万/亿/千 multiplied in)", nullable=False),
+        C("unit", "VARCHAR", "单位", "Unit", "Base unit from etl.units (元 for all money), else as written",
+          nullable=False),
+        C("is_unit_known", "BOOLEAN", "单位已登记", "Unit declared", "False when the unit is kept as written",
+          nullable=False),
+        C("qualifier", "VARCHAR", "限定", "Qualifier", nullable=False, accepted=QUALIFIERS),
+        C("kind", "VARCHAR", "数据类别", "Kind", nullable=False, accepted=FIGURE_KINDS),
+        C("metric", "VARCHAR", "指标", "Metric", "The noun phrase measured (etl.figures.normalise_metric)",
+          nullable=False),
+        C("year", "INTEGER", "年份", "Year", "The year the text gives it, else null"),
+        C("year_basis", "VARCHAR", "年份依据", "Year basis", nullable=False, accepted=FIGURE_YEAR_BASES),
+        C("is_cumulative", "BOOLEAN", "累计", "Cumulative", "A running total (累计, 截至…, …以来): never summed "
+          "with annual figures", nullable=False),
+        C("is_change", "BOOLEAN", "增量", "Change", "A change or rate (同比增长, 净增): never added to a level",
+          nullable=False),
+        C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", "The agency its sentence names last before it"),
         C("char_start", "INTEGER", "起始位置", "Start", nullable=False),
         C("char_end", "INTEGER", "结束位置", "End", nullable=False),
         C("sentence", "VARCHAR", "所在句子", "Sentence", nullable=False),

@@ -1,7 +1,7 @@
 """Every page in AppTest on documents whose lead agencies are outside the registry, or missing.
 
 The database: the seeds, two real State Council documents (../shared/corpus: measures led by
-ministries the Guangzhou registry does not hold, dated items with no lead at all, no issue date)
+ministries the Guangzhou registry does not hold, no issue date),
 a reply with neither a date nor a lead agency nor an issuer, and one with dated commitments and no lead
 agency. No page may raise or show an error.
 """

@@ -180,3 +180,10 @@ def test_no_rule_registry_row_or_test_names_a_corpus_document():
         body = fold(path.read_text(encoding="utf-8", errors="replace"))
         hits = [p for p in phrases if p in body]
         assert not hits, f"{path.relative_to(ROOT)} names corpus text: {hits[:3]}"
+
+
+@pytest.mark.parametrize("variant", ["seeds", "seeds-fullwidth", "seeds-traditional"])
+@pytest.mark.parametrize("dotted", ["targets.metric", "counts.metric"])
+def test_seed_metrics_name_what_is_measured(reports, variant, dotted):
+    """Follow-through links match on metrics: a target's metric (character F1 ≥ 0.7) right on ≥ 85%."""
+    assert _field(reports[variant], dotted) >= 0.85, reports[variant].table()

@@ -212,3 +212,23 @@ def test_a_printed_notice_with_its_masthead_and_the_title_below_the_doc_no():
     assert (m.title, m.doc_no, m.doc_type, m.issuer, m.jurisdiction, m.issue_date) == (
         "浙江省人民政府关于加快建设数字浙江的若干意见", "浙政发〔2020〕8号", "policy_measures", "浙江省人民政府",
         "浙江省", "2020-03-02")
+
+
+@pytest.mark.parametrize("title, salutation, number", [
+    ("关于区人大代表第35号建议的答复", "张伟代表:", "35"),
+    ("对市人大十五届三次会议第B123号建议的答复", "王芳代表:", "B123"),
+    ("关于政协第十三届三次会议第0456号提案答复的函", "李委员:", "0456"),
+])
+def test_proposal_numbers_as_other_places_write_them(title, salutation, number):
+    text = f"{title}\n{salutation}\n你提出的建议收悉,现答复如下:\n下一步,我局将加强管理。\n杭州市民政局\n2022年7月1日\n"
+    meta, _ = extract_metadata(text, segment.paragraphs(text))
+    assert meta.proposal_no == number
+    assert meta.doc_type in ("npc_suggestion_reply", "cppcc_proposal_reply")
+    assert meta.addressee == salutation.split("代表")[0].split("委员")[0]
+
+
+def test_a_reply_under_its_bureaus_masthead_signed_with_a_date_only():
+    text = ("南昌市财政局\n关于市十六届人大一次会议第2023045号代表建议的答复\n赵明等代表:\n"
+            "你们提出的建议收悉。下一步,我局将加大支持。\n 2023年6月30日 \n")
+    meta, _ = extract_metadata(text, segment.paragraphs(text))
+    assert (meta.issuer, meta.issue_date, meta.jurisdiction) == ("南昌市财政局", "2023-06-30", "南昌市")

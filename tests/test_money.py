@@ -114,3 +114,28 @@ def test_decimal_amounts_parse_back(d):
 def test_never_raises_on_arbitrary_text(text):
     for m in money(text):
         assert text[m.start:m.end] == m.span
+
+
+@pytest.mark.parametrize("sentence, span, yuan, qualifier, kind", [
+    ("2022年,我局共投入资金1.2亿余元。", "1.2亿余元", 1.2e8, "over", "fiscal"),
+    ("统筹十余亿元用于城市更新。", "十余亿元", 1e9, "over", "fiscal"),
+    ("每千瓦时补贴0.1元。", "0.1元", 0.1, "exact", "subsidy_rate"),
+    ("每立方米加收5分钱。", "5分钱", 0.05, "exact", "economic"),
+    ("单笔贷款金额500万元及以下的项目优先。", "500万元", 5e6, "max", "subsidy_rate"),
+    ("每户申领的补贴不能超过每月800元。", "800元", 800, "max", "subsidy_rate"),
+    ("设立总规模20亿元(首期5亿元)的产业投资基金。", "20亿元", 2e9, "exact", "fund"),
+])
+def test_amounts_as_other_places_write_them(sentence, span, yuan, qualifier, kind):
+    from etl.extract import extract
+
+    got = {m.span: m for m in extract(sentence).money}
+    m = got[span]
+    assert (m.yuan, m.qualifier, m.kind) == (pytest.approx(yuan), qualifier, kind)
+
+
+def test_a_part_in_parentheses_and_a_running_total_are_flagged():
+    from etl.extract import extract
+
+    parts = {m.span: m for m in extract("设立总规模20亿元(首期5亿元)的产业投资基金。截至目前,累计投入3亿元。").money}
+    assert parts["5亿元"].is_part and not parts["20亿元"].is_part
+    assert parts["3亿元"].is_cumulative and not parts["20亿元"].is_cumulative

@@ -3,7 +3,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from etl.numbers import parse_cn_integer, parse_number, qualifier_before, qualifier_tail
+from etl.numbers import (approximate_cn, parse_cn_integer, parse_number, qualifier_before, qualifier_tail, ratio_value,
+                         scaled_value)
 
 
 @pytest.mark.parametrize("written,value", [
@@ -67,3 +68,29 @@ def test_qualifier_tail():
     assert qualifier_tail("65亿元左右", 4) == ("approx", 6)
     assert qualifier_tail("500家以上", 4) == ("min", 6)
     assert qualifier_tail("500家。", 4) == (None, 4)
+
+
+@pytest.mark.parametrize("num,scale,value", [
+    ("一万", None, 10_000), ("两千万", None, 20_000_000), ("三", None, 3), ("千", None, 1000), ("百", None, 100),
+    ("千", "亿", 1e11), ("500", "亿", 5e10), ("200", "亿", 2e10), ("4.5", "万", 45_000), ("1,157", None, 1157),
+    ("十二", "万", 120_000), ("三百五十", None, 350),
+])
+def test_scaled_value(num, scale, value):
+    assert scaled_value(num, scale) == pytest.approx(value)
+
+
+def test_ratio_value():
+    assert ratio_value("1", "1") == 1.0 and ratio_value("1", "4") == 0.25
+    with pytest.raises(ValueError):
+        ratio_value("1", "0")
+
+
+def test_qualifier_before_all_words():
+    assert qualifier_before("至少2", 2)[0] == "min"
+    assert qualifier_before("仍超千", 2)[0] == "over"
+
+
+@pytest.mark.parametrize("num,upper", [("两三", "三"), ("二三十", "三十"), ("七八千", "八千"), ("三十", None), ("三五", None),
+                                       ("二〇二〇", None)])
+def test_approximate_cn(num, upper):
+    assert approximate_cn(num) == upper
