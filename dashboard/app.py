@@ -2,6 +2,8 @@
 
 Wires the language switch, the global filters (``dashboard/filters.py``) and the pages into
 one ``st.navigation``; the URL keeps page, language and filters so a link reopens the view.
+A page that raises is caught here: the user reads a short message with what to do (and a
+reference), the traceback goes to the server's log (``.streamlit/config.toml`` hides error details).
 Every page lives in ``dashboard/views/``, not ``pages/``: Streamlit treats a ``pages/`` folder
 next to the main script as a legacy multipage app until ``st.navigation`` has run once in the
 process. While ``dashboard/pages/`` exists, the first visit after the server starts, if it is

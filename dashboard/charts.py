@@ -149,19 +149,44 @@ def picks_from_selection(selection) -> tuple[str, ...]:
     return tuple(dict.fromkeys(picks))
 
 
-def _layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...] | list[str] = ()) -> go.Figure:
-    """Apply the house style: title and one line per note at the top, then the legend, then the plot."""
-    lines = [f"<b>{title}</b>"] + [f"<span style='font-size:15px;color:#495057'>{n}</span>" for n in notes if n]
+def _wrap_width(text: str, width: int) -> list[str]:
+    """Cut ``text`` into lines of at most ``width`` display columns (a CJK character counts two)."""
+    lines, line, used = [], "", 0
+    for ch in str(text):
+        w = 2 if ord(ch) > 0x2E80 else 1
+        if used + w > width and line:
+            lines.append(line)
+            line, used = "", 0
+        line += ch
+        used += w
+    return lines + ([line] if line else [])
+
+
+def _layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...] | list[str] = (),
+            width: int = 110, legend_below: bool = False) -> go.Figure:
+    """Apply the house style: title and the notes at the top, then the legend, then the plot.
+
+    Title and notes are cut at ``width`` display columns (a narrow column passes less), and the
+    top margin holds every line, so nothing overlaps; ``legend_below`` puts a long legend under the plot.
+    """
+    title_lines = _wrap_width(title, max(width * 2 // 3, 20))
+    note_lines = [piece for n in notes if n for piece in _wrap_width(n, width)]
+    lines = [f"<b>{'<br>'.join(title_lines)}</b>"] + [f"<span style='font-size:15px;color:#495057'>{n}</span>"
+                                                       for n in note_lines]
     legend = len(fig.data) > 1
-    top = 62 + 24 * (len(lines) - 1) + (36 if legend else 8)
+    n_lines = len(title_lines) + len(note_lines)
+    top = 62 + 24 * (n_lines - 1) + (36 if legend and not legend_below else 8)
     fig.update_layout(
         title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "yref": "container", "y": 1,
                "yanchor": "top", "pad": {"t": 26}, "font": {"size": 21}},
         font={"family": FONT, "size": FONT_SIZE, "color": "#212529"},
-        height=height + top - 70, margin={"l": 10, "r": 30, "t": top, "b": 50},
+        height=height + top - 70 + (28 * len(fig.data) if legend_below else 0),
+        margin={"l": 10, "r": 30, "t": top, "b": 50 + (28 * len(fig.data) if legend_below else 0)},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15},
-                "traceorder": "normal"},
+        legend=({"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0, "font": {"size": 14},
+                 "traceorder": "normal"} if legend_below else
+                {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15},
+                 "traceorder": "normal"}),
         hoverlabel={"font": {"family": FONT, "size": 15}, "align": "left"},
         uniformtext={"minsize": 13, "mode": "show"},
         template="plotly_white", plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", bargap=0.25,
@@ -278,7 +303,8 @@ def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), [i18n.tr("subsidy_note", lang)])
 
 
-def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[str, ...] = ()) -> go.Figure:
+def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[str, ...] = (),
+            width: int = 110) -> go.Figure:
     """Return grouped bars per year: reported vs target (money in 亿元, counts in 个)."""
     if frame.empty:
         return _empty(title, lang)
@@ -303,7 +329,7 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
     fig.update_yaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, title, 360, notes)
+    return _layout(fig, title, 360, notes, width)
 
 
 def metric_label(key, lang: str) -> str:
@@ -311,7 +337,8 @@ def metric_label(key, lang: str) -> str:
     return i18n.tr("unknown_metric", lang) if _blank(key) else i18n.vocab("metric_key", key, lang)
 
 
-def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str, ...] = (), top_n: int = 6) -> go.Figure:
+def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str, ...] = (), top_n: int = 6,
+                   width: int = 110) -> go.Figure:
     """Return grouped bars per year, one bar per metric (stage): counts of different metrics are never stacked.
 
     ``frame`` is ``queries.counts_by_year`` (reported figures are drawn; targets are on the Projects page).
@@ -325,7 +352,7 @@ def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str,
     for i, key in enumerate(keys):
         part = data[data["metric_key"].isna()] if _blank(key) else data[data["metric_key"] == key]
         label = metric_label(key, lang)
-        fig.add_bar(x=[_year_text(y, lang) for y in part["year"]], y=part["total"], name=_wrap(label, 14),
+        fig.add_bar(x=[_year_text(y, lang) for y in part["year"]], y=part["total"], name=label,
                     marker={"color": YEAR_COLORS[i % len(YEAR_COLORS)]}, text=[_num(v) for v in part["total"]],
                     textposition="outside", cliponaxis=False,
                     hovertemplate=f"{label} · %{{x}}: %{{y:,}} {i18n.tr('unit_count', lang)}<extra></extra>")
@@ -334,14 +361,14 @@ def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str,
     fig.update_yaxes(title=i18n.tr("axis_count", lang), gridcolor="#e9ecef", rangemode="tozero")
     if len(order) > top_n:
         notes = (*notes, i18n.tr("top_metrics_note", lang, n=top_n))
-    return _layout(fig, title, 380, notes)
+    return _layout(fig, title, 380, notes, width, legend_below=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # Deadlines
 # ---------------------------------------------------------------------------------------------
 
-def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
+def bucket_counts(frame: pd.DataFrame, lang: str, title: str, width: int = 110) -> go.Figure:
     """Return one bar per deadline status, stacked by deadline basis (``frame``: ``queries.deadline_states``).
 
     An overdue bar split into "stated in the text" and "policy term" tells a missed promise from
@@ -368,7 +395,7 @@ def bucket_counts(frame: pd.DataFrame, lang: str, title: str) -> go.Figure:
     fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero",
                      range=[0, max(counts.values()) * 1.18])
     fig.update_xaxes(title=None)
-    return _layout(fig, title, 360, [i18n.tr("basis_note", lang)])
+    return _layout(fig, title, 360, [i18n.tr("basis_note", lang)], width)
 
 
 def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:

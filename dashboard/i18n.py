@@ -134,7 +134,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "Output, investment, revenue and other economic figures: not money spent."),
     "money_kind_one": ("资金类别(一次一类)", "Money kind (one at a time)"),
     "kpi_due_90": ("90 天内到期", "Due in 90 days"),
-    "kpi_overdue": ("已过期限", "Overdue"),
+    "kpi_overdue": ("已逾期", "Overdue"),
     "kpi_no_deadline": ("未写明期限", "No deadline stated"),
     "kpi_closed": ("已完成或已取消", "Completed or dropped"),
     "go_funding": ("查看资金 →", "Open Funding →"),
@@ -253,7 +253,7 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "none": ("未写明", "None stated"),
     },
     "deadline_bucket": {
-        "overdue": ("已过期限", "Overdue"),
+        "overdue": ("已逾期", "Overdue"),
         "due_30": ("30 天内到期", "Due in 30 days"),
         "due_90": ("31–90 天内到期", "Due in 31–90 days"),
         "later": ("90 天以后", "Later"),

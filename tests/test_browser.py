@@ -305,7 +305,7 @@ def test_an_analysts_week(week, page):
                                       "ORDER BY commitment_id")]
     ReviewStore(reviews_path).record_statuses([StatusChange(overdue[0], "completed")], "王芳")
     counts = {}
-    for name, label in (("overview", "已过期限"), ("deadlines", "已过期限"), ("review", "已逾期")):
+    for name, label in (("overview", "已逾期"), ("deadlines", "已逾期"), ("review", "已逾期")):  # one word too
         page.goto(f"{base}/{name}")
         settle(page)
         assert page.locator('[data-testid="stException"]').count() == 0

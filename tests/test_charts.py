@@ -119,7 +119,7 @@ def test_deadline_timeline_marks_the_as_of_date_and_sizes_marks_by_count():
         "granularity": ["day", "day"]})
     fig = charts.deadline_timeline(frame, dt.date(2023, 3, 15), "zh")
     by_name = {t.name: t for t in fig.data}
-    assert set(by_name) == {"30 天内到期", "已过期限"}
+    assert set(by_name) == {"30 天内到期", "已逾期"}
     assert list(by_name["30 天内到期"].text) == ["2"]
     assert "甲" in by_name["30 天内到期"].customdata[0] and "2023-04-01" in by_name["30 天内到期"].customdata[0]
     assert any("2023-03-15" in a.text for a in fig.layout.annotations)

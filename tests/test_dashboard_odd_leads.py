@@ -1,8 +1,9 @@
 """Every page in AppTest on documents whose lead agencies are outside the registry, or missing.
 
 The database: the seeds, two real State Council documents (../shared/corpus: measures led by
-ministries the Guangzhou registry does not hold, dated items with no lead at all, no issue date)
-and a reply with neither a date nor a lead agency nor an issuer. No page may raise or show an error.
+ministries the Guangzhou registry does not hold, no issue date),
+a reply with neither a date nor a lead agency nor an issuer, and one with dated commitments and no lead
+agency. No page may raise or show an error.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ NO_DATES_NO_LEADS = """关于第20230001号建议的答复
 下一步,将推动相关工作落到实处。
 感谢您对我们工作的关心和支持。
 """
-DATED_NO_LEAD = """关于推进社区治理的实施方案
-一、主要任务
-(一)完善服务体系。2030年底前完成社区服务中心改造。
-(二)加强队伍建设。培育社区工作者队伍。
+DATED_NO_LEADS = """关于第20230002号建议的答复
+
+李代表:
+您提出的关于完善社区养老服务的建议收悉。现答复如下:
+下一步,将于2024年底前完成社区养老服务平台建设。
+下一步,力争2025年6月底前实现服务全覆盖。
+感谢您对我们工作的关心和支持。
 """
-"""A plan with neither issuer nor date whose dated measure names no body: a dated commitment with no lead."""
 PAGES = ("overview", "funding", "projects", "deadlines", "commitments", "documents", "review", "intake")
 
 
@@ -46,10 +49,10 @@ def odd_db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("odd")
     synthetic = tmp / "no-dates-no-leads.txt"
     synthetic.write_text(NO_DATES_NO_LEADS, encoding="utf-8")
-    unled = tmp / "dated-no-lead.txt"
-    unled.write_text(DATED_NO_LEAD, encoding="utf-8")
+    dated = tmp / "dated-no-leads.txt"
+    dated.write_text(DATED_NO_LEADS, encoding="utf-8")
     db = tmp / "c.duckdb"
-    load_paths([ROOT / "seeds", *(CORPUS / name for name in STATE_COUNCIL), synthetic, unled], db)
+    load_paths([ROOT / "seeds", *(CORPUS / name for name in STATE_COUNCIL), synthetic, dated], db)
     return db, tmp / "reviews.sqlite"
 
 

@@ -8,6 +8,8 @@ import streamlit as st
 
 from dashboard import charts, filters, i18n, queries, ui
 
+NARROW = 44  # display columns a title or note line holds in one of the three chart columns
+
 
 def money_tiles(money, lang: str) -> None:
     """One tile per kind of money (reported), the targets of each kind under it."""
@@ -50,15 +52,15 @@ def main() -> None:
         kind = ui.kind_control("overview_kind")
         title = i18n.t("chart_money_by_year", kind=i18n.vocab("money_kind", kind, lang))
         money = queries.money_by_year(f, kind)
-        ui.chart(charts.by_year(money, lang, "money", title, (i18n.t("year_note"),)), "overview_money")
+        ui.chart(charts.by_year(money, lang, "money", title, (i18n.t("year_note"),), NARROW), "overview_money")
         ui.link("funding", "go_funding")
     with middle:
         counts = queries.counts_by_year(f)
-        ui.chart(charts.by_metric_year(counts, lang, i18n.t("chart_projects_by_year"), (i18n.t("stages_note"),)),
-                 "overview_counts")
+        ui.chart(charts.by_metric_year(counts, lang, i18n.t("chart_projects_by_year"), (i18n.t("stages_note"),),
+                                       width=NARROW), "overview_counts")
         ui.link("projects", "go_projects")
     with right:
-        ui.chart(charts.bucket_counts(states, lang, i18n.t("chart_buckets")), "overview_buckets")
+        ui.chart(charts.bucket_counts(states, lang, i18n.t("chart_buckets"), NARROW), "overview_buckets")
         ui.link("deadlines", "go_deadlines")
 
 
