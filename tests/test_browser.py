@@ -244,7 +244,9 @@ def week(tmp_path_factory, browser):
     duplicate = tmp / "002-resaved-gb18030.txt"
     duplicate.write_bytes(seed.read_text(encoding="utf-8").encode("gb18030"))
     db = tmp / "c.duckdb"
-    load_paths([ROOT / "seeds", STATE_COUNCIL, duplicate], db)
+    report = load_paths([ROOT / "seeds", STATE_COUNCIL, duplicate], db)
+    dup = next(o for o in report.files if Path(o.path).name == duplicate.name)
+    assert dup.outcome == "duplicate" and seed.name in dup.reason  # the same text in another encoding
     env = {**os.environ, "COMMITMENTS_DB": str(db), "COMMITMENTS_REVIEWS_DB": str(tmp / "reviews.sqlite")}
     for base in run_server(env, "streamlit-week.log"):
         context = browser.new_context()
