@@ -147,6 +147,9 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
                 f"AS INTEGER) AS list_order FROM ({commitments_select(_AS_LOADED_COMMITMENTS)})")
     con.execute(f"INSERT INTO fact_figures BY NAME {figures_select(_AS_LOADED_FIGURES, 'fact_commitments')}")
     con.execute(f"INSERT INTO fact_agencies BY NAME {AGENCIES_SELECT}")
+    from etl import linking  # the follow-through candidates read the tables above
+
+    linking.rebuild(con)
 
 
 def columns(table: str) -> str:
