@@ -127,3 +127,16 @@ def test_a_rebuild_replaces_the_candidates(linked_db, tmp_path):
         assert counts["link_threads"] == before == con.execute("SELECT count(*) FROM link_threads").fetchall()[0][0]
     finally:
         con.close()
+
+
+def test_a_fresh_build_proposes_the_same_pairs_under_the_same_ids(linked_db, tmp_path):
+    """Decisions are keyed by fact IDs: a rebuilt database must name the same pairs."""
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "2023_reply.txt").write_text(later_reply(), encoding="utf-8")
+    again = tmp_path / "again.duckdb"
+    assert load_paths([SEEDS, later], again).ok
+    for table, cols in (("link_fulfilment", "target_id, figure_id, rank"), ("link_threads", "from_commitment_id, "
+                        "to_commitment_id"), ("link_same_facts", "figure_id, group_id")):
+        sql = f"SELECT {cols} FROM {table} ORDER BY ALL"
+        assert rows(linked_db, sql) == rows(again, sql)
