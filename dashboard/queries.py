@@ -506,6 +506,7 @@ def _run(name: str, params: dict) -> pd.DataFrame:
     s = stamp()
     if s.db_mtime_ns == 0:
         raise NoDatabase(s.db)
+    params = {**params, **_link_params(s)}  # the analyst's splits of same-fact groups (see below)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     if "limit" in params and (params["limit"] is None or params["limit"] > CACHED_ROWS_MAX):
         return _compute(s, name, frozen)  # a whole list, for a download: caching would pickle it twice
@@ -676,11 +677,12 @@ def _fig_selection(p: dict) -> str:
     """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds."""
     kinds = "\n      AND list_contains($kinds::VARCHAR[], money_kind)" if p["kinds"] else ""
     return f""",
-fig_sel AS (
+fig_all AS (
     SELECT * FROM fig_f
     WHERE figure_type = $figure_type AND is_target = $is_target
       AND NOT is_breakdown  -- 其中… parts of a figure already counted{kinds}
-)"""
+),
+fig_sel AS (SELECT * FROM fig_all WHERE {_not_a_repeat("fig_all")})"""
 
 
 _PAGE = "LIMIT $limit OFFSET $offset"
@@ -702,7 +704,10 @@ _FILTERED_SQL = {
         fig_stats AS (
             SELECT sum(amount) FILTER (WHERE NOT is_target) AS money_reported_yuan,
                    sum(amount) FILTER (WHERE is_target) AS money_target_yuan
-            FROM fig_f WHERE {_SPENDING}
+            FROM fig_f WHERE {_SPENDING} AND figure_id NOT IN (  -- one fact counted once (see _not_a_repeat)
+                SELECT s.figure_id FROM link_same_facts s
+                WHERE NOT s.is_first AND NOT list_contains($split_ids::VARCHAR[], s.figure_id)
+                  AND s.first_figure_id IN (SELECT figure_id FROM fig_f WHERE {_SPENDING}))
         )
         SELECT (SELECT count(*) FROM doc_ff) AS documents, s.commitments,
                (SELECT count(DISTINCT k) FROM (SELECT unnest(lead_keys) AS k
@@ -1185,3 +1190,49 @@ QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_year, counts_by_ye
                    deadline_timeline, deadlines_by_agency, deadlines_by_year, policy_terms, policy_count, document_rows,
                    document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# One fact counted once (etl.linking's same-fact groups, less the pairs the analyst split)
+# ---------------------------------------------------------------------------------------------
+
+def _not_a_repeat(selection: str) -> str:
+    """A condition keeping a figure unless it repeats a first citation that is in ``selection``.
+
+    A figure the analyst split from its group (``etl.link_reviews``) counts on its own; a repeat
+    whose first citation is filtered out (or rejected) counts, so a view never loses the fact.
+    """
+    return f"""figure_id NOT IN (
+        SELECT s.figure_id FROM link_same_facts s
+        WHERE NOT s.is_first AND NOT list_contains($split_ids::VARCHAR[], s.figure_id)
+          AND s.first_figure_id IN (SELECT figure_id FROM {selection}))"""
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _splits(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> tuple[str, ...]:
+    """Return the figure IDs the analyst split from their same-fact group (cached on the store's stamp)."""
+    del reviews_mtime_ns, wal_mtime_ns  # cache key only
+    try:
+        from etl import link_reviews
+
+        cur = link_reviews.current(reviews)
+    except Exception:  # a broken reviews file must not take the dashboard down (corrections_warning says so)
+        return ()
+    return tuple(sorted(cur.loc[(cur["link_kind"] == "same_fact") & (cur["decision"] == "split"), "to_id"]))
+
+
+def _link_params(s: Stamp) -> dict:
+    return {"split_ids": list(_splits(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns))}
+
+
+_FILTERED_SQL["merged_citations"] = """
+    SELECT count(*) AS n_merged, COALESCE(sum(amount), 0) AS amount_merged
+    FROM fig_all WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
+"""
+_FIG_SELECTION_USERS = _FIG_SELECTION_USERS + ("merged_citations",)
+
+
+def merged_citations(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False) -> dict:
+    """Return how many citations a chart's totals count once with an earlier citation of the same fact."""
+    row = _run("merged_citations", _selection_params(f, figure_type, tuple(kinds), is_target)).iloc[0]
+    return {"n_merged": int(row["n_merged"]), "amount_merged": float(row["amount_merged"])}

@@ -24,6 +24,10 @@ def main() -> None:
     row2[2].metric(i18n.t("kpi_overdue"), f"{n['overdue']:,}")
     row2[3].metric(i18n.t("kpi_no_deadline"), f"{n['no_deadline']:,}")
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
+    merged = queries.merged_citations(f)  # one fact counted once in the money above
+    if merged["n_merged"]:
+        st.caption(i18n.t("merged_note", n=f"{merged['n_merged']:,}",
+                          amount=charts.fmt_money(merged["amount_merged"], lang)))
     ui.link("commitments", "go_commitments")
 
     left, middle, right = st.columns(3)
