@@ -134,3 +134,20 @@ def test_a_total_with_merged_citations_says_so(env, page):
     at.run()
     no_errors(at)
     assert any("1 repeated citations" in c.value for c in at.caption)
+
+
+def test_the_review_page_lists_a_confirmed_slipped_deadline_in_its_own_section(env):
+    a, b = rows(env, """SELECT t.from_commitment_id, t.to_commitment_id FROM link_threads t
+                        JOIN commitments c ON c.commitment_id = t.from_commitment_id WHERE c.text LIKE '%一张网%'""")[0]
+    page = str(Path(APP).parent / "views" / "review.py")
+    at = AppTest.from_file(page, default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["review_tab"] = "Slipped deadlines"
+    at.run()
+    no_errors(at)
+    assert any("No confirmed slipped deadline" in i.value for i in at.info)
+    link_reviews.record([LinkDecision("thread", a, b, "confirmed")], "王")
+    at.run()
+    no_errors(at)
+    table = next(d.value for d in at.dataframe if "Deadline move" in d.value.columns)
+    assert table["Deadline move"].tolist() == ["slipped: 2022 → 2024"]
