@@ -121,3 +121,31 @@ def test_confirm_a_link_and_a_thread_reload_and_find_both(page, server, linked):
     assert set(kinds) == {"fulfilment", "thread"}
     assert kinds["fulfilment"]["Reported figure"] == "640家" and kinds["fulfilment"]["Target"] == "600家"
     assert kinds["thread"]["Deadline move"] == "slipped: 2022 → 2024"
+
+
+def test_the_meeting_pack_holds_the_confirmed_link_and_thread(linked, monkeypatch):
+    """After the browser test's decisions (same store): the workbook and the HTML report list both."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from dashboard import meeting_pack, queries, queries_review as qr
+    from dashboard.filters_state import Filters
+
+    db, store = linked
+    if link_reviews.current(store).empty:
+        pytest.skip("runs after the browser test's confirmations")
+    monkeypatch.setenv("COMMITMENTS_DB", str(db))
+    monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(store))
+    queries.clear_cache()
+    data = qr.load_review(Filters(), dt.date(2024, 1, 8), dt.date(2023, 12, 1), 28, "en")
+    wb = load_workbook(io.BytesIO(meeting_pack.workbook(data)))
+    assert "Confirmed links" in wb.sheetnames
+    values = [[c for c in r] for r in wb["Confirmed links"].values]
+    header, body = values[0], values[1:]
+    kinds = {r[header.index("Link kind")]: r for r in body}
+    assert set(kinds) == {"fulfilment", "thread"}
+    assert kinds["thread"][header.index("Deadline move")] == "slipped: 2022 → 2024"
+    report = meeting_pack.html_report(data)
+    assert "Confirmed links (2)" in report and "640家" in report
+    queries.clear_cache()
