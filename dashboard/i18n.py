@@ -368,6 +368,13 @@ register({
     "slipped_intro": ("已确认的重申承诺中,期限比原承诺推后的。", "Confirmed restatements whose deadline is later "
                       "than the earlier promise's."),
     "page_label": ("页码", "Page"),
+    "same_facts_title": ("同一数据多次引用", "One figure cited several times"),
+    "same_facts_intro": ("数值、单位、年份相同且指标相近的数据视为同一事实,合计时只计一次(首次引用);"
+                         "若并非同一事实,可拆分。", "Figures of equal value, unit and year with alike metrics are "
+                         "one fact, counted once in totals (its first citation); split a pair that is not."),
+    "same_facts_none": ("没有重复引用的数据。", "No figure is cited twice."),
+    "same_fact_first": ("首次引用(计入合计)", "first citation (counted)"),
+    "same_fact_split": ("拆分", "Split"),
 })
 DERIVED_LABELS.update({
     "link_kind": ("链接类型", "Link kind"),

@@ -39,6 +39,18 @@ _SQL = {
         LEFT JOIN agencies a ON a.agency_id = p.agency_current_id
         ORDER BY (p.n_candidates = 0), p.issue_date DESC NULLS LAST, p.doc_id, p.figure_id
     """,
+    "same_fact_count": "SELECT count(DISTINCT group_id) AS n FROM link_same_facts",
+    "same_fact_page": """
+        WITH groups AS (
+            SELECT group_id FROM link_same_facts WHERE is_first ORDER BY n_citations DESC, group_id
+            LIMIT $limit OFFSET $offset
+        )
+        SELECT s.group_id, s.figure_id, s.is_first, s.n_citations, f.span_text, f.figure_year AS year, f.sentence,
+               f.doc_id, d.title, d.file_name, d.issue_date
+        FROM link_same_facts s JOIN groups g USING (group_id) JOIN figures f USING (figure_id)
+        JOIN documents d ON d.doc_id = f.doc_id
+        ORDER BY s.n_citations DESC, s.group_id, s.is_first DESC, d.issue_date NULLS LAST, s.figure_id
+    """,
     "thread_count": "SELECT count(*) AS n FROM link_threads",
     "thread_page": """
         WITH page AS (
@@ -60,9 +72,10 @@ _BY_IDS = {
     """,
     "reported": """
         SELECT r.figure_id, r.span_text, r.value, r.unit, r.qualifier, r.year, r.metric, r.is_cumulative,
-               r.sentence, r.doc_id, r.char_start, d.title, d.file_name, d.issue_date
-        FROM reported_figures r JOIN documents d USING (doc_id) WHERE r.figure_id IN ({ids})
+               r.sentence, r.doc_id, r.char_start
+        FROM reported_figures r WHERE r.figure_id IN ({ids})
     """,
+    "documents": "SELECT doc_id, title, file_name, issue_date FROM documents WHERE doc_id IN ({ids})",
     "targets": """
         SELECT f.figure_id AS target_id, f.doc_id, f.span_text, f.value, f.unit, f.qualifier, f.figure_year AS year,
                COALESCE(f.metric, '') AS metric, f.sentence, f.char_start, d.title, d.file_name, d.issue_date,
@@ -73,9 +86,8 @@ _BY_IDS = {
         WHERE f.figure_id IN ({ids})
     """,
     "commitments": """
-        SELECT c.commitment_id, c.item_label, c.text, c.doc_id, c.char_start, c.deadline_date, c.lead_agency_names,
-               d.title, d.file_name, d.issue_date
-        FROM eff_commitments c JOIN documents d USING (doc_id) WHERE c.commitment_id IN ({ids})
+        SELECT c.commitment_id, c.item_label, c.text, c.doc_id, c.char_start, c.deadline_date, c.lead_agency_names
+        FROM eff_commitments c WHERE c.commitment_id IN ({ids})
     """,
 }
 
@@ -86,8 +98,16 @@ def _query(name: str, **params) -> pd.DataFrame:
 
 
 def _by_ids(name: str, ids) -> pd.DataFrame:
+    """Rows by primary key; their documents' title, file name and date looked up by ID in turn (an
+    index lookup each, where a join would scan the documents)."""
     with queries.cursor() as cur:
-        return queries.by_ids(cur, _BY_IDS[name], ids)
+        frame = queries.by_ids(cur, _BY_IDS[name], ids)
+        if name in ("reported", "commitments") and len(frame):
+            docs = queries.by_ids(cur, _BY_IDS["documents"], frame["doc_id"].dropna())
+            frame = frame.merge(docs, on="doc_id", how="left")
+        elif name in ("reported", "commitments"):
+            frame = frame.assign(title=None, file_name=None, issue_date=None)
+        return frame
 
 
 def target_count() -> int:
@@ -281,3 +301,16 @@ def export_frame() -> pd.DataFrame:
 EXPORT_COLUMNS = ["link_kind", "from_id", "to_id", "from_span", "from_text", "from_title", "from_date", "to_span",
                   "to_text", "to_title", "to_date", "progress_pct", "is_met", "deadline_move", "reviewer",
                   "changed_at"]
+
+
+def same_fact_count() -> int:
+    return int(_query("same_fact_count").iloc[0, 0])
+
+
+def same_fact_page(limit: int = PAGE_THREADS, offset: int = 0) -> pd.DataFrame:
+    """One page of same-fact groups (largest first), every citation with its sentence and the analyst's split."""
+    frame = _query("same_fact_page", limit=limit, offset=offset)
+    d = _decided("same_fact", "split")
+    split = set(zip(d["from_id"], d["to_id"]))
+    frame["is_split"] = [(g, f) in split for g, f in zip(frame["group_id"], frame["figure_id"])]
+    return frame

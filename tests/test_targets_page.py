@@ -151,3 +151,18 @@ def test_the_review_page_lists_a_confirmed_slipped_deadline_in_its_own_section(e
     no_errors(at)
     table = next(d.value for d in at.dataframe if "Deadline move" in d.value.columns)
     assert table["Deadline move"].tolist() == ["slipped: 2022 → 2024"]
+
+
+def test_splitting_a_repeated_citation_on_the_page_counts_it_again(env):
+    from dashboard.filters_state import Filters
+
+    other = rows(env, """SELECT s.figure_id FROM link_same_facts s JOIN figures f USING (figure_id)
+                         WHERE f.span_text = '43.43亿元' AND NOT s.is_first""")[0][0]
+    assert queries.merged_citations(Filters())["n_merged"] == 1
+    at = open_page("en")
+    at.text_input(key="links_reviewer").input("王").run()
+    next(b for b in at.button if b.key == f"split_s_{other}").click().run()
+    no_errors(at)
+    assert link_reviews.current()["decision"].tolist() == ["split"]
+    assert queries.merged_citations(Filters())["n_merged"] == 0
+    assert any(b.key == f"clear_s_{other}" for b in at.button)

@@ -65,8 +65,7 @@ def _save(kind: str, a: str, b: str, decision: str) -> None:
         return
     link_reviews.record([LinkDecision(kind, a, b, decision)], reviewer, queries.reviews_path())
     st.session_state["_links_flash"] = ("success", t("link_saved", what=t(
-        "decision_confirmed" if decision == "confirmed" else "decision_rejected" if decision == "rejected"
-        else "link_clear")))
+        "decision_" + decision if decision in ("confirmed", "rejected", "split") else "link_clear")))
 
 
 def _buttons(kind: str, a: str, b: str, decision, key: str) -> None:
@@ -190,6 +189,37 @@ def threads_section() -> None:
                 _buttons("thread", a, b, status.get((a, b)), f"t_{a}_{b}")
 
 
+def same_facts_section() -> None:
+    """Groups of one fact cited several times (counted once in totals): every citation, a split button."""
+    total = ql.same_fact_count()
+    st.caption(t("same_facts_intro"))
+    if total == 0:
+        st.caption(t("same_facts_none"))
+        return
+    pages = max(1, math.ceil(total / ql.PAGE_THREADS))
+    number = 1
+    if pages > 1:
+        number = int(st.number_input(t("page_label"), min_value=1, max_value=pages, step=1, key="same_page"))
+    frame = ql.same_fact_page(ql.PAGE_THREADS, (number - 1) * ql.PAGE_THREADS)
+    for group, members in frame.groupby("group_id", sort=False):
+        with st.container(border=True):
+            for m in members.to_dict("records"):
+                cols = st.columns([2, 8, 2])
+                cols[0].markdown(f"**{m['span_text']}**" + ("" if _missing(m.get("year")) else f" · {int(m['year'])}"))
+                cols[1].caption(f"{m.get('title') or m.get('file_name') or ''} · {_date(m.get('issue_date'))} · "
+                                f"{m.get('sentence') or ''}")
+                with cols[2]:
+                    if m["is_first"]:
+                        st.caption(t("same_fact_first"))
+                    elif m["is_split"]:
+                        st.markdown(f"**{t('decision_split')}**")
+                        st.button(t("link_clear"), key=f"clear_s_{m['figure_id']}", on_click=_save,
+                                  args=("same_fact", group, m["figure_id"], "cleared"))
+                    else:
+                        st.button(t("same_fact_split"), key=f"split_s_{m['figure_id']}", on_click=_save,
+                                  args=("same_fact", group, m["figure_id"], "split"))
+
+
 def main() -> None:
     st.title(t("targets_title"))
     st.caption(t("targets_intro"))
@@ -205,6 +235,9 @@ def main() -> None:
     st.divider()
     st.header(t("threads_title"))
     threads_section()
+    st.divider()
+    st.header(t("same_facts_title"))
+    same_facts_section()
     st.divider()
     st.subheader(t("links_export"))
     ui.downloads(lambda: exports.localize(ql.export_frame(), lang, EXPORT_COLUMNS), "confirmed_links")
