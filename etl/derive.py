@@ -2,7 +2,7 @@
 
 In: a read-write DuckDB connection holding the loaded tables. Out: ``fact_commitments``,
 ``fact_figures`` and ``fact_agencies`` rebuilt in full (``rebuild``), one row per commitment,
-per figure and per agency named anywhere.
+per figure and per agency named anywhere; then the follow-through candidates (``etl.linking``).
 
 Each row carries what the dashboard filters, groups and sums on, worked out once: the
 document's columns (type, jurisdiction, issue date), the year a figure is charted under, the
