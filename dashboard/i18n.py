@@ -348,7 +348,6 @@ register({
     "decision_rejected": ("已否决", "rejected"),
     "decision_split": ("已拆分", "split"),
     "link_saved": ("已保存:{what}", "Saved: {what}"),
-    "open_in_reader": ("在阅读器中打开", "Open in the reader"),
     "unregistered_agency": ("未登记单位", "unregistered agency"),
     "no_agency": ("未识别单位", "no agency"),
     "threads_title": ("承诺延续:重申的承诺", "Threads: restated commitments"),
