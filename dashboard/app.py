@@ -40,6 +40,7 @@ PAGES = (  # (url path, title key, icon)
     ("commitments", "page_commitments", ":material/checklist:"),
     ("documents", "page_documents", ":material/description:"),
     ("review", "page_review", ":material/rate_review:"),
+    ("targets", "page_targets", ":material/flag:"),
     ("intake", "page_intake", ":material/upload_file:"),
 )
 

@@ -369,3 +369,85 @@ def column_label(column: str, lang: str, tables: tuple[str, ...] = ()) -> str:
             col = table.column(column)
             return col.label_zh if lang == "zh" else col.label_en
     return column
+
+
+# Follow-through (issue 14): the Targets page, one fact counted once, slipped deadlines.
+register({
+    "page_targets": ("目标跟踪", "Targets"),
+    "targets_title": ("目标跟踪:说到做到了吗", "Targets: did they do what they said?"),
+    "targets_intro": ("每个目标列出其后文件中同一单位(含继任单位)、同一单位量纲、指标相近的数据,按匹配度排序;"
+                      "由分析人员确认或否决。已确认的链接保存在审核库中,重新运行 ETL 不受影响。",
+                      "Each target lists the figures later documents of the same agency (or its successor) report "
+                      "in the same unit with a close metric, best match first; the analyst confirms or rejects "
+                      "them. Confirmed links are kept in the reviews store and survive every ETL run."),
+    "links_reviewer": ("审核人", "Reviewer"),
+    "links_reviewer_needed": ("请先填写审核人。", "Enter a reviewer name first."),
+    "targets_none": ("尚无目标。", "No targets yet."),
+    "targets_count": ("目标 {n} 个 · 已确认链接 {c} 个", "{n} targets · {c} confirmed links"),
+    "target_label": ("目标", "Target"),
+    "target_deadline": ("期限", "Deadline"),
+    "target_latest": ("最新确认数据", "Latest confirmed figure"),
+    "target_progress": ("进度", "Progress"),
+    "target_met": ("已达成", "met"),
+    "target_not_met": ("未达成", "not met"),
+    "target_no_link": ("未确认", "none confirmed"),
+    "target_evidence": ("目标原文", "Target sentence"),
+    "reported_evidence": ("报告原文", "Reported sentence"),
+    "candidates_title": ("候选数据", "Candidates"),
+    "no_candidates": ("其后文件中没有相符的数据。", "No matching figure in later documents."),
+    "link_confirm": ("确认", "Confirm"),
+    "link_reject": ("否决", "Reject"),
+    "link_clear": ("撤销", "Undo"),
+    "decision_confirmed": ("已确认", "confirmed"),
+    "decision_rejected": ("已否决", "rejected"),
+    "decision_split": ("已拆分", "split"),
+    "link_saved": ("已保存:{what}", "Saved: {what}"),
+    "unregistered_agency": ("未登记单位", "unregistered agency"),
+    "no_agency": ("未识别单位", "no agency"),
+    "threads_title": ("承诺延续:重申的承诺", "Threads: restated commitments"),
+    "threads_confirmed": ("已确认的承诺延续", "Confirmed threads"),
+    "thread_first": ("首次承诺", "First promise"),
+    "thread_restated": ("重申", "Restated"),
+    "threads_candidates": ("候选延续", "Proposed threads"),
+    "threads_none": ("没有候选的承诺延续。", "No proposed threads."),
+    "thread_earlier": ("原承诺", "Earlier"),
+    "thread_later": ("重申承诺", "Later"),
+    "links_export": ("导出已确认的链接", "Export confirmed links"),
+    "merged_note": ("合计中有 {n} 条重复引用(同一数值、年份、指标)只计一次,共 {amount}。",
+                    "{n} repeated citations (same value, year and metric) are counted once in these totals "
+                    "({amount})."),
+    "sec_slipped": ("期限后延", "Slipped deadlines"),
+    "slipped_none": ("没有已确认的期限后延。", "No confirmed slipped deadline."),
+    "slipped_intro": ("已确认的重申承诺中,期限比原承诺推后的。", "Confirmed restatements whose deadline is later "
+                      "than the earlier promise's."),
+    "page_label": ("页码", "Page"),
+    "same_facts_title": ("同一数据多次引用", "One figure cited several times"),
+    "same_facts_intro": ("数值、单位、年份相同且指标相近的数据视为同一事实,合计时只计一次(首次引用);"
+                         "若并非同一事实,可拆分。", "Figures of equal value, unit and year with alike metrics are "
+                         "one fact, counted once in totals (its first citation); split a pair that is not."),
+    "same_facts_none": ("没有重复引用的数据。", "No figure is cited twice."),
+    "same_fact_first": ("首次引用(计入合计)", "first citation (counted)"),
+    "same_fact_split": ("拆分", "Split"),
+})
+DERIVED_LABELS.update({
+    "link_kind": ("链接类型", "Link kind"),
+    "from_id": ("原编号", "From ID"),
+    "to_id": ("后续编号", "To ID"),
+    "from_span": ("目标", "Target"),
+    "from_text": ("原文(目标/原承诺)", "Target / earlier commitment"),
+    "from_title": ("原文件", "Earlier document"),
+    "from_date": ("原发文日期", "Earlier issue date"),
+    "to_span": ("报告数据", "Reported figure"),
+    "to_text": ("原文(报告/重申)", "Reported / restating sentence"),
+    "to_title": ("后续文件", "Later document"),
+    "to_date": ("后续发文日期", "Later issue date"),
+    "progress_pct": ("进度(%)", "Progress (%)"),
+    "is_met": ("已达成", "Met"),
+    "deadline_move": ("期限变化", "Deadline move"),
+    "move": ("期限变化", "Deadline move"),
+    "from_deadline_date": ("原期限", "Earlier deadline"),
+    "to_deadline_date": ("新期限", "Later deadline"),
+    "to_issue_date": ("重申日期", "Restated on"),
+    "reviewer": ("审核人", "Reviewer"),
+    "changed_at": ("时间", "When"),
+})

@@ -549,7 +549,7 @@ def sheets(data: ReviewData) -> list[Sheet]:
         Sheet("sheet_statuses", commitments_table(data.rows, lang, hist, data.labels)),
         Sheet("sheet_history", history_table(data)),
         Sheet("sheet_orphans", orphans_table(data)),
-    ]
+    ] + links_sheets(data)
 
 
 # --------------------------------------------------------------------------------------
@@ -763,6 +763,7 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
     if len(data.orphans):
         orphans = orphans_table(data).drop(columns=[tr("col_id", lang)])
         parts.append(f"<h2>{t('sec_orphans')} ({len(data.orphans)})</h2>" + _table_html(orphans, lang=lang))
+    parts.append(links_html(data))
     assessed = data.rows[data.rows["status"] != "not_assessed"]
     parts.append(f"<h2>{t('assessed_title')}</h2><p class='muted'>{t('assessed_note')}</p>")
     hist = history_text(data.history, lang)
@@ -821,3 +822,34 @@ def build(data: ReviewData, filters: list[tuple[str, str]] | None = None, with_p
         except Exception:  # a broken browser must not cost the meeting its workbook
             pdf = None
     return MeetingPack(workbook(data, filters, generated), report, pdf, f"meeting-pack_{data.as_of.isoformat()}")
+
+
+# --------------------------------------------------------------------------------------
+# Confirmed follow-through links (issue 14): targets with the figure that reported on them, threads
+
+
+i18n.register({"sheet_links": ("已确认的跟踪链接", "Confirmed links")})
+
+
+def links_table(data: ReviewData) -> pd.DataFrame:
+    """Every confirmed fulfilment link (with its progress) and thread step, headers in the pack's language."""
+    from dashboard import exports, queries_links
+
+    try:
+        frame = queries_links.export_frame()
+    except Exception:  # a facts file without the link tables (older ETL) must not stop the pack
+        frame = pd.DataFrame(columns=queries_links.EXPORT_COLUMNS)
+    return exports.localize(frame, data.lang, queries_links.EXPORT_COLUMNS)
+
+
+def links_sheets(data: ReviewData) -> list[Sheet]:
+    """The confirmed links' sheet, when the analyst has confirmed any."""
+    frame = links_table(data)
+    return [Sheet("sheet_links", frame)] if len(frame) else []
+
+
+def links_html(data: ReviewData) -> str:
+    frame = links_table(data)
+    if frame.empty:
+        return ""
+    return f"<h2>{html.escape(tr('sheet_links', data.lang))} ({len(frame)})</h2>" + _table_html(frame, lang=data.lang)

@@ -542,6 +542,7 @@ def _run(name: str, params: dict) -> pd.DataFrame:
     s = stamp()
     if s.db_mtime_ns == 0:
         raise NoDatabase(s.db)
+    params = {**params, **_link_params(s)}  # the analyst's splits of same-fact groups (see below)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     if "limit" in params and (params["limit"] is None or params["limit"] > CACHED_ROWS_MAX):
         return _compute(s, name, frozen)  # a whole list, for a download: caching would pickle it twice
@@ -733,12 +734,25 @@ def _fig_selection(p: dict) -> str:
     column = "money_kind" if p.get("figure_type") == "money" else "metric_key"  # counts: one metric (stage)
     kinds = f"\n      AND list_contains($kinds::VARCHAR[], {column})" if p["kinds"] else ""
     return f""",
-fig_sel AS (
+fig_all AS (
     SELECT * FROM fig_f
     WHERE figure_type = $figure_type AND is_target = $is_target
       AND NOT is_breakdown  -- 其中… and 首期… parts of a figure already counted
       AND is_cumulative = $cumulative::BOOLEAN{kinds}
-)"""
+),
+fig_sel AS (SELECT * FROM fig_all WHERE {_not_a_repeat("fig_all")})"""
+
+
+def _not_a_repeat(selection: str) -> str:
+    """A condition keeping a figure unless it repeats a first citation that is in ``selection``.
+
+    A figure the analyst split from its group (``etl.link_reviews``) counts on its own; a repeat
+    whose first citation is filtered out (or rejected) counts, so a view never loses the fact.
+    """
+    return f"""figure_id NOT IN (
+        SELECT s.figure_id FROM link_same_facts s
+        WHERE NOT s.is_first AND NOT list_contains($split_ids::VARCHAR[], s.figure_id)
+          AND s.first_figure_id IN (SELECT figure_id FROM {selection}))"""
 
 
 _PAGE = "LIMIT $limit OFFSET $offset"
@@ -771,11 +785,13 @@ _FILTERED_SQL = {
     "money_by_kind": f"""
         SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {_SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
+          AND {_not_a_repeat("fig_f")}  -- one fact cited twice counts once
         GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {_SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
+          AND {_not_a_repeat("fig_f")}
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
@@ -1304,3 +1320,37 @@ QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_kind, money_by_yea
                    deadline_timeline, deadlines_by_agency, deadline_states, deadlines_by_year, policy_terms, policy_count, document_rows,
                    document_count, document, document_facts, commitment, find_documents)
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# One fact counted once (etl.linking's same-fact groups, less the pairs the analyst split)
+# ---------------------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _splits(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> tuple[str, ...]:
+    """Return the figure IDs the analyst split from their same-fact group (cached on the store's stamp)."""
+    del reviews_mtime_ns, wal_mtime_ns  # cache key only
+    try:
+        from etl import link_reviews
+
+        cur = link_reviews.current(reviews)
+    except Exception:  # a broken reviews file must not take the dashboard down (corrections_warning says so)
+        return ()
+    return tuple(sorted(cur.loc[(cur["link_kind"] == "same_fact") & (cur["decision"] == "split"), "to_id"]))
+
+
+def _link_params(s: Stamp) -> dict:
+    return {"split_ids": list(_splits(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns))}
+
+
+_FILTERED_SQL["merged_citations"] = """
+    SELECT count(*) AS n_merged, COALESCE(sum(amount), 0) AS amount_merged
+    FROM fig_all WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
+"""
+_FIG_SELECTION_USERS = _FIG_SELECTION_USERS + ("merged_citations",)
+
+
+def merged_citations(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False) -> dict:
+    """Return how many citations a chart's totals count once with an earlier citation of the same fact."""
+    row = _run("merged_citations", _selection_params(f, figure_type, tuple(kinds), is_target)).iloc[0]
+    return {"n_merged": int(row["n_merged"]), "amount_merged": float(row["amount_merged"])}

@@ -566,3 +566,14 @@ def clear_cache() -> None:
     """Forget the cached reviews and every cached query (for benchmarks and tests)."""
     _cached_review.clear()
     queries.clear_cache()
+
+
+# --------------------------------------------------------------------------------------
+# Slipped deadlines: confirmed restatements whose deadline moved later (issue 14)
+
+
+def slipped_deadlines() -> pd.DataFrame:
+    """Every confirmed thread step whose deadline is later than the earlier promise's."""
+    from dashboard import queries_links
+
+    return queries_links.slipped_deadlines()

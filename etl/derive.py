@@ -2,7 +2,7 @@
 
 In: a read-write DuckDB connection holding the loaded tables. Out: ``fact_commitments``,
 ``fact_figures`` and ``fact_agencies`` rebuilt in full (``rebuild``), one row per commitment,
-per figure and per agency named anywhere.
+per figure and per agency named anywhere; then the follow-through candidates (``etl.linking``).
 
 Each row carries what the dashboard filters, groups and sums on, worked out once: the
 document's columns (type, jurisdiction, issue date), the year a figure is charted under, the
@@ -180,6 +180,9 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
                 f"AS INTEGER) AS list_order FROM ({commitments_select(_AS_LOADED_COMMITMENTS)})")
     con.execute(f"INSERT INTO fact_figures BY NAME {figures_select(_AS_LOADED_FIGURES, 'fact_commitments')}")
     con.execute(f"INSERT INTO fact_agencies BY NAME {AGENCIES_SELECT}")
+    from etl import linking  # the follow-through candidates read the tables above
+
+    linking.rebuild(con)
 
 
 def columns(table: str) -> str:

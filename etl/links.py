@@ -102,7 +102,7 @@ def fulfilment_candidates(target: FigureRecord, figures: list[FigureRecord],
                           limit: int = CANDIDATES_MAX) -> list[Candidate]:
     """Rank the reported figures that may show how far a target got: stated in a document issued
     later, by the same agency (successors merged), in the same unit, a level (not a change), with a
-    close metric. Nearest to the target's year first among equals.
+    close metric. Nearest to the target's year first, then the latest document (``etl.linking`` relies on it).
 
     >>> t = FigureRecord("t", "d1", "2017-07-14", 600, "家", "over", 2020, "创新型中小企业", "a")
     >>> r = FigureRecord("r", "d2", "2021-03-01", 640, "家", "exact", 2020, "创新型中小企业", "a")
@@ -122,9 +122,11 @@ def fulfilment_candidates(target: FigureRecord, figures: list[FigureRecord],
         gap = abs((f.year or 0) - (target.year or f.year or 0)) if f.year else 5
         score = round(sim - min(gap, 10), 1)
         reason = f"metric {sim:.0f}, same agency and unit" + (f", year {f.year}" if f.year else "")
-        out.append(Candidate(target.figure_id, f.figure_id, score, reason))
-    out.sort(key=lambda c: (-c.score, c.to_id))
-    return out[:limit]
+        out.append((Candidate(target.figure_id, f.figure_id, score, reason), f.issue_date or ""))
+    out.sort(key=lambda c: c[0].to_id)
+    out.sort(key=lambda c: c[1], reverse=True)  # among equals, the latest document first
+    out.sort(key=lambda c: -c[0].score)
+    return [c for c, _ in out[:limit]]
 
 
 def same_fact_groups(figures: list[FigureRecord]) -> list[list[str]]:

@@ -737,6 +737,9 @@ class ReviewStore:
         for r in self._rows("SELECT * FROM resolutions ORDER BY changed_at, seq"):
             out.append({"kind": "resolution", **{k: r[k] for k in (
                 "entity", "entity_id", "action", "new_id", "note", "reviewer", "changed_at")}})
+        from etl import link_reviews  # decisions on follow-through links (kind=link)
+
+        out += link_reviews.export_records(self)
         return out
 
     def export_file(self, path: str | os.PathLike) -> int:
@@ -768,6 +771,9 @@ class ReviewStore:
     def import_records(self, records: Iterable[dict]) -> ImportReport:
         """Add records not already present, all in one transaction; nothing is added if any line is invalid."""
         report = ImportReport(added={k: 0 for k in KINDS})
+        from etl import link_reviews  # decisions on follow-through links (kind=link)
+
+        records, link_decisions = link_reviews.partition(list(records), report)
         prepared = []
         for n, rec in enumerate(records, start=1):
             try:
@@ -800,6 +806,7 @@ class ReviewStore:
                 report.added[kind] += n
                 if not n and kind != "snapshot":
                     report.already_present += 1
+            link_reviews.import_into(con, link_decisions, report, now)
         return report
 
     def import_file(self, path: str | os.PathLike, facts_db: str | os.PathLike | None = None) -> ImportReport:

@@ -380,6 +380,55 @@ FACT_AGENCIES = _table(Table(
 ))
 
 
+# Follow-through candidates: rebuilt in full by ``etl.linking`` after the derived tables. Nothing
+# here is a link until an analyst confirms it (``etl.link_reviews`` keeps the decisions).
+
+DEADLINE_MOVES = ("slipped", "brought_forward", "same", "unknown")
+
+LINK_FULFILMENT = _table(Table(
+    "link_fulfilment",
+    "Candidates (etl.linking): a later reported figure that may show how far a target got, ranked.",
+    (
+        C("target_id", "VARCHAR", "目标编号", "Target ID", "figures.figure_id of the target", nullable=False),
+        C("figure_id", "VARCHAR", "数据编号", "Figure ID", "reported_figures.figure_id", nullable=False),
+        C("score", "DOUBLE", "得分", "Score", "Metric similarity less the years between them (0–100)",
+          nullable=False),
+        C("metric_score", "DOUBLE", "指标相似度", "Metric similarity", nullable=False),
+        C("rank", "INTEGER", "排名", "Rank", "1 = best candidate of its target", nullable=False),
+        C("reason", "VARCHAR", "理由", "Reason", nullable=False),
+    ),
+    primary_key=("target_id", "figure_id"),
+))
+
+LINK_SAME_FACTS = _table(Table(
+    "link_same_facts",
+    "Candidates (etl.linking): figures stating one fact (equal value, unit, year; alike metric).",
+    (
+        C("figure_id", "VARCHAR", "数据编号", "Figure ID", nullable=False),
+        C("group_id", "VARCHAR", "同一事实组", "Same-fact group", "The first citation's figure_id", nullable=False),
+        C("first_figure_id", "VARCHAR", "首次引用", "First citation", nullable=False),
+        C("is_first", "BOOLEAN", "首次引用", "Is first citation", nullable=False),
+        C("n_citations", "INTEGER", "引用次数", "Citations", nullable=False),
+    ),
+    primary_key=("figure_id",),
+))
+
+LINK_THREADS = _table(Table(
+    "link_threads",
+    "Candidates (etl.linking): a later commitment restating an earlier one, with how its deadline moved.",
+    (
+        C("from_commitment_id", "VARCHAR", "原承诺编号", "Earlier commitment", nullable=False),
+        C("to_commitment_id", "VARCHAR", "重申承诺编号", "Restating commitment", nullable=False),
+        C("score", "DOUBLE", "相似度", "Similarity", nullable=False),
+        C("from_deadline_date", "DATE", "原期限", "Earlier deadline"),
+        C("to_deadline_date", "DATE", "新期限", "Later deadline"),
+        C("deadline_move", "VARCHAR", "期限变化", "Deadline move", nullable=False, accepted=DEADLINE_MOVES),
+        C("reason", "VARCHAR", "理由", "Reason", nullable=False),
+    ),
+    primary_key=("from_commitment_id", "to_commitment_id"),
+))
+
+
 def ddl() -> list[str]:
     """Return the CREATE TABLE statements for every declared table."""
     statements = []

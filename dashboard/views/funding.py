@@ -52,6 +52,10 @@ def main() -> None:
         figure = charts.by_agency_year(frame, lang, "money", title, notes)
         event = ui.chart(figure, "funding_chart", selectable=True)
         st.caption(i18n.t("select_hint"))
+        merged = queries.merged_citations(f, "money", (kind,), is_target)  # one fact counted once
+        if merged["n_merged"]:
+            st.caption(i18n.t("merged_note", n=f"{merged['n_merged']:,}",
+                              amount=charts.fmt_money(merged["amount_merged"], lang)))
         picks = charts.picks_from_selection(event.selection if event else None)
         total = queries.figure_count(f, "money", (kind,), is_target, picks)
         st.subheader(i18n.t("selected_figures" if picks else "all_figures", n=f"{total:,}"))

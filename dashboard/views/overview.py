@@ -45,6 +45,10 @@ def main() -> None:
     states = queries.deadline_states(f)
     ui.deadline_tiles(states)
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
+    merged = queries.merged_citations(f)  # one fact counted once in the money above
+    if merged["n_merged"]:
+        st.caption(i18n.t("merged_note", n=f"{merged['n_merged']:,}",
+                          amount=charts.fmt_money(merged["amount_merged"], lang)))
     ui.link("commitments", "go_commitments")
 
     left, middle, right = st.columns(3)

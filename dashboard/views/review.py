@@ -560,6 +560,25 @@ def pack(data: qr.ReviewData) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Slipped deadlines (issue 14): confirmed restatements whose deadline moved later
+
+
+SLIPPED_COLUMNS = ["move", "from_text", "from_deadline_date", "to_text", "to_deadline_date", "to_title",
+                   "to_issue_date"]
+
+
+def slipped() -> None:
+    st.caption(t("slipped_intro"))
+    frame = qr.slipped_deadlines()
+    if frame.empty:
+        st.info(t("slipped_none"))
+        return
+    from dashboard import ui
+
+    ui.table(frame, SLIPPED_COLUMNS, "review_slipped")
+
+
+# --------------------------------------------------------------------------------------
 
 
 def main() -> None:
@@ -591,6 +610,7 @@ def main() -> None:
     parts = {t("tab_agenda"): lambda: agenda(data), t("record_title"): lambda: record(data, store),
              t("history_title"): lambda: history(data, store), t("correct_title"): lambda: correct(data, store),
              t("sec_orphans"): lambda: orphans(data, store), t("pack_title"): lambda: pack(data)}
+    parts[t("sec_slipped")] = slipped
     if st.session_state.get(TAB_KEY) not in parts:
         st.session_state.pop(TAB_KEY, None)  # e.g. the language changed: back to the agenda
     tabs = st.tabs(list(parts), key=TAB_KEY, on_change="rerun")
