@@ -284,6 +284,7 @@ def test_an_analysts_week(week, page):
     settle(page)
     assert page.get_by_text("Page not found").count() == 0 and page.locator("h1").first.inner_text() == "总览"
     page.wait_for_selector("[data-testid=\"stMetric\"]")
+    page.get_by_text("金融支持(已报告)").first.wait_for(timeout=60_000)  # the money tiles follow the counts
     shown = metrics(page)
     sums = dict(_sql(db, "SELECT money_kind, sum(amount_yuan) FROM figures WHERE figure_type = 'money' "
                          "AND NOT is_target AND NOT is_breakdown AND NOT is_cumulative GROUP BY money_kind"))
