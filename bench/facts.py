@@ -37,8 +37,18 @@ def _select(table: str, alias: str = "t") -> str:
     return ", ".join(cols)
 
 
-def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int]:
-    """Write ``target`` with about ``figures`` figures copied from ``source``; return its row counts."""
+COUNTED = ("figures", "reported_figures")
+"""The tables a size can be counted in: money and project counts, or every reported figure (issue 15)."""
+
+
+def build(source: str | Path, target: str | Path, figures: int, counted: str = "figures") -> dict[str, int]:
+    """Write ``target`` with about ``figures`` rows of ``counted`` copied from ``source``; return its row counts.
+
+    Whole documents are copied, so every table (``reported_figures`` too) grows with them;
+    ``counted="reported_figures"`` sizes the database by every reported figure instead.
+    """
+    if counted not in COUNTED:
+        raise ValueError(f"counted must be one of {COUNTED}, not {counted!r}")
     target = Path(target)
     target.unlink(missing_ok=True)
     Path(str(target) + ".wal").unlink(missing_ok=True)
@@ -46,16 +56,16 @@ def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int
     try:
         create_schema(con)
         con.execute("ATTACH ? AS src (READ_ONLY)", [str(source)])
-        have = con.execute("SELECT count(*) FROM src.figures").fetchall()[0][0]
+        have = con.execute(f"SELECT count(*) FROM src.{counted}").fetchall()[0][0]
         if have == 0:
-            raise ValueError(f"{source} holds no figures to copy")
+            raise ValueError(f"{source} holds no {counted} to copy")
         copies = max(1, math.ceil(figures / have))
         # Pick (copy, document) pairs in a fixed order until the figure count is reached.
-        con.execute("""
+        con.execute(f"""
             CREATE TEMP TABLE pick AS
             WITH per_doc AS (
                 SELECT d.doc_id, count(f.figure_id) AS n
-                FROM src.documents d LEFT JOIN src.figures f USING (doc_id) GROUP BY d.doc_id),
+                FROM src.documents d LEFT JOIN src.{counted} f USING (doc_id) GROUP BY d.doc_id),
             ordered AS (
                 SELECT r.range AS k, p.doc_id, p.n,
                        sum(p.n) OVER (ORDER BY r.range, p.doc_id ROWS UNBOUNDED PRECEDING) AS running
@@ -73,6 +83,6 @@ def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int
         con.execute("DETACH src")
         con.execute("CHECKPOINT")
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                for t in ("documents", "commitments", "figures", "agency_mentions")}
+                for t in ("documents", "commitments", "figures", "reported_figures", "agency_mentions")}
     finally:
         con.close()

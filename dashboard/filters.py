@@ -27,7 +27,7 @@ KEYS = {
     "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "buckets": "f_status",
     "keyword": "f_q", "merge": "f_merge", "as_of": "f_asof",
 }
-PAGE_PARAMS = ("commitment", "doc", "kinds", "target")
+PAGE_PARAMS = ("commitment", "doc", "kinds", "target", "figure")
 _LOADED = "_url_loaded"
 _URL_PAGE = "_url_page"
 _PAGE_VALUES = "_page_values"
@@ -99,6 +99,11 @@ def set_page_param(name: str, value: str | None) -> None:
         slot["values"][name] = value
     else:
         slot["values"].pop(name, None)
+
+
+def carry_to(page: str, values: dict[str, str]) -> None:
+    """Hand page values to the page about to open with ``st.switch_page`` (the reader's document and figure)."""
+    st.session_state[_PAGE_VALUES] = {"page": page, "values": {k: v for k, v in values.items() if v}}
 
 
 def sync_url(page: str) -> None:

@@ -65,8 +65,8 @@ def table(frame: pd.DataFrame, columns: list[str], key: str, tables: tuple[str, 
 
 def paged_table(fetch: Callable[[int | None, int], pd.DataFrame], total: int, columns: list[str], key: str,
                 tables: tuple[str, ...] = (), selectable: bool = False, height: int | str = "auto",
-                column_config: dict | None = None, export_columns: list[str] | None = None
-                ) -> tuple[pd.DataFrame, list[int]]:
+                column_config: dict | None = None, export_columns: list[str] | None = None,
+                choices: list[tuple[str, str]] | None = None) -> tuple[pd.DataFrame, list[int]]:
     """Show ``total`` rows a page at a time (``fetch(limit, offset)`` gives a page) with downloads of all.
 
     The page number is a widget under the table when there is more than one page; the downloads
@@ -90,7 +90,8 @@ def paged_table(fetch: Callable[[int | None, int], pd.DataFrame], total: int, co
         left.number_input(i18n.t("table_page"), min_value=1, max_value=pages, step=1, key=f"{key}_page")
         right.caption(i18n.t("rows_of", a=f"{offset + 1:,}", b=f"{offset + len(frame):,}", n=f"{total:,}"))
     cols = export_columns or columns
-    downloads(lambda: exports.localize(fetch(EXPORT_MAX_ROWS, 0), lang, cols, tables), key, n_rows=total)
+    downloads(lambda: exports.localize(fetch(EXPORT_MAX_ROWS, 0), lang, cols, tables), key, n_rows=total,
+              choices=choices)
     return frame, rows
 
 
@@ -106,14 +107,16 @@ def _show(shown: pd.DataFrame, key: str, selectable: bool, height, column_config
     return []
 
 
-def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows: int | None = None) -> None:
+def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows: int | None = None,
+              choices: list[tuple[str, str]] | None = None) -> None:
     """Offer the localized table as CSV (UTF-8 with BOM) and XLSX with a sheet naming the filters.
 
     ``shown`` may be a function giving the table: it then runs only when a button is clicked.
+    ``choices`` are the page's own filters in words (name, value), recorded after the sidebar's.
     """
     lang = i18n.lang()
     stamp = dt.date.today().isoformat()
-    described = filters.describe(filters.current(), lang, options())
+    described = filters.describe(filters.current(), lang, options()) + list(choices or [])
     table = shown if callable(shown) else (lambda: shown)
     n = len(shown) if n_rows is None and not callable(shown) else int(n_rows or 0)
     left, right, note = st.columns([1, 1, 4])

@@ -23,6 +23,10 @@ def main() -> None:
     row2[1].metric(i18n.t("kpi_due_90"), f"{n['due_90']:,}")
     row2[2].metric(i18n.t("kpi_overdue"), f"{n['overdue']:,}")
     row2[3].metric(i18n.t("kpi_no_deadline"), f"{n['no_deadline']:,}")
+    row3 = st.columns(4)
+    row3[0].metric(i18n.t("kpi_reported_figures"), f"{queries.reported_figure_count(f):,}")
+    with row3[1]:
+        ui.link("figures", "go_figures")
     st.caption(i18n.t("as_of_line", d=f.as_of.isoformat()))
     ui.link("commitments", "go_commitments")
 
