@@ -54,6 +54,7 @@ def main() -> None:
     if wanted in pages and wanted != page and page == "overview":  # "/?page=funding" opens Funding
         st.switch_page(pages[wanted], query_params={k: st.query_params[k] for k in st.query_params.keys()})
     st.session_state["_current_page"] = page
+    filters.adopt_page_params(page)
 
     if queries.database_status().state == "ok":
         filters.sidebar(queries.filter_options())

@@ -53,6 +53,18 @@ def _widget_value(attr: str, value):
     return value
 
 
+def adopt_page_params(page: str) -> None:
+    """On arriving at another page, take its values from the URL (a link such as "open in the reader" carries them).
+
+    Called by ``app.py`` every run before the page; values set on the page itself stay.
+    """
+    slot = st.session_state.setdefault(_PAGE_VALUES, {"page": None, "values": {}})
+    if slot.get("page") in (None, page):
+        return
+    values = {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
+    st.session_state[_PAGE_VALUES] = {"page": page, "values": values}
+
+
 def url_page() -> str | None:
     """Return the page named in the URL when the session started (then forget it)."""
     return st.session_state.pop(_URL_PAGE, None)
@@ -99,11 +111,6 @@ def set_page_param(name: str, value: str | None) -> None:
         slot["values"][name] = value
     else:
         slot["values"].pop(name, None)
-
-
-def carry_to(page: str, values: dict[str, str]) -> None:
-    """Hand page values to the page about to open with ``st.switch_page`` (the reader's document and figure)."""
-    st.session_state[_PAGE_VALUES] = {"page": page, "values": {k: v for k, v in values.items() if v}}
 
 
 def sync_url(page: str) -> None:

@@ -338,6 +338,7 @@ VOCAB["year_basis"] = {**VOCAB["year_basis"], "since": ("起算年(以来)", "Si
 DERIVED_LABELS.update({
     "value_text": ("数值(含单位)", "Value (with unit)"),
     "figure_kind": ("数据类别", "Kind"),
+    "figure_agency": ("所属单位", "Agency"),
 })
 
 def register(strings: dict[str, tuple[str, str]]) -> None:

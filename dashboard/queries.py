@@ -1339,10 +1339,10 @@ _RFIG_SQL = {  # name -> the statement after ``_rfig_base``
         ORDER BY l.is_cumulative, l.is_target, l.agency_key NULLS LAST, l.year
     """,
     "reported_figure_series_stats": """
-        SELECT count(*) FILTER (WHERE NOT is_change AND year IS NOT NULL) AS n_levels,
-               count(*) FILTER (WHERE is_change) AS n_changes,
-               count(*) FILTER (WHERE NOT is_change AND year IS NULL) AS n_no_year
-        FROM rf WHERE metric = $metric::VARCHAR AND unit = $unit::VARCHAR
+        SELECT count(*) FILTER (WHERE NOT is_change AND unit = $unit::VARCHAR AND year IS NOT NULL) AS n_levels,
+               count(*) FILTER (WHERE is_change) AS n_changes,  -- in any unit (同比增长25% of a count of 家)
+               count(*) FILTER (WHERE NOT is_change AND unit = $unit::VARCHAR AND year IS NULL) AS n_no_year
+        FROM rf WHERE metric = $metric::VARCHAR
     """,
 }
 
@@ -1469,7 +1469,8 @@ def reported_figure_series(f: Filters, q: FigureQuery, metric: str, unit: str,
 
 
 def reported_figure_series_stats(f: Filters, q: FigureQuery, metric: str, unit: str) -> dict[str, int]:
-    """Return how many of one metric's figures the chart draws and leaves out: n_levels, n_changes, n_no_year."""
+    """Return how many of one metric's figures the chart draws and leaves out: n_levels and n_no_year (in
+    ``unit``), n_changes (changes and rates of the metric, in any unit)."""
     row = _run("reported_figure_series_stats", {**_rfig_params(f, q), "metric": metric, "unit": unit}).iloc[0]
     return {k: int(v) for k, v in row.items()}
 

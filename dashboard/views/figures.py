@@ -7,7 +7,7 @@ from dashboard import charts_figures, filters, highlight, i18n, queries, ui
 
 KINDS = ("money", "count", "share", "measure")
 COLUMNS = ["value_text", "metric", "span_text", "figure_kind", "qualifier", "year", "year_basis", "is_cumulative",
-           "is_change", "is_target", "agency_name", "sentence", "title", "issue_date"]
+           "is_change", "is_target", "figure_agency", "sentence", "title", "issue_date"]
 EXPORT_COLUMNS = COLUMNS[:1] + ["value", "unit"] + COLUMNS[1:] + ["doc_id", "char_start", "char_end"]
 TABLES = ("reported_figures", "documents")
 SPLIT = "\t"  # joins a metric and its unit in the chart's metric choice
@@ -101,7 +101,9 @@ def chart(f, q: queries.FigureQuery, lang: str) -> None:
 
 def _rows(f, q, lang: str, limit, offset):
     rows = charts_figures.with_value_text(queries.reported_figure_rows(f, q, limit, offset), lang)
-    rows["agency_name"] = rows["agency_name"].where(rows["agency_name"].notna(), i18n.tr("fig_no_agency", lang))
+    none = i18n.tr("fig_no_agency", lang)
+    rows["figure_agency"] = rows["agency_name"].where(rows["agency_name"].notna(), none)
+    rows["figure_agency_en"] = rows["agency_name_en"].where(rows["agency_name_en"].notna(), rows["figure_agency"])
     return rows
 
 
@@ -111,9 +113,7 @@ def sentence(row, lang: str) -> None:
     st.markdown(f"**{i18n.t('fig_sentence')}** · {row['title'] or ''} · {row['value_text']}")
     st.html(highlight.page(highlight.framed(text, int(row["char_start"]) - start, int(row["char_end"]) - start,
                                             0, len(text), "figure-pick"), "30vh"))
-    if st.button(i18n.t("fig_open_reader"), key="fig_open_reader", icon=":material/menu_book:"):
-        filters.carry_to("documents", {"doc": row["doc_id"], "figure": row["figure_id"]})
-        st.switch_page("views/documents.py")
+    ui.link("documents", "fig_open_reader", doc=row["doc_id"], figure=row["figure_id"])
 
 
 def main() -> None:
