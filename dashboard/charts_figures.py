@@ -121,4 +121,7 @@ def metric_over_years(series: pd.DataFrame, lang: str, metric: str, unit: str, k
                 customdata=rows["figure_id"].tolist(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="category ascending", title=None)
     fig.update_yaxes(title=unit_text, gridcolor="#e9ecef", rangemode="tozero")
-    return charts._layout(fig, title, 380, notes)
+    charts._layout(fig, title, 380, notes)
+    if len(fig.data) == 1:  # one line still names its agency
+        fig.update_layout(showlegend=True, margin={"t": fig.layout.margin.t + 28}, height=fig.layout.height + 28)
+    return fig

@@ -87,9 +87,13 @@ def chart(f, q: queries.FigureQuery, lang: str) -> None:
     notes = [i18n.t("fig_chart_note")]
     if (~series["is_cumulative"] & series["is_target"]).any():
         notes.append(i18n.t("fig_chart_target_note"))
-    ui.chart(charts_figures.metric_over_years(series, lang, metric, unit, kind, False, tuple(notes)), "figures_chart")
-    if series["is_cumulative"].any():
-        ui.chart(charts_figures.metric_over_years(series, lang, metric, unit, kind, True), "figures_chart_cumulative")
+    annual, running = (~series["is_cumulative"]).any(), series["is_cumulative"].any()
+    if annual or not running:
+        ui.chart(charts_figures.metric_over_years(series, lang, metric, unit, kind, False, tuple(notes)),
+                 "figures_chart")
+    if running:
+        ui.chart(charts_figures.metric_over_years(series, lang, metric, unit, kind, True,
+                                                  () if annual else tuple(notes)), "figures_chart_cumulative")
     left_out = []
     if stats["n_changes"] or stats["n_no_year"]:
         left_out.append(i18n.t("fig_chart_left_out", changes=f"{stats['n_changes']:,}", no_year=f"{stats['n_no_year']:,}"))
