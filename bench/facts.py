@@ -25,10 +25,12 @@ DOC_OF = {  # how each table's rows find their document, for tables without a do
 }
 
 
-def _select(table: str, alias: str = "t") -> str:
+def _select(table: str, alias: str = "t", copies: int = 1) -> str:
     cols = []
     for col in TABLES[table].column_names:
-        if col in ID_COLUMNS:
+        if col == "list_order":  # unique in an ETL database: each row's copies follow it, in copy order
+            cols.append(f"CAST(({alias}.{col} - 1) * {int(copies)} + p.k + 1 AS INTEGER)")
+        elif col in ID_COLUMNS:
             cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE {alias}.{col} || '~' || p.k END")
         elif col == "content_sha256":
             cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE sha256({alias}.{col} || p.k::VARCHAR) END")
@@ -78,7 +80,7 @@ def build(source: str | Path, target: str | Path, figures: int, counted: str = "
                 continue
             join = DOC_OF.get(table, "")
             doc_col = "c.doc_id" if join else "t.doc_id"
-            con.execute(f"INSERT INTO {table} SELECT {_select(table)} FROM src.{table} t {join} "
+            con.execute(f"INSERT INTO {table} SELECT {_select(table, copies=copies)} FROM src.{table} t {join} "
                         f"JOIN pick p ON p.doc_id = {doc_col}")
         con.execute("DETACH src")
         con.execute("CHECKPOINT")

@@ -306,14 +306,15 @@ STRINGS.update({
                        "and rates are never charted)."),
     "fig_chart_title": ("{metric}({unit})", "{metric} ({unit})"),
     "fig_chart_cumulative_title": ("{metric}({unit})· 累计数,单列", "{metric} ({unit}) · running totals, apart"),
-    "fig_chart_note": ("只画水平值:增量与增速不与水平值相加;累计数单列,不与年度数相加;同一单位同一年有多条时取最新文档所报。",
-                       "Levels only: changes and rates are never added to levels; running totals are drawn apart, "
-                       "never summed with annual figures; where an agency has several figures for a year, the newest "
-                       "document's is drawn."),
+    "fig_chart_note": ("只画水平值:增量、增速不与水平值相加;累计数单列,不与年度数相加。",
+                       "Levels only: changes and rates are never added to levels; running totals are drawn apart."),
+    "fig_chart_note_latest": ("每点是一条数据,从不相加:同一单位同一年有多条时,取最新文档所报。",
+                              "Each point is one figure, never a sum: of several for an agency and year, the newest "
+                              "document's."),
     "fig_chart_target_note": ("虚线、空心点为目标值。", "Dashed lines and open markers are targets."),
-    "fig_chart_left_out": ("该指标另有 {changes} 条增量或增速、{no_year} 条无年份的数据未作图(见下表)。",
-                           "{changes} changes or rates and {no_year} figures without a year of this metric are not "
-                           "charted (they are in the table)."),
+    "fig_chart_left_out": ("该指标另有{parts}未作图(见下表)。", "Not charted (they are in the table): {parts}."),
+    "fig_left_changes": ("{n} 条增量或增速", "{n} changes or rates"),
+    "fig_left_no_year": ("{n} 条无年份的数据", "{n} figures without a year"),
     "fig_chart_top": ("图中为数据最多的 {n} 个单位。", "The {n} agencies with most figures are drawn."),
     "fig_reported_series": ("{agency}", "{agency}"),
     "fig_target_series": ("{agency}(目标)", "{agency} (target)"),
@@ -324,7 +325,8 @@ STRINGS.update({
     "fig_sentence": ("所在句子", "Its sentence"),
     "fig_open_reader": ("在文档阅读器中打开该句 →", "Open this sentence in the document reader →"),
     "fig_reader_focus": ("所选数据(橙色边框)所在句子:", "The chosen figure (framed in orange) in its sentence:"),
-    "fig_in_text": ("全文中同一处另以高亮显示。", "The full text below highlights every extracted fact."),
+    "fig_in_text": ("下方为全文:承诺、金额、项目数与目标按类别高亮。", "The full text follows, with commitments, money, "
+                    "project counts and targets highlighted by kind."),
     "kpi_reported_figures": ("报告数据(全部数值)", "Reported figures (every number)"),
     "go_figures": ("查看全部数据 →", "Open Figures →"),
     "fig_unit_unknown": ("(未登记单位)", "(undeclared unit)"),

@@ -189,7 +189,7 @@ def test_the_chart_draws_levels_only_with_running_totals_apart(sql):
     annual, running = chart(at, "figures_chart"), chart(at, "figures_chart_cumulative")
     assert points(annual) == {(AGENCY, "2021"): 1200, (AGENCY, "2022"): 1500}  # never 2700, 25 % or 3000
     assert points(running) == {(AGENCY, "2022"): 3000}
-    assert "1 条增量或增速" in " ".join(c.value for c in at.caption)
+    assert "该指标另有1 条增量或增速未作图" in " ".join(c.value for c in at.caption)
 
 
 def test_every_charted_point_is_one_figure_never_a_sum(sql):

@@ -84,7 +84,7 @@ def chart(f, q: queries.FigureQuery, lang: str) -> None:
     kind = kinds[choice]
     series = queries.reported_figure_series(f, q, metric, unit)
     stats = queries.reported_figure_series_stats(f, q, metric, unit)
-    notes = [i18n.t("fig_chart_note")]
+    notes = [i18n.t("fig_chart_note"), i18n.t("fig_chart_note_latest")]
     if (~series["is_cumulative"] & series["is_target"]).any():
         notes.append(i18n.t("fig_chart_target_note"))
     annual, running = (~series["is_cumulative"]).any(), series["is_cumulative"].any()
@@ -95,8 +95,10 @@ def chart(f, q: queries.FigureQuery, lang: str) -> None:
         ui.chart(charts_figures.metric_over_years(series, lang, metric, unit, kind, True,
                                                   () if annual else tuple(notes)), "figures_chart_cumulative")
     left_out = []
-    if stats["n_changes"] or stats["n_no_year"]:
-        left_out.append(i18n.t("fig_chart_left_out", changes=f"{stats['n_changes']:,}", no_year=f"{stats['n_no_year']:,}"))
+    parts = [i18n.t(key, n=f"{stats[name]:,}") for key, name in (("fig_left_changes", "n_changes"),
+                                                                  ("fig_left_no_year", "n_no_year")) if stats[name]]
+    if parts:
+        left_out.append(i18n.t("fig_chart_left_out", parts=ui.join(parts, lang)))
     if series["agency_key"].nunique(dropna=False) >= queries.FIGURE_SERIES_AGENCIES:
         left_out.append(i18n.t("fig_chart_top", n=queries.FIGURE_SERIES_AGENCIES))
     if left_out:
