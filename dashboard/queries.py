@@ -1291,7 +1291,7 @@ kw_rf AS MATERIALIZED (SELECT figure_id FROM reported_figures WHERE {_keyword(p,
         conditions.append(f"list_contains($fig_agencies::VARCHAR[], COALESCE({key}, ''))")
     return f"""
 WITH{matches}
-rf AS (
+rf AS NOT MATERIALIZED (  -- inlined where read twice (a page's places, then its rows): two scans, no copy
     SELECT f.figure_id, f.doc_id, f.value, f.unit, f.kind, f.metric, f.is_cumulative, f.is_change, f.is_target,
            f.year, f.year_basis, f.issue_date, f.list_order, {key} AS agency_key
     FROM fact_reported_figures f
@@ -1302,10 +1302,12 @@ rf AS (
 _RFIG_SQL = {  # name -> the statement after ``_rfig_base``
     "reported_figure_count": "SELECT count(*) AS n FROM rf",
     "reported_figure_page": f"""
-        , page AS (
+        , keys AS (  -- the page's places first: a top-N over one integer column (unique: etl.derive numbers the rows)
+            SELECT list_order FROM rf ORDER BY list_order {_PAGE}
+        ),
+        page AS (
             SELECT figure_id, doc_id, agency_key, year, year_basis, issue_date, list_order FROM rf
-            ORDER BY list_order  -- unique (etl.derive numbers the rows): a top-N on one integer
-            {_PAGE}
+            WHERE list_order IN (SELECT list_order FROM keys)
         )
         SELECT p.*, la.canonical_name AS agency_name, la.short_name, la.name_en AS agency_name_en
         FROM page p LEFT JOIN agencies la ON la.agency_id = p.agency_key
