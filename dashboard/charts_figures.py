@@ -71,7 +71,8 @@ def with_value_text(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     return rows.assign(value_text=pd.Series(texts, index=rows.index, dtype="object"))
 
 
-def _label(row: dict, lang: str) -> str:
+def agency_name(row: dict, lang: str) -> str:
+    """Return the name a figure's agency is shown under (English when there is one, "(no agency)" when none)."""
     if _missing(row.get("agency_key")) or row.get("agency_key") is None:
         return i18n.tr("fig_no_agency", lang)
     return charts.agency_label(row.get("canonical_name"), row.get("short_name"), row.get("name_en"), lang) \
@@ -102,7 +103,7 @@ def metric_over_years(series: pd.DataFrame, lang: str, metric: str, unit: str, k
             if rows.empty:
                 continue
             records = rows.to_dict("records")
-            label = _label(records[0], lang)
+            label = agency_name(records[0], lang)
             name = i18n.tr("fig_target_series" if is_target else "fig_reported_series", lang, agency=label)
             hover = []
             for r in records:

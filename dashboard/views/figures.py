@@ -29,7 +29,7 @@ def controls(choices: queries.FigureChoices, lang: str) -> tuple[queries.FigureQ
 
     middle = st.columns([3, 2])
     agencies = queries.reported_figure_agencies(f)
-    names = {("" if a is None or a != a else a): charts_figures._label(r, lang)
+    names = {("" if a is None or a != a else a): charts_figures.agency_name(r, lang)
              for a, r in zip(agencies["agency_key"], agencies.to_dict("records"))}
     st.session_state["fig_agencies"] = [a for a in st.session_state.get("fig_agencies") or [] if a in names]
     picked = middle[0].multiselect(i18n.t("fig_agencies"), list(names), key="fig_agencies", placeholder=i18n.t("all"),
