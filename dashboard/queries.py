@@ -1315,10 +1315,11 @@ _RFIG_SQL = {  # name -> the statement after ``_rfig_base``
     """,
     "reported_figure_metrics": """
         SELECT metric, unit, any_value(kind) AS kind, count(*) AS n_figures,
-               count(*) FILTER (WHERE NOT is_change) AS n_levels
+               count(*) FILTER (WHERE NOT is_change) AS n_levels,
+               count(DISTINCT year) FILTER (WHERE NOT is_change) AS n_years
         FROM rf WHERE metric <> ''
         GROUP BY metric, unit
-        ORDER BY n_levels DESC, n_figures DESC, metric, unit
+        ORDER BY n_years DESC, n_levels DESC, n_figures DESC, metric, unit  -- a line over most years first
         LIMIT $limit
     """,
     "reported_figure_series": """
@@ -1452,8 +1453,9 @@ def reported_figure_rows(f: Filters, q: FigureQuery = FigureQuery(), limit: int 
 
 def reported_figure_metrics(f: Filters, q: FigureQuery = FigureQuery(), limit: int = FIGURE_METRICS_MAX
                             ) -> pd.DataFrame:
-    """Return the metrics (each with one unit) of the filtered figures, most levels first: metric, unit,
-    kind, n_figures, n_levels. A metric written with two units is two choices (never one series)."""
+    """Return the metrics (each with one unit) of the filtered figures, those whose levels span most years
+    first: metric, unit, kind, n_figures, n_levels, n_years. A metric written with two units is two
+    choices (never one series)."""
     return _run("reported_figure_metrics", {**_rfig_params(f, q), "limit": int(limit)})
 
 
