@@ -193,6 +193,8 @@ def default_calls(db: Path) -> list[Call]:
     calls = []
     for name, fn in query_functions().items():
         params = list(inspect.signature(fn).parameters.values())
+        if any(p.default is inspect.Parameter.empty for p in params[1:]):  # needs more than a filter: see figure_calls
+            continue
         if not params:
             choices: tuple = (None,)
         elif params[0].name in by_name:
@@ -206,6 +208,47 @@ def default_calls(db: Path) -> list[Call]:
             calls.append(Call(name, fn, args, kwargs, _label(name, args, kwargs)))
         if kwargs and name in ("commitment_rows", "figure_rows"):  # what a download of the whole list fetches
             calls.append(Call(name, fn, (Filters(),), {}, EXPORT_PREFIX + _label(name, (Filters(),), {})))
+    return calls + figure_calls(db, agency_id)
+
+
+def figure_calls(db: Path, agency_id: str | None = None) -> list[Call]:
+    """The Figures page's calls beyond a first view: a metric search, one page further on, the chart of the
+    metric with most levels (by agency), an agency and a year range, and the reader's figure."""
+    from dashboard.filters_state import Filters
+
+    queries = _queries_module()
+    if not hasattr(queries, "FigureQuery"):
+        return []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        top = con.execute("SELECT metric, unit FROM reported_figures WHERE metric <> '' AND NOT is_change "
+                          "GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1").fetchall()
+        figure_id = con.execute("SELECT min(figure_id) FROM reported_figures").fetchall()[0][0]
+    finally:
+        con.close()
+    if not top:
+        return []
+    metric, unit = top[0]
+    word = metric[:2]
+    q = queries.FigureQuery
+    searched = q(words=(word,))
+    narrowed = q(words=(word,), change="level", cumulative="annual", years=(2018, 2022))
+    calls = [Call("reported_figure_count", queries.reported_figure_count, (Filters(), searched)),
+             Call("reported_figure_rows", queries.reported_figure_rows, (Filters(), searched), {"limit": PAGE_ROWS}),
+             Call("reported_figure_rows", queries.reported_figure_rows, (Filters(), q()),
+                  {"limit": PAGE_ROWS, "offset": 10 * PAGE_ROWS}),
+             Call("reported_figure_metrics", queries.reported_figure_metrics, (Filters(), searched)),
+             Call("reported_figure_count", queries.reported_figure_count, (Filters(), narrowed)),
+             Call("reported_figure_series", queries.reported_figure_series, (Filters(), q(), metric, unit)),
+             Call("reported_figure_series_stats", queries.reported_figure_series_stats, (Filters(), q(), metric, unit)),
+             Call("reported_figure", queries.reported_figure, (figure_id,))]
+    if agency_id:
+        by_agency = Filters(agency_ids=(agency_id,))
+        calls += [Call("reported_figure_series", queries.reported_figure_series, (by_agency, q(), metric, unit)),
+                  Call("reported_figure_rows", queries.reported_figure_rows, (by_agency, q(units=(unit,))),
+                       {"limit": PAGE_ROWS})]
+    for call in calls:
+        call.label = _label(call.name, call.args, call.kwargs)
     return calls
 
 

@@ -25,10 +25,12 @@ DOC_OF = {  # how each table's rows find their document, for tables without a do
 }
 
 
-def _select(table: str, alias: str = "t") -> str:
+def _select(table: str, alias: str = "t", copies: int = 1) -> str:
     cols = []
     for col in TABLES[table].column_names:
-        if col in ID_COLUMNS:
+        if col == "list_order":  # unique in an ETL database: each row's copies follow it, in copy order
+            cols.append(f"CAST(({alias}.{col} - 1) * {int(copies)} + p.k + 1 AS INTEGER)")
+        elif col in ID_COLUMNS:
             cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE {alias}.{col} || '~' || p.k END")
         elif col in ("content_sha256", "text_sha256"):
             cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE sha256({alias}.{col} || p.k::VARCHAR) END")
@@ -37,8 +39,18 @@ def _select(table: str, alias: str = "t") -> str:
     return ", ".join(cols)
 
 
-def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int]:
-    """Write ``target`` with about ``figures`` figures copied from ``source``; return its row counts."""
+COUNTED = ("figures", "reported_figures")
+"""The tables a size can be counted in: money and project counts, or every reported figure (issue 15)."""
+
+
+def build(source: str | Path, target: str | Path, figures: int, counted: str = "figures") -> dict[str, int]:
+    """Write ``target`` with about ``figures`` rows of ``counted`` copied from ``source``; return its row counts.
+
+    Whole documents are copied, so every table (``reported_figures`` too) grows with them;
+    ``counted="reported_figures"`` sizes the database by every reported figure instead.
+    """
+    if counted not in COUNTED:
+        raise ValueError(f"counted must be one of {COUNTED}, not {counted!r}")
     target = Path(target)
     target.unlink(missing_ok=True)
     Path(str(target) + ".wal").unlink(missing_ok=True)
@@ -46,16 +58,16 @@ def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int
     try:
         create_schema(con)
         con.execute("ATTACH ? AS src (READ_ONLY)", [str(source)])
-        have = con.execute("SELECT count(*) FROM src.figures").fetchall()[0][0]
+        have = con.execute(f"SELECT count(*) FROM src.{counted}").fetchall()[0][0]
         if have == 0:
-            raise ValueError(f"{source} holds no figures to copy")
+            raise ValueError(f"{source} holds no {counted} to copy")
         copies = max(1, math.ceil(figures / have))
         # Pick (copy, document) pairs in a fixed order until the figure count is reached.
-        con.execute("""
+        con.execute(f"""
             CREATE TEMP TABLE pick AS
             WITH per_doc AS (
                 SELECT d.doc_id, count(f.figure_id) AS n
-                FROM src.documents d LEFT JOIN src.figures f USING (doc_id) GROUP BY d.doc_id),
+                FROM src.documents d LEFT JOIN src.{counted} f USING (doc_id) GROUP BY d.doc_id),
             ordered AS (
                 SELECT r.range AS k, p.doc_id, p.n,
                        sum(p.n) OVER (ORDER BY r.range, p.doc_id ROWS UNBOUNDED PRECEDING) AS running
@@ -68,11 +80,11 @@ def build(source: str | Path, target: str | Path, figures: int) -> dict[str, int
                 continue
             join = DOC_OF.get(table, "")
             doc_col = "c.doc_id" if join else "t.doc_id"
-            con.execute(f"INSERT INTO {table} SELECT {_select(table)} FROM src.{table} t {join} "
+            con.execute(f"INSERT INTO {table} SELECT {_select(table, copies=copies)} FROM src.{table} t {join} "
                         f"JOIN pick p ON p.doc_id = {doc_col}")
         con.execute("DETACH src")
         con.execute("CHECKPOINT")
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                for t in ("documents", "commitments", "figures", "agency_mentions")}
+                for t in ("documents", "commitments", "figures", "reported_figures", "agency_mentions")}
     finally:
         con.close()

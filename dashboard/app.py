@@ -38,6 +38,7 @@ PAGES = (  # (url path, title key, icon)
     ("projects", "page_projects", ":material/construction:"),
     ("deadlines", "page_deadlines", ":material/event:"),
     ("commitments", "page_commitments", ":material/checklist:"),
+    ("figures", "page_figures", ":material/query_stats:"),
     ("documents", "page_documents", ":material/description:"),
     ("review", "page_review", ":material/rate_review:"),
     ("targets", "page_targets", ":material/flag:"),

@@ -25,6 +25,7 @@ from dashboard import i18n
 VOCAB_COLUMNS = {"money_kind": "money_kind", "deadline_basis": "deadline_basis", "deadline_bucket": "deadline_bucket",
                  "doc_type": "doc_type", "figure_type": "figure_type", "is_target": "is_target",
                  "year_basis": "year_basis", "qualifier": "qualifier", "kind": "fact_kind"}
+VOCAB_COLUMNS.update({"figure_kind": "figure_kind", "is_cumulative": "is_cumulative", "is_change": "is_change"})
 MIN_WIDTH, MAX_WIDTH = 6, 60
 
 

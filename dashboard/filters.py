@@ -27,7 +27,7 @@ KEYS = {
     "doc_ids": "f_doc", "issue_years": "f_issued", "deadline_years": "f_due", "figure_years": "f_year", "buckets": "f_status", "bases": "f_basis",
     "keyword": "f_q", "merge": "f_merge", "as_of": "f_asof",
 }
-PAGE_PARAMS = ("commitment", "doc", "kind", "target", "metric", "reviewer")
+PAGE_PARAMS = ("commitment", "doc", "kind", "kinds", "target", "metric", "reviewer", "figure")
 _LOADED = "_url_loaded"
 _URL_PAGE = "_url_page"
 _PAGE_VALUES = "_page_values"

@@ -236,3 +236,19 @@ def legend(counts: dict[str, int] | None, lang: str) -> str:
         chips.append(f'<span style="{style};padding:2px 8px;margin-right:10px;border-radius:4px;'
                      f'font-size:16px;white-space:nowrap">{label}</span>')
     return '<div style="line-height:2.4">' + "".join(chips) + "</div>"
+
+
+def framed(text: str, start: int, end: int, lo: int, hi: int, element_id: str = "figure-source") -> str:
+    """Return ``text[lo:hi]`` as HTML with ``text[start:end]`` framed in orange (one figure in its sentence).
+
+    The frame's element has ``id=element_id`` (a browser test and the reader find it by it).
+
+    >>> framed("市工信委投入2亿元。", 6, 9, 0, 10)
+    '<span>市工信委投入</span><span id="figure-source" style="outline:3px solid #E8590C;outline-offset:2px;border-radius:3px;background:#FFE066;font-weight:600">2亿元</span><span>。</span>'
+    """
+    lo, hi = max(0, lo), min(len(text), hi)
+    start, end = max(lo, start), min(hi, end)
+    style = "outline:3px solid #E8590C;outline-offset:2px;border-radius:3px;background:#FFE066;font-weight:600"
+    parts = [(text[lo:start], ""), (text[start:end], f' id="{html.escape(element_id)}" style="{style}"'),
+             (text[end:hi], "")]
+    return "".join(f"<span{attrs}>{html.escape(piece)}</span>" for piece, attrs in parts if piece)

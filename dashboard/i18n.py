@@ -321,6 +321,82 @@ DERIVED_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# Every reported figure (issue 15): the Figures page, its reader link and the Overview's count.
+STRINGS.update({
+    "page_figures": ("数据", "Figures"),
+    "figures_title": ("全部报告数据", "Every reported figure"),
+    "figures_intro": ("文档中报告的每一个数:金额、数量(家、个、人…)、比例与计量。按指标词搜索,再按单位、类别、单位(部门)、年份与口径筛选。",
+                      "Every number the documents report: money, counts (家, 个, 人 …), shares and measures. Search by "
+                      "metric words, then narrow by unit, kind, agency, year and basis."),
+    "fig_search": ("指标词", "Metric words"),
+    "fig_search_help": ("指标中须含全部词语(以空格分隔),如“高新技术企业”或“企业 培育”;繁体、全角均可。",
+                        "Every word (separated by spaces) must occur in the metric, e.g. 高新技术企业 or 企业 培育; "
+                        "traditional or full-width characters work too."),
+    "fig_kinds": ("类别", "Kind"),
+    "fig_units": ("计量单位", "Unit"),
+    "fig_agencies": ("所属单位", "Agency"),
+    "fig_agencies_help": ("数据归属:句中点名的单位,否则所在承诺的牵头单位,否则发文单位。侧栏的单位筛选同样适用。",
+                          "A figure belongs to the agency its sentence names, else its commitment's lead, else the "
+                          "issuer. The sidebar's agency filter applies as well."),
+    "fig_no_agency": ("(未明确单位)", "(no agency)"),
+    "fig_years": ("数据年份", "Figure year"),
+    "fig_cumulative": ("累计口径", "Running totals"),
+    "fig_change": ("水平或增量", "Level or change"),
+    "fig_target": ("实际或目标", "Reported or target"),
+    "fig_choice_all": ("全部", "All"),
+    "fig_choice_annual": ("非累计", "Not cumulative"),
+    "fig_choice_cumulative": ("仅累计", "Cumulative only"),
+    "fig_choice_level": ("水平值", "Levels"),
+    "fig_choice_change": ("增量、增速", "Changes and rates"),
+    "fig_choice_reported": ("已报告", "Reported"),
+    "fig_choice_target": ("目标", "Targets"),
+    "fig_matching": ("符合条件的数据 {n} 条(共 {total} 条)", "{n} figures match (of {total})"),
+    "fig_none_loaded": ("数据库中还没有报告数据:请用当前版本重新运行 `make etl`。",
+                        "The database holds no reported figures yet: run `make etl` with this version."),
+    "fig_chart_heading": ("单个指标的历年数值(按单位)", "One metric over the years, by agency"),
+    "fig_chart_metric": ("图表指标(计量单位)", "Metric charted (unit)"),
+    "fig_chart_metric_option": ("{metric}({unit},{n} 条)", "{metric} ({unit}, {n})"),
+    "fig_chart_none": ("当前筛选下没有可作图的水平值(增量、增速不作图)。", "No levels to chart in these filters (changes "
+                       "and rates are never charted)."),
+    "fig_chart_title": ("{metric}({unit})", "{metric} ({unit})"),
+    "fig_chart_cumulative_title": ("{metric}({unit})· 累计数,单列", "{metric} ({unit}) · running totals, apart"),
+    "fig_chart_note": ("只画水平值:增量、增速不与水平值相加;累计数单列,不与年度数相加。",
+                       "Levels only: changes and rates are never added to levels; running totals are drawn apart."),
+    "fig_chart_note_latest": ("每点是一条数据,从不相加:同一单位同一年有多条时,取最新文档所报。",
+                              "Each point is one figure, never a sum: of several for an agency and year, the newest "
+                              "document's."),
+    "fig_chart_target_note": ("虚线、空心点为目标值。", "Dashed lines and open markers are targets."),
+    "fig_chart_left_out": ("该指标另有{parts}未作图(见下表)。", "Not charted (they are in the table): {parts}."),
+    "fig_left_changes": ("{n} 条增量或增速", "{n} changes or rates"),
+    "fig_left_no_year": ("{n} 条无年份的数据", "{n} figures without a year"),
+    "fig_chart_top": ("图中为数据最多的 {n} 个单位。", "The {n} agencies with most figures are drawn."),
+    "fig_reported_series": ("{agency}", "{agency}"),
+    "fig_target_series": ("{agency}(目标)", "{agency} (target)"),
+    "fig_hover_several": ("共 {n} 条,范围 {lo}–{hi}", "{n} figures, from {lo} to {hi}"),
+    "fig_table_heading": ("数据一览({n} 条)", "Figures ({n})"),
+    "fig_select_hint": ("选中一行,查看所在句子,并可在文档阅读器中打开。", "Select a row to see its sentence and open it in "
+                        "the document reader."),
+    "fig_sentence": ("所在句子", "Its sentence"),
+    "fig_open_reader": ("在文档阅读器中打开该句 →", "Open this sentence in the document reader →"),
+    "fig_reader_focus": ("所选数据(橙色边框)所在句子:", "The chosen figure (framed in orange) in its sentence:"),
+    "fig_in_text": ("下方为全文:承诺、金额、项目数与目标按类别高亮。", "The full text follows, with commitments, money, "
+                    "project counts and targets highlighted by kind."),
+    "kpi_reported_figures": ("报告数据(全部数值)", "Reported figures (every number)"),
+    "go_figures": ("查看全部数据 →", "Open Figures →"),
+    "fig_unit_unknown": ("(未登记单位)", "(undeclared unit)"),
+})
+VOCAB["figure_kind"] = {"money": ("金额", "Money"), "count": ("数量", "Count"), "share": ("比例", "Share"),
+                        "measure": ("计量", "Measure")}
+VOCAB["is_cumulative"] = {True: ("累计", "running total"), False: ("当期", "for the period")}
+VOCAB["is_change"] = {True: ("增量或增速", "change or rate"), False: ("水平值", "level")}
+VOCAB["year_basis"] = {**VOCAB["year_basis"], "since": ("起算年(以来)", "Since (以来)"),
+                       "relative": ("相对年份(今年、去年)", "Relative (今年, 去年)"), "none": ("未注明", "None")}
+DERIVED_LABELS.update({
+    "value_text": ("数值(含单位)", "Value (with unit)"),
+    "figure_kind": ("数据类别", "Kind"),
+    "figure_agency": ("所属单位", "Agency"),
+})
+
 def register(strings: dict[str, tuple[str, str]]) -> None:
     """Add UI strings (key -> (zh, en)); other pages call this at import time."""
     STRINGS.update(strings)

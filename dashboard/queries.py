@@ -1354,3 +1354,323 @@ def merged_citations(f: Filters, figure_type: str = "money", kinds=SPENDING_KIND
     """Return how many citations a chart's totals count once with an earlier citation of the same fact."""
     row = _run("merged_citations", _selection_params(f, figure_type, tuple(kinds), is_target)).iloc[0]
     return {"n_merged": int(row["n_merged"]), "amount_merged": float(row["amount_merged"])}
+
+
+# Every reported figure (issue 15): the Figures page's statements
+# ---------------------------------------------------------------------------------------------
+# Filters, charts and pages read ``fact_reported_figures`` (etl/derive.py: one row per reported
+# figure with its document's columns, its chart year and agency keys, its list order), so each
+# statement is one scan of one table; a page's text comes from ``reported_figures`` by ID. Read
+# with joins to documents, commitments and agencies instead, the agency filters and the row
+# lists took 0.6–1.3 s at a million figures. A figure is charted under the agency its sentence
+# names, else its commitment's first lead, else the issuer, and under its year, else the issue
+# year. (Analysts' corrections of a commitment's leads do not move these figures.)
+
+CUMULATIVE_CHOICES = ("all", "annual", "cumulative")
+CHANGE_CHOICES = ("all", "level", "change")
+TARGET_CHOICES = ("all", "reported", "target")
+FIGURE_METRICS_MAX = 200
+"""How many metrics (with their unit) the chart's metric choice offers, most figures first."""
+FIGURE_SERIES_AGENCIES = 12
+"""The chart draws this many agencies at most (those with most figures of the metric)."""
+
+
+@dataclass(frozen=True)
+class FigureQuery:
+    """The Figures page's own filters (the sidebar's ``Filters`` apply as well).
+
+    ``words`` must all occur in the metric (each normalised as metrics are); ``agencies`` are
+    chart keys (current agencies when the sidebar merges predecessors); ``years`` is the year a
+    figure is charted under; ``cumulative`` / ``change`` / ``target`` are ``"all"`` or one side.
+    """
+
+    words: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+    cumulative: str = "all"
+    change: str = "all"
+    target: str = "all"
+
+    def __post_init__(self):
+        for name, allowed in (("cumulative", CUMULATIVE_CHOICES), ("change", CHANGE_CHOICES),
+                              ("target", TARGET_CHOICES)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, not {getattr(self, name)!r}")
+
+
+def metric_words(text: str) -> tuple[str, ...]:
+    """Return the words of a metric search, each normalised as the ETL normalises metrics.
+
+    >>> metric_words(" 高新技術企業  累计服务 ")
+    ('高新技术企业', '服务')
+    """
+    from etl.figures import normalise_metric
+
+    words = (normalise_metric(w) for w in (text or "").split())
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def _rfig_params(f: Filters, q: FigureQuery) -> dict:
+    years = q.years or (None, None)
+    return {**_filter_params(f), "units": list(q.units), "fig_kinds": list(q.kinds), "fig_agencies": list(q.agencies),
+            "year_min": years[0], "year_max": years[1], "cumulative": q.cumulative, "change": q.change,
+            "target": q.target, **{f"word{i}": w for i, w in enumerate(q.words)}, "n_words": len(q.words)}
+
+
+_RFIG_FLAGS = {("cumulative", "annual"): "NOT f.is_cumulative", ("cumulative", "cumulative"): "f.is_cumulative",
+               ("change", "level"): "NOT f.is_change", ("change", "change"): "f.is_change",
+               ("target", "reported"): "NOT f.is_target", ("target", "target"): "f.is_target"}
+
+
+def _rfig_base(p: dict) -> str:
+    """Return ``WITH rf AS (…)``: the figures (``fact_reported_figures``) the filters keep, with their chart key.
+
+    The sentence is searched once (the sidebar's keyword), then looked up by ID, as ``_filtered`` does.
+    """
+    merge = p["merge"]
+    key = "f.agency_current_id" if merge else "f.agency_id"
+    conditions = _document_conditions(p, "f")
+    matches = ""
+    if p["keyword_text"]:
+        matches = f"""
+kw_rf AS MATERIALIZED (SELECT figure_id FROM reported_figures WHERE {_keyword(p, 'sentence')}),"""
+        conditions.append("f.figure_id IN (SELECT figure_id FROM kw_rf)")
+    if p["buckets"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
+        conditions += ["f.in_commitment"] + _deadline_conditions(p, "f")
+    conditions += [f"contains(f.metric, $word{i}::VARCHAR)" for i in range(p["n_words"])]
+    if p["units"]:
+        conditions.append("list_contains($units::VARCHAR[], f.unit)")
+    if p["fig_kinds"]:
+        conditions.append("list_contains($fig_kinds::VARCHAR[], f.kind)")
+    conditions += [sql for (name, side), sql in _RFIG_FLAGS.items() if p[name] == side]
+    if p["year_min"] is not None:
+        conditions.append("f.year >= $year_min::INTEGER")
+    if p["year_max"] is not None:
+        conditions.append("f.year <= $year_max::INTEGER")
+    if p["agency_ids"]:
+        keys = [f"$key{i}" for i in range(len(p["agency_keys"]))]
+        if p["agency_role"] == "any":
+            conditions.append(_any_of("f." + ("any_current_ids" if merge else "any_ids"), keys))
+        else:
+            conditions.append(f"{key} IN ({', '.join(keys)})" if keys else "FALSE")
+    if p["fig_agencies"]:
+        conditions.append(f"list_contains($fig_agencies::VARCHAR[], COALESCE({key}, ''))")
+    return f"""
+WITH{matches}
+rf AS NOT MATERIALIZED (  -- inlined where read twice (a page's places, then its rows): two scans, no copy
+    SELECT f.figure_id, f.doc_id, f.value, f.unit, f.kind, f.metric, f.is_cumulative, f.is_change, f.is_target,
+           f.year, f.year_basis, f.issue_date, f.list_order, {key} AS agency_key
+    FROM fact_reported_figures f
+    {_where(conditions)}
+)"""
+
+
+_RFIG_SQL = {  # name -> the statement after ``_rfig_base``
+    "reported_figure_count": "SELECT count(*) AS n FROM rf",
+    "reported_figure_page": f"""
+        , keys AS (  -- the page's places first: a top-N over one integer column (unique: etl.derive numbers the rows)
+            SELECT list_order FROM rf ORDER BY list_order {_PAGE}
+        ),
+        page AS (
+            SELECT figure_id, doc_id, agency_key, year, year_basis, issue_date, list_order FROM rf
+            WHERE list_order IN (SELECT list_order FROM keys)
+        )
+        SELECT p.*, la.canonical_name AS agency_name, la.short_name, la.name_en AS agency_name_en
+        FROM page p LEFT JOIN agencies la ON la.agency_id = p.agency_key
+        ORDER BY p.list_order
+    """,
+    "reported_figure_metrics": """
+        SELECT metric, unit, any_value(kind) AS kind, count(*) AS n_figures,
+               count(*) FILTER (WHERE NOT is_change) AS n_levels,
+               count(DISTINCT year) FILTER (WHERE NOT is_change) AS n_years
+        FROM rf WHERE metric <> ''
+        GROUP BY metric, unit
+        ORDER BY n_years DESC, n_levels DESC, n_figures DESC, metric, unit  -- a line over most years first
+        LIMIT $limit
+    """,
+    "reported_figure_series": """
+        , levels AS (  -- levels only: a change or rate is never charted with (or added to) a level
+            SELECT * FROM rf WHERE NOT is_change AND metric = $metric::VARCHAR AND unit = $unit::VARCHAR
+        ),
+        top AS (
+            SELECT agency_key FROM levels GROUP BY agency_key
+            ORDER BY count(*) DESC, agency_key NULLS LAST LIMIT $max_agencies
+        )
+        SELECT l.agency_key, la.canonical_name, la.short_name, la.name_en, l.year, l.is_cumulative, l.is_target,
+               arg_max(l.value, (l.issue_date, l.value, l.figure_id)) AS value,
+               min(l.value) AS min_value, max(l.value) AS max_value, count(*) AS n_figures,
+               arg_max(l.figure_id, (l.issue_date, l.value, l.figure_id)) AS figure_id
+        FROM levels l LEFT JOIN agencies la ON la.agency_id = l.agency_key
+        WHERE l.year IS NOT NULL
+          AND (l.agency_key IN (SELECT agency_key FROM top)
+               OR (l.agency_key IS NULL AND EXISTS (SELECT 1 FROM top WHERE agency_key IS NULL)))
+        GROUP BY ALL
+        ORDER BY l.is_cumulative, l.is_target, l.agency_key NULLS LAST, l.year
+    """,
+    "reported_figure_series_stats": """
+        SELECT count(*) FILTER (WHERE NOT is_change AND unit = $unit::VARCHAR AND year IS NOT NULL) AS n_levels,
+               count(*) FILTER (WHERE is_change) AS n_changes,  -- in any unit (同比增长25% of a count of 家)
+               count(*) FILTER (WHERE NOT is_change AND unit = $unit::VARCHAR AND year IS NULL) AS n_no_year
+        FROM rf WHERE metric = $metric::VARCHAR
+    """,
+}
+
+_RFIG_CHOICES_SQL = """
+    WITH per_unit AS (
+        SELECT unit, any_value(kind) AS kind, count(*) AS n, min(year) AS year_min, max(year) AS year_max
+        FROM fact_reported_figures GROUP BY unit
+    )
+    SELECT list(struct_pack(unit := unit, kind := kind, n := n) ORDER BY n DESC, unit) AS units,
+           min(year_min) AS year_min, max(year_max) AS year_max, COALESCE(sum(n), 0) AS n_figures
+    FROM per_unit
+"""
+
+_RFIG_AGENCIES_SQL = """
+    , keys AS (SELECT agency_key, count(*) AS n FROM rf GROUP BY agency_key)
+    SELECT k.agency_key, la.canonical_name, la.short_name, la.name_en, la.is_registered, k.n AS n_figures
+    FROM keys k LEFT JOIN agencies la ON la.agency_id = k.agency_key
+    ORDER BY k.n DESC, la.canonical_name NULLS LAST, k.agency_key NULLS LAST
+    LIMIT $limit
+"""
+
+REPORTED_FIGURE_TEXT = """
+    SELECT f.figure_id, f.span_text, f.value, f.unit, f.is_unit_known, f.qualifier, f.kind AS figure_kind, f.metric,
+           f.is_cumulative, f.is_change, f.is_target, f.sentence, f.doc_id, f.commitment_id, f.char_start, f.char_end,
+           f.sentence_start, f.sentence_end
+    FROM reported_figures f WHERE f.figure_id IN ({ids})
+"""
+"""A template for ``by_ids``: a page of reported figures' own columns and sentences."""
+
+REPORTED_FIGURE_ROW_COLUMNS = [
+    "figure_id", "agency_key", "agency_name", "short_name", "agency_name_en", "year", "year_basis", "span_text",
+    "value", "unit", "is_unit_known", "qualifier", "figure_kind", "metric", "is_cumulative", "is_change", "is_target",
+    "sentence", "title", "issue_date", "doc_id", "commitment_id", "char_start", "char_end", "sentence_start",
+    "sentence_end"]
+
+
+def _rfig_statement(name: str, values: dict) -> str:
+    return _rfig_base(values) + _RFIG_SQL[name]
+
+
+def _rfig_run(cur, name: str, values: dict) -> pd.DataFrame:
+    sql = _rfig_statement(name, values)
+    return cur.execute(sql, _used_params(sql, values)).df()
+
+
+def _rfig_page(cur, values: dict) -> pd.DataFrame:
+    """One page of reported figures: the page's keys from the filters, then their text and titles by ID."""
+    page = _rfig_run(cur, "reported_figure_page", values)
+    detail = by_ids(cur, REPORTED_FIGURE_TEXT, page["figure_id"].tolist())
+    titles = by_ids(cur, DOCUMENT_TITLES_BY_ID, page["doc_id"].tolist())[["doc_id", "title"]]
+    out = (page.drop(columns=["doc_id"]).merge(detail, on="figure_id", how="left")
+           .merge(titles, on="doc_id", how="left"))
+    return out[REPORTED_FIGURE_ROW_COLUMNS]
+
+
+def _rfig_choices(cur, values: dict) -> pd.DataFrame:
+    del values  # over every reported figure: what the page's filters can choose from
+    return cur.execute(_RFIG_CHOICES_SQL).df()
+
+
+def _rfig_agencies(cur, values: dict) -> pd.DataFrame:
+    sql = _rfig_base(values) + _RFIG_AGENCIES_SQL
+    return cur.execute(sql, _used_params(sql, values)).df()
+
+
+# Run through ``_cached``/``_compute`` like every statement (cached per stamp, cleared by ``clear_cache``):
+# ``_compute`` hands a name of ``_PAGED`` its cursor and parameters.
+_PAGED.update({name: (lambda n: lambda cur, values: _rfig_run(cur, n, values))(name) for name in _RFIG_SQL})
+_PAGED.update({"reported_figure_rows": _rfig_page, "reported_figure_choices": _rfig_choices,
+               "reported_figure_agencies": _rfig_agencies})
+
+
+@dataclass(frozen=True)
+class FigureChoices:
+    """What the Figures page's filters offer: units (with kind and count), the year bounds, the total."""
+
+    units: pd.DataFrame
+    years: tuple[int, int] | None
+    n_figures: int
+
+
+def reported_figure_choices() -> FigureChoices:
+    """Return the units, year bounds and number of every reported figure (the page's filter choices)."""
+    row = _run("reported_figure_choices", {}).iloc[0]
+    listed = row["units"]
+    units = pd.DataFrame([] if listed is None or _missing(listed) is True else list(listed), columns=["unit", "kind", "n"])
+    years = None if _missing(row["year_min"]) or _missing(row["year_max"]) else (int(row["year_min"]), int(row["year_max"]))
+    return FigureChoices(units, years, int(row["n_figures"]))
+
+
+def reported_figure_count(f: Filters, q: FigureQuery = FigureQuery()) -> int:
+    """Return how many reported figures the sidebar's and the page's filters keep (the Overview's count)."""
+    return int(_run("reported_figure_count", _rfig_params(f, q)).iloc[0, 0])
+
+
+def reported_figure_rows(f: Filters, q: FigureQuery = FigureQuery(), limit: int | None = None,
+                         offset: int = 0) -> pd.DataFrame:
+    """Return the reported figures the filters keep, newest document first and in reading order within it.
+
+    Columns: ``REPORTED_FIGURE_ROW_COLUMNS`` (value in the base unit of ``unit``; the chart key,
+    year and basis as the chart places them). ``limit``/``offset`` page in SQL; ``None`` for all.
+    """
+    return _run("reported_figure_rows", {**_rfig_params(f, q), **_page(limit, offset)})
+
+
+def reported_figure_metrics(f: Filters, q: FigureQuery = FigureQuery(), limit: int = FIGURE_METRICS_MAX
+                            ) -> pd.DataFrame:
+    """Return the metrics (each with one unit) of the filtered figures, those whose levels span most years
+    first: metric, unit, kind, n_figures, n_levels, n_years. A metric written with two units is two
+    choices (never one series)."""
+    return _run("reported_figure_metrics", {**_rfig_params(f, q), "limit": int(limit)})
+
+
+def reported_figure_series(f: Filters, q: FigureQuery, metric: str, unit: str,
+                           max_agencies: int = FIGURE_SERIES_AGENCIES) -> pd.DataFrame:
+    """Return one metric's levels by agency × year, running totals and targets apart; never a sum.
+
+    One row per agency × year × is_cumulative × is_target: ``value`` is the figure of the newest
+    document (the latest statement of that year's level), with ``min_value``/``max_value`` and
+    ``n_figures`` of all figures there. Changes and rates (``is_change``) are left out; figures
+    without a year are too. Only the ``max_agencies`` agencies with most figures are drawn.
+    """
+    return _run("reported_figure_series", {**_rfig_params(f, q), "metric": metric, "unit": unit,
+                                           "max_agencies": int(max_agencies)})
+
+
+def reported_figure_series_stats(f: Filters, q: FigureQuery, metric: str, unit: str) -> dict[str, int]:
+    """Return how many of one metric's figures the chart draws and leaves out: n_levels and n_no_year (in
+    ``unit``), n_changes (changes and rates of the metric, in any unit)."""
+    row = _run("reported_figure_series_stats", {**_rfig_params(f, q), "metric": metric, "unit": unit}).iloc[0]
+    return {k: int(v) for k, v in row.items()}
+
+
+def reported_figure_agencies(f: Filters, q: FigureQuery = FigureQuery(), limit: int = 500) -> pd.DataFrame:
+    """Return the agencies the filtered figures are charted under, most figures first (the page's agency choice).
+
+    ``agency_key`` is null for figures of no agency (no sentence agency, commitment or issuer).
+    """
+    return _run("reported_figure_agencies", {**_rfig_params(f, q), "limit": int(limit)})
+
+
+REPORTED_FIGURE_BY_ID = """
+    SELECT f.figure_id, f.doc_id, f.span_text, f.metric, f.unit, f.value, f.kind AS figure_kind, f.char_start, f.char_end,
+           f.sentence, f.sentence_start, f.sentence_end
+    FROM reported_figures f WHERE f.figure_id = $figure_id
+"""
+
+
+_PAGED["reported_figure"] = lambda cur, values: cur.execute(REPORTED_FIGURE_BY_ID, _used_params(REPORTED_FIGURE_BY_ID, values)).df()
+
+
+def reported_figure(figure_id: str) -> dict | None:
+    """Return one reported figure with its offsets and sentence (for the reader), or None."""
+    frame = _run("reported_figure", {"figure_id": str(figure_id)})
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+QUERY_FUNCTIONS = QUERY_FUNCTIONS + (reported_figure_choices, reported_figure_count, reported_figure_rows,
+                                     reported_figure_metrics, reported_figure_series, reported_figure_series_stats,
+                                     reported_figure_agencies, reported_figure)

@@ -88,12 +88,53 @@ def cmd_extract(args) -> int:
             status = 1
             continue
         out.append(to_answer_json(Path(f).name, extract(rr.text)))
-    if args.json:
-        for obj in out:
-            print(json.dumps(obj, ensure_ascii=False))
-    else:
-        print(json.dumps(out if len(out) != 1 else out[0], ensure_ascii=False, indent=2))
+    for obj in out:
+        print(json.dumps(obj, ensure_ascii=False) if args.json else summary(obj))
     return status
+
+
+def _money(yuan: float) -> str:
+    if abs(yuan) >= 1e8:
+        return f"{yuan / 1e8:,.2f} 亿元".replace(".00 ", " ")
+    if abs(yuan) >= 1e4:
+        return f"{yuan / 1e4:,.2f} 万元".replace(".00 ", " ")
+    return f"{yuan:,.2f} 元".replace(".00 ", " ")
+
+
+def summary(obj: dict) -> str:
+    """The extraction of one file as a person reads it: metadata, then each commitment and figure.
+
+    >>> print(summary({"file": "a.txt", "doc": {"doc_type": "other", "title": "T"}, "commitments": [],
+    ...                "figures": [{"span": "2亿元", "value": 2e8, "unit": "元", "kind": "money", "metric": "资金",
+    ...                             "year": 2021, "target": False, "cumulative": False, "change": False}]}))
+    a.txt
+      类型 other · 标题 T
+      承诺 0 条
+      数据 1 条
+        2 亿元 · 资金 · 2021
+    """
+    doc = obj.get("doc") or {}
+    meta = [(k, doc.get(v)) for k, v in (("类型", "doc_type"), ("标题", "title"), ("发文单位", "issuer"),
+                                          ("辖区", "jurisdiction"), ("日期", "issue_date"), ("文号", "doc_no"),
+                                          ("建议/提案号", "proposal_no"), ("答复对象", "addressee"))]
+    lines = [obj["file"], "  " + " · ".join(f"{k} {v}" for k, v in meta if v)]
+    commitments = obj.get("commitments") or []
+    lines.append(f"  承诺 {len(commitments)} 条")
+    for c in commitments:
+        leads = "、".join(c.get("lead_agencies") or []) or "(未写明牵头单位)"
+        due = f"{c['deadline']} ({c['deadline_basis']})" if c.get("deadline") else "无期限"
+        lines.append(f"    {c.get('item') or '-'}#{c.get('task', 1)} {c.get('starts_with', '')}… | {leads} | {due}")
+    figures = obj.get("figures")
+    if figures is None:  # no figures section: money alone
+        figures = [dict(m, value=m["yuan"], unit="元", kind=m.get("kind")) for m in obj.get("money") or []]
+    lines.append(f"  数据 {len(figures)} 条")
+    for f in figures:
+        value = _money(float(f["value"])) if f.get("unit") == "元" else f"{f['value']:,} {f.get('unit', '')}"
+        flags = [w for w, on in (("目标", f.get("target")), ("累计", f.get("cumulative")), ("变化", f.get("change")))
+                 if on]
+        parts = [value, f.get("metric") or "", str(f["year"]) if f.get("year") else ""] + flags
+        lines.append("    " + " · ".join(p for p in parts if p))
+    return "\n".join(lines)
 
 
 def cmd_evaluate(args) -> int:
@@ -142,11 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_load)
 
-    p = sub.add_parser("extract", help="print what is extracted from files, as answer-key JSON",
-                       description="Print the extraction of each file as JSON with the answer key's keys "
-                                   "(file, doc, commitments, money, counts, targets). No database.")
+    p = sub.add_parser("extract", help="print what is extracted from files (a summary; --json: answer-key JSON)",
+                       description="Print what is extracted from each file: its metadata, each commitment with "
+                                   "its leads and deadline, each figure with its value and kind. --json prints the "
+                                   "answer key's format instead (file, doc, commitments, money, counts, targets, "
+                                   "figures), one object per line. No database.")
     p.add_argument("files", nargs="+")
-    p.add_argument("--json", action="store_true", help="compact JSON (one object per line)")
+    p.add_argument("--json", action="store_true", help="the answer key's JSON, one object per line")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("evaluate", help="score the extraction against every answer key",

@@ -24,7 +24,7 @@ import duckdb
 
 from etl.schema import TABLES
 
-DERIVED = ("fact_commitments", "fact_figures", "fact_agencies")
+DERIVED = ("fact_commitments", "fact_figures", "fact_agencies", "fact_reported_figures")
 
 _CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
 
@@ -148,6 +148,39 @@ def figures_select(source: str, commitments: str) -> str:
     """
 
 
+REPORTED_LIST_ORDER = "d.issue_date DESC NULLS LAST, f.doc_id, f.char_start, f.figure_id"
+"""How lists of reported figures are sorted (``list_order`` numbers the rows in this order)."""
+
+REPORTED_FIGURES_SELECT = f"""
+    WITH {_CURRENT},
+    placed AS (
+        SELECT f.*, d.issue_date, d.issue_year, d.doc_type, d.jurisdiction,
+               COALESCE(f.agency_id, c.lead_ids[1], d.issuer_id) AS attributed_id,
+               c.any_ids AS commitment_ids, c.commitment_id IS NOT NULL AS found,
+               c.deadline_date AS c_deadline_date, c.deadline_year AS c_deadline_year,
+               CAST(row_number() OVER (ORDER BY {REPORTED_LIST_ORDER}) AS INTEGER) AS list_order
+        FROM reported_figures f JOIN documents d USING (doc_id) LEFT JOIN fact_commitments c USING (commitment_id)
+    ),
+    listed AS (
+        SELECT *, CASE WHEN attributed_id IS NULL THEN [] ELSE [attributed_id] END
+                  || COALESCE(commitment_ids, []) AS all_ids
+        FROM placed
+    )
+    SELECT p.figure_id, p.doc_id, p.commitment_id, p.kind, p.unit, p.metric, p.value, p.is_cumulative, p.is_change,
+           p.is_target, COALESCE(p.year, p.issue_year) AS year,
+           CASE WHEN p.year IS NOT NULL THEN p.year_basis WHEN p.issue_year IS NOT NULL THEN 'issue_year'
+                ELSE 'none' END AS year_basis,
+           p.issue_date, p.issue_year, p.doc_type, p.jurisdiction,
+           p.attributed_id AS agency_id, COALESCE(current_of.m[p.attributed_id], p.attributed_id) AS agency_current_id,
+           p.all_ids AS any_ids, list_transform(p.all_ids, lambda x: COALESCE(current_of.m[x], x)) AS any_current_ids,
+           p.found AS in_commitment, p.c_deadline_date AS deadline_date, p.c_deadline_year AS deadline_year,
+           p.list_order
+    FROM listed p CROSS JOIN current_of
+"""
+"""``fact_reported_figures`` rows: every reported figure placed as ``figures_select`` places money (its own
+agency, else its commitment's first lead, else the issuer; its year, else the issue year)."""
+
+
 AGENCIES_SELECT = """
     WITH used AS (
         SELECT unnest(lead_ids) AS agency_id, 1 AS led FROM fact_commitments
@@ -167,9 +200,11 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     counts = con.execute("""
         SELECT (SELECT count(*) FROM commitments), (SELECT count(*) FROM fact_commitments),
                (SELECT count(*) FROM figures), (SELECT count(*) FROM fact_figures),
-               (SELECT count(*) FROM documents), (SELECT count(*) FROM fact_agencies)
+               (SELECT count(*) FROM documents), (SELECT count(*) FROM fact_agencies),
+               (SELECT count(*) FROM reported_figures), (SELECT count(*) FROM fact_reported_figures)
     """).fetchall()[0]
-    return counts[0] == counts[1] and counts[2] == counts[3] and (counts[4] == 0 or counts[5] > 0)
+    return (counts[0] == counts[1] and counts[2] == counts[3] and (counts[4] == 0 or counts[5] > 0)
+            and counts[6] == counts[7])
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -180,6 +215,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
                 f"AS INTEGER) AS list_order FROM ({commitments_select(_AS_LOADED_COMMITMENTS)})")
     con.execute(f"INSERT INTO fact_figures BY NAME {figures_select(_AS_LOADED_FIGURES, 'fact_commitments')}")
     con.execute(f"INSERT INTO fact_agencies BY NAME {AGENCIES_SELECT}")
+    con.execute(f"INSERT INTO fact_reported_figures BY NAME {REPORTED_FIGURES_SELECT}")
+
     from etl import linking  # the follow-through candidates read the tables above
 
     linking.rebuild(con)

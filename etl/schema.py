@@ -379,6 +379,42 @@ FACT_AGENCIES = _table(Table(
     primary_key=("agency_id",),
 ))
 
+FACT_REPORTED_FIGURES = _table(Table(
+    "fact_reported_figures",
+    "Derived (etl.derive): one row per reported figure with the year and agency it is charted under (the "
+    "Figures page).",
+    (
+        C("figure_id", "VARCHAR", "数据编号", "Figure ID", nullable=False),
+        C("doc_id", "VARCHAR", "文档编号", "Document ID", nullable=False),
+        C("commitment_id", "VARCHAR", "承诺编号", "Commitment ID"),
+        C("kind", "VARCHAR", "数据类别", "Kind", nullable=False, accepted=FIGURE_KINDS),
+        C("unit", "VARCHAR", "单位", "Unit", nullable=False),
+        C("metric", "VARCHAR", "指标", "Metric", nullable=False),
+        C("value", "DOUBLE", "数值", "Value", nullable=False),
+        C("is_cumulative", "BOOLEAN", "累计", "Cumulative", nullable=False),
+        C("is_change", "BOOLEAN", "增量", "Change", nullable=False),
+        C("is_target", "BOOLEAN", "目标", "Target", nullable=False),
+        C("year", "INTEGER", "年份", "Year", "The figure's year, else its document's issue year"),
+        C("year_basis", "VARCHAR", "年份依据", "Year basis", "The figure's basis, or issue_year when the year is "
+          "its document's", nullable=False, accepted=FIGURE_YEAR_BASES + ("issue_year",)),
+        C("issue_date", "DATE", "发文日期", "Issue date"),
+        C("issue_year", "INTEGER", "发文年份", "Issue year"),
+        C("doc_type", "VARCHAR", "文档类型", "Document type", nullable=False, accepted=DOC_TYPES),
+        C("jurisdiction", "VARCHAR", "辖区", "Jurisdiction"),
+        C("agency_id", "VARCHAR", "单位编号", "Agency ID", "The agency it is charted under: the one its sentence "
+          "names, else its commitment's first lead, else the issuer"),
+        C("agency_current_id", "VARCHAR", "现单位编号", "Current agency ID"),
+        C("any_ids", "VARCHAR[]", "相关单位编号", "Agency IDs", "Its agency and every agency its commitment names",
+          nullable=False),
+        C("any_current_ids", "VARCHAR[]", "相关单位现编号", "Agency IDs (current)", nullable=False),
+        C("in_commitment", "BOOLEAN", "属于承诺", "In a commitment", nullable=False),
+        C("deadline_date", "DATE", "期限", "Deadline", "Its commitment's deadline"),
+        C("deadline_year", "INTEGER", "期限年份", "Deadline year"),
+        C("list_order", "INTEGER", "列表顺序", "List order", "Its place in lists: newest document first, then "
+          "document, then position in the text", nullable=False),
+    ),
+))
+
 
 # Follow-through candidates: rebuilt in full by ``etl.linking`` after the derived tables. Nothing
 # here is a link until an analyst confirms it (``etl.link_reviews`` keeps the decisions).

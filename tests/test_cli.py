@@ -75,3 +75,16 @@ def test_evaluate_one_folder():
     assert r.returncode == 0 and r.stdout.strip().splitlines()[-1].startswith("golden")
     r = run("evaluate", "--gold", "no/such/folder")
     assert r.returncode == 2 and "no answer-key files" in r.stderr
+
+
+def test_extract_prints_a_summary_by_default():
+    r = run("extract", "seeds/000_394190c2cbb107cb.txt")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "000_394190c2cbb107cb.txt" and "发文单位 广州市工业和信息化局" in lines[1]
+    assert any(line.startswith("  承诺 ") for line in lines) and any("亿元" in line for line in lines)
+
+
+def test_extract_of_a_missing_file_prints_only_the_error():
+    r = run("extract", "no/such/file.txt")
+    assert r.returncode == 1 and r.stdout == "" and "file.txt" in r.stderr and "cannot open" in r.stderr

@@ -120,3 +120,27 @@ def test_funnel_stages_match_their_examples_and_not_their_non_examples():
         assert key(None) is None
     finally:
         con.close()
+
+
+def test_a_reported_figure_is_placed_once_with_its_agency_year_and_list_order(sql):
+    n = sql("SELECT (SELECT count(*) FROM reported_figures), (SELECT count(*) FROM fact_reported_figures), "
+            "(SELECT count(DISTINCT list_order) FROM fact_reported_figures)")[0]
+    assert n[0] == n[1] == n[2] > 0
+    wrong = sql("""
+        SELECT x.figure_id FROM fact_reported_figures x JOIN reported_figures f USING (figure_id)
+        JOIN documents d ON d.doc_id = f.doc_id LEFT JOIN commitments c ON c.commitment_id = f.commitment_id
+        LEFT JOIN agencies a ON a.agency_id = x.agency_id
+        WHERE x.agency_id IS DISTINCT FROM COALESCE(f.agency_id, c.lead_agency_ids[1], d.issuer_id)
+           OR x.agency_current_id IS DISTINCT FROM COALESCE(a.current_id, x.agency_id)
+           OR x.year IS DISTINCT FROM COALESCE(f.year, d.issue_year)
+           OR x.year_basis <> CASE WHEN f.year IS NOT NULL THEN f.year_basis
+                                   WHEN d.issue_year IS NOT NULL THEN 'issue_year' ELSE 'none' END
+           OR (x.value, x.unit, x.kind, x.metric) IS DISTINCT FROM (f.value, f.unit, f.kind, f.metric)
+           OR (x.is_cumulative, x.is_change, x.is_target) IS DISTINCT FROM (f.is_cumulative, f.is_change, f.is_target)
+           OR x.in_commitment <> (c.commitment_id IS NOT NULL)
+    """)
+    assert wrong == []
+    newest_first = sql("SELECT d.issue_date FROM fact_reported_figures x JOIN documents d USING (doc_id) "
+                       "ORDER BY x.list_order")
+    dates = [r[0] for r in newest_first if r[0] is not None]
+    assert dates == sorted(dates, reverse=True)

@@ -24,6 +24,7 @@ def reader(doc_id: str, focus: str | None = None) -> None:
         ui.empty()
         return
     st.subheader(f"{i18n.t('reader')} · {doc['title'] or doc['file_name']}")
+    figure_passage(doc)
     with st.expander(i18n.t("doc_meta")):
         meta = pd.DataFrame([doc])
         ui.table(meta, META, "document_meta", ("documents",))
@@ -61,6 +62,18 @@ def reader(doc_id: str, focus: str | None = None) -> None:
         st.caption(i18n.t("unplaced_none"))
     else:
         ui.table(unplaced, ["kind", "written", "reason", "count"], "document_unplaced")
+
+
+def figure_passage(doc: dict) -> None:
+    """Frame the figure a link names (``figure`` in the URL, from the Figures page) in its sentence, above the text."""
+    wanted = filters.page_param("figure")
+    figure = queries.reported_figure(wanted) if wanted else None
+    if figure is None or figure["doc_id"] != doc["doc_id"]:
+        return
+    st.markdown(f"**{i18n.t('fig_reader_focus')}** {figure['span_text']} · {figure['metric']}")
+    st.html(highlight.page(highlight.framed(doc["text"], int(figure["char_start"]), int(figure["char_end"]),
+                                            int(figure["sentence_start"]), int(figure["sentence_end"])), "30vh"))
+    st.caption(i18n.t("fig_in_text"))
 
 
 def main() -> None:

@@ -41,6 +41,9 @@ def main() -> None:
     row1[0].metric(i18n.t("kpi_documents"), f"{n['documents']:,}")
     row1[1].metric(i18n.t("kpi_commitments"), f"{n['commitments']:,}")
     row1[2].metric(i18n.t("kpi_agencies"), f"{n['lead_agencies']:,}")
+    row1[3].metric(i18n.t("kpi_reported_figures"), f"{queries.reported_figure_count(f):,}")
+    with row1[3]:
+        ui.link("figures", "go_figures")
     money_tiles(queries.money_by_kind(f), lang)
     states = queries.deadline_states(f)
     ui.deadline_tiles(states)
