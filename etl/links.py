@@ -159,8 +159,16 @@ def same_fact_groups(figures: list[FigureRecord]) -> list[list[str]]:
     return groups
 
 
+WORDING_CHARS = 200
+"""Commitments are compared on their first 200 characters, cleaned."""
+
+
 def _wording(text: str) -> str:
-    return _clean(_LABEL.sub("", text or ""))[:200]
+    body = _LABEL.sub("", text or "")
+    head = _clean(body[:3 * WORDING_CHARS])  # a long commitment: its head is enough (clear of the cut)
+    if len(head) >= WORDING_CHARS + 10:
+        return head[:WORDING_CHARS]
+    return _clean(body)[:WORDING_CHARS]
 
 
 def thread_candidates(commitments: list[CommitmentRecord]) -> list[Candidate]:

@@ -8,6 +8,7 @@ IDs are derived from content, so loading the same files twice gives the same row
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from pathlib import Path
 
@@ -287,8 +288,12 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) ->
     if not rows:
         return
     cols = TABLES[table].column_names
-    arrow = pa.table({c: pa.array([r.get(c) for r in rows], type=_ARROW_TYPES.get(TABLES[table].column(c).sql_type))
-                      for c in cols})
+    try:  # every row has every column (as ``document_rows`` builds them): transposed in C
+        columns = list(zip(*map(operator.itemgetter(*cols), rows))) if len(cols) > 1 else [[r[cols[0]] for r in rows]]
+    except KeyError:
+        columns = [[r.get(c) for r in rows] for c in cols]
+    arrow = pa.table({c: pa.array(v, type=_ARROW_TYPES.get(TABLES[table].column(c).sql_type))
+                      for c, v in zip(cols, columns)})
     con.register("_rows", arrow)
     try:
         casts = ", ".join(f"CAST({c} AS {TABLES[table].column(c).sql_type}) AS {c}" for c in cols)
@@ -371,6 +376,8 @@ OFFSET_CHECKS = {  # name in CHECKS -> (table, start column, end column, text co
     "figures point at their span": ("figures", "char_start", "char_end", "span_text"),
     "figures point at their sentence": ("figures", "sentence_start", "sentence_end", "sentence"),
     "agency mentions point at their words": ("agency_mentions", "char_start", "char_end", "written_as"),
+    "reported figures point at their span": ("reported_figures", "char_start", "char_end", "span_text"),
+    "reported figures point at their sentence": ("reported_figures", "sentence_start", "sentence_end", "sentence"),
 }
 
 

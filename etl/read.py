@@ -9,7 +9,7 @@ Anything that cannot be read raises ``ReadError`` naming the file and the reason
 from __future__ import annotations
 
 import codecs
-import functools
+import collections
 import hashlib
 import re
 from dataclasses import dataclass
@@ -238,14 +238,15 @@ def _converter(config: str):
     return _converters[config]
 
 
-def to_simplified(text: str) -> str:
-    """Convert traditional characters to simplified, keeping every offset in place.
+def to_simplified(text: str, chars=None) -> str:
+    """Convert traditional characters to simplified, keeping every offset in place (``chars``:
+    the text's distinct characters, when the caller has them).
 
     >>> to_simplified("廣州市工業和信息化局")
     '广州市工业和信息化局'
     """
     t2s = _converter("t2s")
-    if not _has_traditional(set(text), t2s):
+    if not _has_traditional(set(text) if chars is None else chars, t2s):
         return text  # most documents: nothing to convert, skip OpenCC's pass over the text
     converted = t2s.convert(text)
     if len(converted) == len(text):
@@ -343,14 +344,15 @@ def _read_data(suffix: str, data: bytes, label: str) -> ReadResult:
     original = normalize_text(original)
     if not original.strip():
         raise ReadError(label, "no text: the file holds only white space")
-    problem = garbled(original)
+    counts = collections.Counter(original[:_JUDGED_CHARS])  # every check below reads these, not the text
+    problem = garbled(original, counts)
     if problem:
         raise ReadError(label, f"garbled text, not a readable document: {problem} (read as {encoding})")
-    if _cjk_share(original) < 0.05:
+    if _cjk_share(original, counts) < 0.05:
         raise ReadError(label, "no Chinese text found: not a document this tool reads (binary or garbled?)")
     if len(original) > MAX_TEXT_CHARS:
         raise ReadError(label, f"too long: {len(original):,} characters of text, the limit is {MAX_TEXT_CHARS:,} a document")
-    text = to_simplified(original)
+    text = to_simplified(original, counts.keys() if len(original) <= _JUDGED_CHARS else None)
     if text != original:
         warnings.append("traditional characters converted to simplified")
     return ReadResult(text, original, encoding, fmt, digest, tuple(warnings))
@@ -381,69 +383,81 @@ MIN_COMMON_SHARE = 0.15
 _MIN_JUDGED_CJK = 200
 
 
-def garbled(text: str) -> str | None:
-    """Say why a decoded text is garbage (bytes read in the wrong encoding, random bytes), or None.
+def garbled(text: str, counts: collections.Counter | None = None) -> str | None:
+    """Say why a decoded text is garbage (bytes read in the wrong encoding, random bytes), or None
+    (``counts``: of the characters of its first ``_JUDGED_CHARS``, when the caller has them).
 
     >>> garbled("广州市工业和信息化局关于加快发展数字经济的若干措施") is None
     True
     >>> garbled("\ue000\ue001abc")
     '40% private-use, unassigned or replacement characters'
     """
-    sample = text[:_JUDGED_CHARS]
-    visible = len(_BLANKS_RE.sub("", sample))
+    if counts is None:
+        counts = collections.Counter(text[:_JUDGED_CHARS])
+    # Each distinct character is judged once (and remembered): a document has a few hundred.
+    visible = odd = cjk = common = 0
+    for ch, n in counts.items():
+        kind = _KINDS.get(ch)
+        if kind is None:
+            kind = _KINDS[ch] = _kind(ch)
+        if kind != _BLANK:
+            visible += n
+            if kind == _ODD:
+                odd += n
+            elif kind >= _CJK:
+                cjk += n
+                if kind == _CJK_COMMON:
+                    common += n
     if not visible:
         return None
-    import unicodedata
-
-    # Each distinct character is judged once; only the odd ones (rare) are counted one by one.
-    odd_chars = [ch for ch in set(sample) if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn")]
-    odd = sum(sample.count(ch) for ch in odd_chars)
     if odd / visible > MAX_ODD_SHARE:
         return f"{odd / visible:.0%} private-use, unassigned or replacement characters"
-    cjk_only = _NOT_CJK_ANY_RE.sub("", sample)
-    total = len(cjk_only)
-    if total >= _MIN_JUDGED_CJK:
-        share = (total - len(_common_re().sub("", cjk_only))) / total
+    if cjk >= _MIN_JUDGED_CJK:
+        share = common / cjk
         if share < MIN_COMMON_SHARE:
             return (f"only {share:.0%} of its Chinese characters are common ones (Chinese text has over "
                     f"{MIN_COMMON_SHARE:.0%}): the wrong encoding?")
     return None
+
+
+_BLANK, _OTHER, _ODD, _CJK, _CJK_COMMON = range(5)
+_KINDS: dict[str, int] = {}  # character -> its kind, filled as characters are met
+
+
+def _kind(ch: str) -> int:
     import unicodedata
 
-    odd = sum(n for ch, n in counts.items()
-              if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"))
-    if odd / visible > MAX_ODD_SHARE:
-        return f"{odd / visible:.0%} private-use, unassigned or replacement characters"
-    cjk = {ch: n for ch, n in counts.items() if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"}
-    total = sum(cjk.values())
-    if total >= _MIN_JUDGED_CJK:
+    if ch.isspace():  # what ``\s`` matches
+        return _BLANK
+    if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"):
+        return _ODD
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
         _cjk_common_share("")  # fills the set of common characters
-        share = sum(n for ch, n in cjk.items() if ch in _COMMON) / total
-        if share < MIN_COMMON_SHARE:
-            return (f"only {share:.0%} of its Chinese characters are common ones (Chinese text has over "
-                    f"{MIN_COMMON_SHARE:.0%}): the wrong encoding?")
-    return None
+        return _CJK_COMMON if ch in _COMMON else _CJK
+    return _OTHER
 
 
 _NOT_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
-_NOT_CJK_ANY_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
-
-
-@functools.lru_cache(maxsize=1)
-def _common_re() -> re.Pattern:
-    """The common characters as one character class (matched in C)."""
-    _cjk_common_share("")  # fills the set of common characters
-    return re.compile("[" + "".join(sorted(_COMMON)) + "]")
 _BLANKS_RE = re.compile(r"\s+")
+_CJK_SAMPLE = 20000
 
 
-def _cjk_share(text: str) -> float:
-    """Share of a text's visible characters that are CJK (counted by deleting the others, in C).
+def _cjk_share(text: str, counts: collections.Counter | None = None) -> float:
+    """Share of a text's visible characters that are CJK (counted by deleting the others, in C;
+    from ``counts`` of its characters when they cover the whole sample).
 
     >>> _cjk_share("广州 ab")
     0.5
     """
-    sample = text[:20000]
+    if counts is not None and len(text) <= _CJK_SAMPLE:
+        visible = cjk = 0
+        for ch, n in counts.items():
+            if not ch.isspace():
+                visible += n
+                if "\u4e00" <= ch <= "\u9fff":
+                    cjk += n
+        return cjk / visible if visible else 0.0
+    sample = text[:_CJK_SAMPLE]
     visible = len(_BLANKS_RE.sub("", sample))
     if not visible:
         return 0.0

@@ -186,3 +186,41 @@ def test_a_database_of_an_older_schema_is_rebuilt_keeping_every_document(tmp_pat
         assert con.execute("SELECT count(*) FROM etl_changes WHERE run_id = ?", [report.run_id]).fetchall()[0][0] == 0
     finally:
         con.close()
+
+
+def _corrupting(field, value, table="commitments"):
+    """``load.document_rows`` with one field of the first row of ``table`` overwritten."""
+    real = load.document_rows
+
+    def rows(*args):
+        out = real(*args)
+        if out[table]:
+            out[table][0][field] = value
+        return out
+    return rows
+
+
+@pytest.mark.parametrize("table, field, value, check", [
+    ("commitments", "char_start", 3, "commitments point at their text"),
+    ("reported_figures", "sentence_start", 1, "reported figures point at their sentence"),
+    ("documents", "doc_type", "not_a_type", "documents.doc_type accepted values"),
+])
+@pytest.mark.parametrize("cold", [True, False], ids=["cold", "onto-stored"])
+def test_a_failed_data_check_stops_the_load_and_keeps_the_stored_database(tmp_path, monkeypatch, seeds_copy,
+                                                                         table, field, value, check, cold):
+    from etl.pipeline import DataCheckError
+
+    db = tmp_path / "c.duckdb"
+    files = sorted(seeds_copy.glob("*.txt"))
+    if not cold:
+        load_paths(files[:2], db, workers=1)
+    before = rows(db, "commitments", "commitment_id") if not cold else None
+    monkeypatch.setattr(load, "document_rows", _corrupting(field, value, table))
+    with pytest.raises(DataCheckError) as err:
+        load_paths(files, db, workers=1)
+    assert any(f.startswith(check) for f in err.value.failures), err.value.failures
+    if cold:
+        assert not db.exists()  # nothing half-built is left in its place
+    else:
+        assert rows(db, "commitments", "commitment_id") == before  # the earlier database is intact
+    assert not list(tmp_path.glob(".c.duckdb.*.tmp"))
