@@ -200,7 +200,65 @@ _LEVEL_AHEAD = rf"(?=(?:中共)?[{_HAN}]{{1,13}}?[市州县区旗盟镇乡道省
 OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从])){_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"
                          rf"|(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
 """Place-prefixed bodies inside running text: after a boundary or a linking word, or anywhere
-when the place is a province (建议湖北省人民政府…)."""
+when the place is a province (建议湖北省人民政府…). The definition: ``open_agency_spans`` finds
+the same spans as its ``finditer`` three times faster (a test holds the two equal)."""
+
+_OPEN_BODY = re.compile(rf"{_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}")
+_OPEN_AFTER = re.compile(rf"[\x00-\u4dff\ua000-\U0010ffff由和及与同请经向对将在从](?P<body>{_OPEN_BODY.pattern})")
+"""The first branch with the character before it consumed, not looked behind at: a pattern that
+starts with a character class is searched by skipping to that class, not tried at every position."""
+_OPEN_PROVINCIAL = re.compile(rf"(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
+_PROVINCE_RE = re.compile(_PROVINCE_TRIE)
+_NONE = (1 << 62, 1 << 62)
+
+
+def _open_after(text: str, pos: int) -> tuple[int, int]:
+    """The first span ≥ ``pos`` of ``OPEN_AGENCY``'s first branch."""
+    if pos == 0:
+        m = _OPEN_BODY.match(text)
+        if m:
+            return m.span()
+    m = _OPEN_AFTER.search(text, max(pos - 1, 0))
+    return m.span("body") if m else _NONE
+
+
+def _open_provincial(text: str, pos: int) -> tuple[int, int]:
+    """The first span ≥ ``pos`` of ``OPEN_AGENCY``'s second branch: at a province, or 中共 before one."""
+    while True:
+        m = _PROVINCE_RE.search(text, pos)
+        if m is None:
+            return _NONE
+        q = m.start()
+        if q - 2 >= pos and text[q - 2:q] == "中共":
+            got = _OPEN_PROVINCIAL.match(text, q - 2)
+            if got:
+                return got.span()
+        got = _OPEN_PROVINCIAL.match(text, q)
+        if got:
+            return got.span()
+        pos = q + 1
+
+
+def open_agency_spans(text: str):
+    """Yield the spans ``OPEN_AGENCY.finditer(text)`` yields: of the two branches' next spans the
+    leftmost, the first branch on a tie (as the alternation tries it first); each branch's next
+    span is kept while it starts at or after where the scan stands.
+
+    >>> list(open_agency_spans("由成都市交通运输局和湖北省人民政府负责"))
+    [(1, 9), (10, 17)]
+    """
+    pos, n = 0, len(text)
+    a = b = None
+    while pos < n:
+        if a is None or a[0] < pos:
+            a = _open_after(text, pos)
+        if b is None or b[0] < pos:
+            b = _open_provincial(text, pos)
+        best = a if a[0] <= b[0] else b
+        if best[0] > n:
+            return
+        yield best
+        pos = best[1]
 
 _DISTRICT = "(?:" + "|".join(DISTRICTS) + ")"
 
@@ -455,22 +513,23 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     refs: list[AgencyRef] = []
     patterns = [_group_re(), OPEN_AGENCY, _alias_re()]
     if local_aliases:
-        patterns.insert(0, re.compile("|".join(re.escape(k) for k in sorted(local_aliases, key=len, reverse=True))))
+        patterns.insert(0, _local_alias_re(tuple(sorted(local_aliases, key=len, reverse=True))))
     patterns.append(_DISTRICT_GOVERNMENT)
     patterns.append(CLAUSE_DISTRICT)
     patterns.append(GENERIC_AGENCY)
     alias_re = _alias_re()
+    local = registry().local
     for pattern in patterns:
-        for m in pattern.finditer(text):
-            s, e = m.span()
+        spans = open_agency_spans(text) if pattern is OPEN_AGENCY else (m.span() for m in pattern.finditer(text))
+        for s, e in spans:
             if taken.find(1, s, e) >= 0 or _part_of_word(text, s, e):
                 continue
-            if pattern is alias_re and s > 0 and text[s - 1] in "市区县省州" and m.group() not in registry().local:
+            written = text[s:e]
+            if pattern is alias_re and s > 0 and text[s - 1] in "市区县省州" and written not in local:
                 continue  # 市乡村振兴局 is the city's bureau, not the national one
             if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
                     and text[s] in "市省县区" and text[s - 1] not in _LINKING):
                 continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
-            written = m.group()
             if written not in resolved:
                 resolved[written] = resolve(written, jurisdiction, issuer, local_aliases)
             got = resolved[written]
@@ -484,6 +543,12 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
 
 
 _LINKING = "州由与和、及会同在经向对将请"
+
+
+@lru_cache(maxsize=64)
+def _local_alias_re(forms: tuple[str, ...]) -> re.Pattern:
+    """A document's own short forms, longest first (compiled once per set of forms)."""
+    return re.compile("|".join(re.escape(k) for k in forms))
 
 
 _LIST_SPLIT = re.compile(r"[、,,;;]|和(?=[市区县各相有])|及(?=[市区县各相有])|与(?=[市区县各相有])")

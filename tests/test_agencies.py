@@ -1,6 +1,8 @@
 """Agency registry, recogniser and lead-group parsing."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.agencies import find_mentions, parse_agency_list, registry, resolve
 
@@ -155,3 +157,19 @@ def test_not_bodies_in_a_national_text():
 def test_parse_national_and_provincial_lists(group, expected):
     jurisdiction, issuer = ("江苏省", "江苏省人民政府") if group.startswith("省") else ("全国", "国务院")
     assert [c for _, c, _ in parse_agency_list(group, jurisdiction, issuer)] == expected
+
+
+_TOKENS = ["中共", "湖北省", "广东省", "新疆维吾尔自治区", "成都市", "武侯区", "马关县", "玉林街道", "苏州工业园区",
+           "市", "区", "县", "省", "州", "委", "人民政府", "办公厅", "交通运输局", "组织部", "管委会", "委员会", "中心",
+           "由", "和", "及", "与", "会同", "请", "在", "的", "等", "负责", "牵头", "推进", "各", "有关", "部门",
+           ",", "。", "(", ")", ":", "、", "\n", " ", "2021年", "建议"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40))
+def test_open_agency_spans_are_the_patterns_own(tokens):
+    """The fast scan finds exactly what ``OPEN_AGENCY.finditer`` finds (the pattern is the definition)."""
+    from etl.agencies import OPEN_AGENCY, open_agency_spans
+
+    text = "".join(tokens)
+    assert list(open_agency_spans(text)) == [m.span() for m in OPEN_AGENCY.finditer(text)]
