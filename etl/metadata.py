@@ -35,6 +35,29 @@ VALID_UNTIL = re.compile(r"有效期至(?P<date>[^,。;)]{6,16})")
 VALID_YEARS = re.compile(r"有效期(?:为)?(?P<n>\d+|[一二三四五六七八九十])年")
 
 
+_ALIAS_MARK = re.compile(r"[(（](?:以下简称|下称|简称)[“\"]")
+_ALIAS_BEFORE, _ALIAS_AFTER = 30, 20
+"""How far ``ALIAS_DEF`` reaches before its bracket (the full name) and after it (the short one)."""
+
+
+def _alias_definitions(text: str):
+    """Yield ``ALIAS_DEF.finditer(text)``'s matches, searching only around each (下称“ bracket:
+    the pattern's leading run of characters would otherwise be tried at every position.
+
+    >>> [m["short"] for m in _alias_definitions("成立天河区产业发展领导小组(下称“领导小组”),另设专班(简称“专班”)")]
+    ['领导小组', '专班']
+    """
+    last = 0
+    for mark in _ALIAS_MARK.finditer(text):
+        h = mark.start()
+        if h < last:
+            continue
+        m = ALIAS_DEF.search(text, max(last, h - _ALIAS_BEFORE), h + _ALIAS_AFTER + 5)
+        if m:
+            last = m.end()
+            yield m
+
+
 def local_aliases(text: str) -> dict[str, str]:
     """Aliases a document defines for itself.
 
@@ -44,7 +67,7 @@ def local_aliases(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if "称" not in text and "下设" not in text:
         return out
-    for m in ALIAS_DEF.finditer(text) if "称" in text else ():
+    for m in _alias_definitions(text) if "称" in text else ():
         full = re.sub(r"^(?:成立|设立|组建|建立)", "", m["full"])
         out[m["short"]] = full
     for k in (hit.start() for hit in re.finditer("下设", text)):

@@ -13,9 +13,10 @@ CN_UNITS = "十百千万亿"
 CN_NUMBER_CHARS = CN_DIGITS + CN_UNITS
 
 NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:[千百]?(?:万亿|亿|万)?|[千百])"
+    r"(?=[\d" + CN_DIGITS + r"十千百])"  # what every branch starts with: spares the branches elsewhere
+    r"(?:(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:[千百]?(?:万亿|亿|万)?|[千百])"
     r"|[" + CN_DIGITS + r"十][" + CN_NUMBER_CHARS + r"]*"
-    r"|[千百](?=[万亿个家项名元])"
+    r"|[千百](?=[万亿个家项名元]))"
 )
 """A number: Arabic (with thousands commas and decimals) optionally scaled by 千/百/万/亿,
 or Chinese numerals (两千, 三百五十, 一千二百万). A bare 千/百 before a unit counts as 1000/100."""

@@ -616,7 +616,7 @@ def _load_locked(paths, db_path: Path, progress, workers, isolate: bool = False)
         con = duckdb.connect(str(tmp))
         # One checkpoint, at the end: automatic ones rewrite the growing key indexes again and
         # again (10 s of a 10,000-document load). The file is new and swapped in only when complete.
-        con.execute("SET checkpoint_threshold = '64GB'")
+        con.execute("SET checkpoint_threshold = '256MB'")
         try:
             load.create_schema(con)
             if con.execute("SELECT count(*) FROM agencies").fetchall()[0][0] == 0:

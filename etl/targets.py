@@ -22,7 +22,7 @@ UNITS = "家|个|名|项|人|所|座|场|次|件|款|台|套|户|支|批|辆|吨
 TARGET_RULES = (
     Rule("quantity", re.compile(r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>万人|" + UNITS + r"|%)"),
          ("超600家", "不少于5个", "约20名", "100%"), ("5G", "500强", "三年")),
-    Rule("scale_class", re.compile(r"(?P<num>[千百]|[一二三四五六七八九十]?[千百]|\d+)(?P<scale>万亿|千亿|百亿|亿)级"),
+    Rule("scale_class", re.compile(r"(?=[千百一二三四五六七八九十\d])(?P<num>[千百]|[一二三四五六七八九十]?[千百]|\d+)(?P<scale>万亿|千亿|百亿|亿)级"),
          ("千亿级", "500亿级"), ("千亿元",)),
 )
 RATE_BEFORE = re.compile(r"按照?|补贴|补助|贴息|奖励")

@@ -2,6 +2,8 @@
 (other cities, provinces and counties than the seeds'), in the forms real documents take."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl import segment
 from etl.metadata import extract_metadata, find_signature, header_title
@@ -232,3 +234,17 @@ def test_a_reply_under_its_bureaus_masthead_signed_with_a_date_only():
             "你们提出的建议收悉。下一步,我局将加大支持。\n 2023年6月30日 \n")
     meta, _ = extract_metadata(text, segment.paragraphs(text))
     assert (meta.issuer, meta.issue_date, meta.jurisdiction) == ("南昌市财政局", "2023-06-30", "南昌市")
+
+
+_ALIAS_TOKENS = ["成立", "天河区", "产业发展", "领导小组", "(", "（", ")", "）", "以下简称", "下称", "简称", "“", "”", '"',
+                 "专班", ",", "。", "下设", "办公室", "a", "1"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ALIAS_TOKENS), max_size=40))
+def test_alias_definitions_are_the_patterns_own(tokens):
+    """The windowed search finds what ``ALIAS_DEF.finditer`` finds (the pattern is the definition)."""
+    from etl.metadata import ALIAS_DEF, _alias_definitions
+
+    text = "".join(tokens)
+    assert [m.span() for m in _alias_definitions(text)] == [m.span() for m in ALIAS_DEF.finditer(text)]
