@@ -224,3 +224,19 @@ def test_a_failed_data_check_stops_the_load_and_keeps_the_stored_database(tmp_pa
     else:
         assert rows(db, "commitments", "commitment_id") == before  # the earlier database is intact
     assert not list(tmp_path.glob(".c.duckdb.*.tmp"))
+
+
+def test_a_load_pauses_the_cycle_collector_and_restores_it(tmp_path, seeds_copy):
+    import gc
+
+    assert gc.isenabled()
+    seen = []
+    load_paths([seeds_copy], tmp_path / "c.duckdb", progress=lambda *a: seen.append(gc.isenabled()), workers=1)
+    assert seen and not any(seen)  # paused while the rows are held
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        load_paths([seeds_copy], tmp_path / "d.duckdb", workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
