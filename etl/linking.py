@@ -216,7 +216,13 @@ def thread_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cols = ["from_commitment_id", "to_commitment_id", "score", "from_deadline_date", "to_deadline_date",
             "deadline_move", "reason"]
     info = {r[0]: r for r in rows}
-    words = {r[0]: links._wording(r[3]) for r in rows}
+    wording: dict[str, str] = {}  # text -> its wording: a commitment restated word for word is cleaned once
+    words = {}
+    for r in rows:
+        w = wording.get(r[3])
+        if w is None:
+            w = wording[r[3]] = links.wording(r[3])
+        words[r[0]] = w
     by_lead: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         for lead in dict.fromkeys(r[4]):

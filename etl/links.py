@@ -163,7 +163,12 @@ WORDING_CHARS = 200
 """Commitments are compared on their first 200 characters, cleaned."""
 
 
-def _wording(text: str) -> str:
+def wording(text: str) -> str:
+    """A commitment's words as compared: no item label, no punctuation, digits or spaces, NFKC, the first 200.
+
+    >>> wording("(三)推进老旧小区改造,2020年底前完成100个。")
+    '推进老旧小区改造年底前完成个'
+    """
     body = _LABEL.sub("", text or "")
     head = _clean(body[:3 * WORDING_CHARS])  # a long commitment: its head is enough (clear of the cut)
     if len(head) >= WORDING_CHARS + 10:
@@ -186,7 +191,7 @@ def thread_candidates(commitments: list[CommitmentRecord]) -> list[Candidate]:
         for lead in c.lead_ids:
             by_lead[lead].append(c)
     best: dict[str, Candidate] = {}
-    words = {c.commitment_id: _wording(c.text) for c in commitments}
+    words = {c.commitment_id: wording(c.text) for c in commitments}
     for group in by_lead.values():
         group.sort(key=lambda c: (c.issue_date or "9999", c.commitment_id))
         for i, later in enumerate(group):
