@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 5_000_000
@@ -238,15 +239,17 @@ def _converter(config: str):
     return _converters[config]
 
 
-def to_simplified(text: str, chars=None) -> str:
-    """Convert traditional characters to simplified, keeping every offset in place (``chars``:
-    the text's distinct characters, when the caller has them).
+def to_simplified(text: str, has_traditional: bool | None = None) -> str:
+    """Convert traditional characters to simplified, keeping every offset in place
+    (``has_traditional``: whether it holds any, when the caller knows).
 
     >>> to_simplified("廣州市工業和信息化局")
     '广州市工业和信息化局'
     """
     t2s = _converter("t2s")
-    if not _has_traditional(set(text) if chars is None else chars, t2s):
+    if has_traditional is None:
+        has_traditional = any(_flags(ch) & _TRADITIONAL for ch in set(text))
+    if not has_traditional:
         return text  # most documents: nothing to convert, skip OpenCC's pass over the text
     converted = t2s.convert(text)
     if len(converted) == len(text):
@@ -344,36 +347,20 @@ def _read_data(suffix: str, data: bytes, label: str) -> ReadResult:
     original = normalize_text(original)
     if not original.strip():
         raise ReadError(label, "no text: the file holds only white space")
-    counts = collections.Counter(original[:_JUDGED_CHARS])  # every check below reads these, not the text
-    problem = garbled(original, counts)
+    stats = char_stats(original)  # every check below reads these, not the text
+    problem = garbled(original, stats)
     if problem:
         raise ReadError(label, f"garbled text, not a readable document: {problem} (read as {encoding})")
-    if _cjk_share(original, counts) < 0.05:
+    if _cjk_share(original, stats) < 0.05:
         raise ReadError(label, "no Chinese text found: not a document this tool reads (binary or garbled?)")
     if len(original) > MAX_TEXT_CHARS:
         raise ReadError(label, f"too long: {len(original):,} characters of text, the limit is {MAX_TEXT_CHARS:,} a document")
-    text = to_simplified(original, counts.keys() if len(original) <= _JUDGED_CHARS else None)
+    text = to_simplified(original, stats.traditional if stats.whole else None)
     if text != original:
         warnings.append("traditional characters converted to simplified")
     return ReadResult(text, original, encoding, fmt, digest, tuple(warnings))
 
 
-_CHANGES: dict[str, bool] = {}  # character -> whether t2s changes it (filled as characters are met)
-
-
-def _has_traditional(chars: set[str], t2s) -> bool:
-    """True when any of ``chars`` is converted by t2s (each character looked up once per process)."""
-    for ch in chars:
-        changed = _CHANGES.get(ch)
-        if changed is None:
-            changed = _CHANGES[ch] = t2s.convert(ch) != ch
-        if changed:
-            return True
-    return False
-
-
-_ODD_RE = re.compile("[\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]")
-"""Private-use characters and U+FFFD: what bytes in the wrong encoding decode to, never words."""
 _JUDGED_CHARS = 200_000
 MAX_ODD_SHARE = 0.01
 """A text with more private-use, unassigned or replacement characters than this share is garbage."""
@@ -383,58 +370,89 @@ MIN_COMMON_SHARE = 0.15
 _MIN_JUDGED_CJK = 200
 
 
-def garbled(text: str, counts: collections.Counter | None = None) -> str | None:
+class CharStats(NamedTuple):
+    """What the read checks need of a text's characters, counted in one pass over its distinct ones."""
+
+    visible: int  # not white space
+    odd: int  # private-use, unassigned, U+FFFD
+    cjk: int  # CJK ideographs (basic block and extension A)
+    cjk_basic: int  # of the basic block only
+    common: int  # among the most frequent ones
+    traditional: bool  # any that t2s converts
+    whole: bool  # the counts cover the whole text (not only its first ``_JUDGED_CHARS``)
+
+
+_BLANK, _ODD, _CJK_BASIC, _CJK_EXT, _COMMON_CJK, _TRADITIONAL = 1, 2, 4, 8, 16, 32
+_FLAGS: dict[str, int] = {}  # character -> its flags, filled as characters are met
+
+
+def _flags(ch: str) -> int:
+    flags = _FLAGS.get(ch)
+    if flags is None:
+        import unicodedata
+
+        flags = 0
+        if ch.isspace():  # what ``\s`` matches
+            flags |= _BLANK
+        elif ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"):
+            flags |= _ODD
+        elif "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            _cjk_common_share("")  # fills the set of common characters
+            flags |= (_CJK_BASIC if ch <= "\u9fff" and ch >= "\u4e00" else _CJK_EXT) | (_COMMON_CJK if ch in _COMMON else 0)
+        if _converter("t2s").convert(ch) != ch:
+            flags |= _TRADITIONAL
+        _FLAGS[ch] = flags
+    return flags
+
+
+def char_stats(text: str) -> CharStats:
+    """Count a text's characters by kind (of its first ``_JUDGED_CHARS``), each distinct character judged once.
+
+    >>> char_stats("廣州 ab\ue000")
+    CharStats(visible=5, odd=1, cjk=2, cjk_basic=2, common=0, traditional=True, whole=True)
+    """
+    visible = odd = cjk = basic = common = 0
+    traditional = False
+    for ch, n in collections.Counter(text[:_JUDGED_CHARS]).items():
+        f = _FLAGS.get(ch)
+        if f is None:
+            f = _flags(ch)
+        if f & _BLANK:
+            continue
+        visible += n
+        if f & _ODD:
+            odd += n
+        elif f & (_CJK_BASIC | _CJK_EXT):
+            cjk += n
+            if f & _CJK_BASIC:
+                basic += n
+            if f & _COMMON_CJK:
+                common += n
+        if f & _TRADITIONAL:
+            traditional = True
+    return CharStats(visible, odd, cjk, basic, common, traditional, len(text) <= _JUDGED_CHARS)
+
+
+def garbled(text: str, stats: CharStats | None = None) -> str | None:
     """Say why a decoded text is garbage (bytes read in the wrong encoding, random bytes), or None
-    (``counts``: of the characters of its first ``_JUDGED_CHARS``, when the caller has them).
+    (``stats``: its ``char_stats``, when the caller has them).
 
     >>> garbled("广州市工业和信息化局关于加快发展数字经济的若干措施") is None
     True
     >>> garbled("\ue000\ue001abc")
     '40% private-use, unassigned or replacement characters'
     """
-    if counts is None:
-        counts = collections.Counter(text[:_JUDGED_CHARS])
-    # Each distinct character is judged once (and remembered): a document has a few hundred.
-    visible = odd = cjk = common = 0
-    for ch, n in counts.items():
-        kind = _KINDS.get(ch)
-        if kind is None:
-            kind = _KINDS[ch] = _kind(ch)
-        if kind != _BLANK:
-            visible += n
-            if kind == _ODD:
-                odd += n
-            elif kind >= _CJK:
-                cjk += n
-                if kind == _CJK_COMMON:
-                    common += n
-    if not visible:
+    st = stats or char_stats(text)
+    if not st.visible:
         return None
-    if odd / visible > MAX_ODD_SHARE:
-        return f"{odd / visible:.0%} private-use, unassigned or replacement characters"
-    if cjk >= _MIN_JUDGED_CJK:
-        share = common / cjk
+    if st.odd / st.visible > MAX_ODD_SHARE:
+        return f"{st.odd / st.visible:.0%} private-use, unassigned or replacement characters"
+    if st.cjk >= _MIN_JUDGED_CJK:
+        share = st.common / st.cjk
         if share < MIN_COMMON_SHARE:
             return (f"only {share:.0%} of its Chinese characters are common ones (Chinese text has over "
                     f"{MIN_COMMON_SHARE:.0%}): the wrong encoding?")
     return None
-
-
-_BLANK, _OTHER, _ODD, _CJK, _CJK_COMMON = range(5)
-_KINDS: dict[str, int] = {}  # character -> its kind, filled as characters are met
-
-
-def _kind(ch: str) -> int:
-    import unicodedata
-
-    if ch.isspace():  # what ``\s`` matches
-        return _BLANK
-    if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"):
-        return _ODD
-    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
-        _cjk_common_share("")  # fills the set of common characters
-        return _CJK_COMMON if ch in _COMMON else _CJK
-    return _OTHER
 
 
 _NOT_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
@@ -442,21 +460,15 @@ _BLANKS_RE = re.compile(r"\s+")
 _CJK_SAMPLE = 20000
 
 
-def _cjk_share(text: str, counts: collections.Counter | None = None) -> float:
+def _cjk_share(text: str, stats: CharStats | None = None) -> float:
     """Share of a text's visible characters that are CJK (counted by deleting the others, in C;
-    from ``counts`` of its characters when they cover the whole sample).
+    from its ``char_stats`` when they cover the whole sample).
 
     >>> _cjk_share("广州 ab")
     0.5
     """
-    if counts is not None and len(text) <= _CJK_SAMPLE:
-        visible = cjk = 0
-        for ch, n in counts.items():
-            if not ch.isspace():
-                visible += n
-                if "\u4e00" <= ch <= "\u9fff":
-                    cjk += n
-        return cjk / visible if visible else 0.0
+    if stats is not None and len(text) <= _CJK_SAMPLE:
+        return stats.cjk_basic / stats.visible if stats.visible else 0.0
     sample = text[:_CJK_SAMPLE]
     visible = len(_BLANKS_RE.sub("", sample))
     if not visible:
