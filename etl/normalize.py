@@ -30,6 +30,14 @@ _LONG = 256
 pass per character present) rather than by ``str.translate``'s lookup of every character."""
 
 
+_LAST_LONG: tuple[str | None, str | None] = (None, None)
+
+
+def _remember(text: str, folded: str) -> None:
+    global _LAST_LONG
+    _LAST_LONG = (text, folded)  # one tuple, swapped whole: a reader in another thread sees a pair
+
+
 def fold(text: str) -> str:
     """Return the folded view of ``text`` (same length, character for character).
 
@@ -41,10 +49,15 @@ def fold(text: str) -> str:
     True
     """
     if len(text) >= _LONG:
+        last = _LAST_LONG
+        if last[0] is text:
+            return last[1]  # a document's text is folded for its rules and again for its hash
+        folded = text
         for ch, ascii_ in _PAIRS:
-            if ch in text:
-                text = text.replace(ch, ascii_)
-        return text
+            if ch in folded:
+                folded = folded.replace(ch, ascii_)
+        _remember(text, folded)
+        return folded
     if _NEEDS_FOLD.search(text) is None:
         return text  # most names and many texts: nothing to fold, no pass over every character
     return text.translate(_FOLD)
@@ -80,6 +93,8 @@ def restore(obj, original: str):
                 changes[name] = new
     for name in others:
         value = getattr(obj, name)
+        if type(value) in _PLAIN:
+            continue  # a number, a flag, a word: nothing quoted inside
         if isinstance(value, (tuple, list)) or _shape(type(value)) is not None:
             new = restore(value, original)
             if new != value:
@@ -87,6 +102,7 @@ def restore(obj, original: str):
     return replace(obj, **changes) if changes else obj
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 _SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
 
 
