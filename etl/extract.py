@@ -18,7 +18,7 @@ from etl.model import Extraction
 from etl.money import MoneyContext, extract_money
 from etl.normalize import fold, restore, restore_phrase
 from etl.spans import Ordered
-from etl.targets import extract_targets
+from etl.targets import extract_targets, future_sentences
 
 
 def extract(original: str) -> Extraction:
@@ -43,10 +43,12 @@ def extract(original: str) -> Extraction:
     mentions = agencies.find_mentions(text, meta.jurisdiction, meta.issuer, aliases)
     leads = [(c.start, c.end, c.lead_agencies) for c in commitments]
     default = (meta.issuer,) if meta.issuer else ()
-    targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default)
+    future = future_sentences(text, sents, paras, leads)  # which sentences plan: targets and figures alike
+    targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default, future)
     by_start = Ordered(mentions)  # mentions between two offsets, by bisection
     money = [_with_agency(m, by_start) for m in money]
-    figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions, original)  # quotes original
+    figures = extract_figures(text, sents, paras, ctx, money, counts, targets, mentions, original,  # quotes original
+                              future)
     targets = _with_figure_metrics(targets, figures)
     warnings = []
     if not commitments:

@@ -607,11 +607,15 @@ def _change(text: str, lo: int, start: int, prev_change_end: int | None) -> bool
 
 def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ctx,
                     money: list[Money] = (), counts: list[Count] = (), targets: list[Target] = (),
-                    mentions: list[AgencyRef] = (), original: str | None = None) -> list[Figure]:
+                    mentions: list[AgencyRef] = (), original: str | None = None,
+                    future: set[int] | None = None) -> list[Figure]:
     """Find every figure in ``text`` (the folded view).
 
     ``ctx`` is the money context (issue year, reply or policy, commitment spans). With
     ``original`` (the stored text the view was folded from), spans and sentences quote it.
+    ``future``: the document's ``targets.future_sentences`` over every sentence, when the
+    caller has them (a plan runs inside its paragraph, so the set over all sentences holds
+    the same answer for each sentence as the set over its paragraph's).
 
     >>> from etl.money import MoneyContext
     >>> from etl.segment import sentences, paragraphs
@@ -638,7 +642,8 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
         sent = _sentence_at(sents, sent_starts, f.start) or Sentence(f.start, f.end, text[f.start:f.end])
         by_sentence.setdefault(sent.start, []).append(f)
         sent_of[sent.start] = sent
-    future = _planned(text, sents, paras, ctx, [k for k, g in by_sentence.items() if any(f.target is None for f in g)])
+    if future is None:
+        future = _planned(text, sents, paras, ctx, [k for k, g in by_sentence.items() if any(f.target is None for f in g)])
     quoted = text if original is None else original
     out: list[Figure] = []
     for key, group in by_sentence.items():

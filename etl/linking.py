@@ -128,8 +128,9 @@ def fulfilment_frame(con: duckdb.DuckDBPyConnection, limit: int = links.CANDIDAT
     cols = ["target_id", "figure_id", "score", "metric_score", "rank", "reason"]
     if targets.empty:
         return pd.DataFrame(columns=cols)
-    reported = con.execute(REPORTED_SQL).df()
-    reported = reported[reported["metric"].notna() & reported["agency_key"].isin(set(targets["agency_key"]))]
+    keys = sorted(set(targets["agency_key"]))  # only the buckets a target is in: read no other figure
+    reported = con.execute(f"SELECT * FROM ({REPORTED_SQL}) WHERE metric IS NOT NULL AND list_contains($keys, agency_key)",
+                           {"keys": keys}).df()
     pairs = _metric_pairs(targets, reported)
     if pairs.empty:
         return pd.DataFrame(columns=cols)

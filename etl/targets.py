@@ -96,9 +96,11 @@ def _outside(canonical: str, default_leads: tuple[str, ...]) -> bool:
 
 def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], money: list[Money],
                     commitment_leads: list[tuple[int, int, tuple[str, ...]]], issue_year: int | None,
-                    mentions: list[AgencyRef], default_leads: tuple[str, ...]) -> list[Target]:
-    """Find every target in ``text``."""
-    future = future_sentences(text, sents, paras, commitment_leads)
+                    mentions: list[AgencyRef], default_leads: tuple[str, ...],
+                    future: set[int] | None = None) -> list[Target]:
+    """Find every target in ``text`` (``future``: its ``future_sentences``, when the caller has them)."""
+    if future is None:
+        future = future_sentences(text, sents, paras, commitment_leads)
     quoted = context.title_spans(text)
     out: list[Target] = []
     taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text

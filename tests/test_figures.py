@@ -326,3 +326,17 @@ def test_reported_figures_are_stored_with_their_evidence(tmp_path, seed_pairs):
                        f["change"], f["target"], f["metric"], True) for _gold, got in seed_pairs for f in got["figures"])
     assert stored == expected
     assert ids[0] == ids[1] == len(expected)
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*")), ids=lambda p: p.name[:24])
+def test_planned_sentences_read_once_give_what_each_extractor_reads_alone(path, monkeypatch):
+    """``extract`` works out which sentences plan once, for targets and figures; each on its own
+    (the set over every sentence, the set over a figure's paragraphs) gives the same facts."""
+    import etl.extract as ex
+
+    text = read_file(path).text
+    shared = ex.extract(text)
+    monkeypatch.setattr(ex, "future_sentences", lambda *a: None)  # each extractor finds its own
+    alone = ex.extract(text)
+    assert shared.targets == alone.targets
+    assert shared.figures == alone.figures
