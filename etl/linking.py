@@ -241,18 +241,20 @@ def thread_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             if len(slot) < 2 and all(info[e][1] != info[cid][1] for e in slot):
                 slot.append(cid)
         sim = process.cdist(distinct, distinct, scorer=fuzz.ratio, score_cutoff=links.THREAD_MIN, dtype=np.float64)
+        firsts = {j: [(info[e][1], info[e][2], e) for e in slot] for j, slot in earliest.items()}  # (doc, date, id)
         close: dict[int, list[tuple[float, int]]] = {}  # wording -> (-score, wording) of the close ones, best first
         for cid in members:
             _, doc, date, *_ = info[cid]
             mine = best.get(cid)
             i = w_index[words[cid]]
-            if i not in close:
-                close[i] = sorted((-round(float(sim[i, j]), 1), int(j)) for j in np.nonzero(sim[i] >= links.THREAD_MIN)[0])
-            for neg, j in close[i]:
+            near = close.get(i)
+            if near is None:
+                near = close[i] = sorted((-round(float(sim[i, j]), 1), int(j))
+                                         for j in np.nonzero(sim[i] >= links.THREAD_MIN)[0])
+            for neg, j in near:
                 if mine is not None and neg > mine[0]:
                     break  # every later wording scores lower than the best found
-                for e in earliest[j]:
-                    e_doc, e_date = info[e][1], info[e][2]
+                for e_doc, e_date, e in firsts[j]:
                     if e_doc != doc and e_date < date:
                         key = (neg, e_date, e)
                         if mine is None or key < mine:
