@@ -2,7 +2,7 @@
 
 In: ``ReviewData`` (``dashboard/queries_review.py``), the language and the filters in words. The
 tables hold the rows the data holds: the review page passes ``ReviewData.expanded(PACK_ROWS_MAX)``
-(``queries_review.EXPORT_ROWS_MAX``, Excel's limit, is the most any sheet can take); the HTML
+(``exports.EXPORT_ROWS_MAX``, Excel's limit, is the most any sheet can take); the HTML
 report and the PDF list at most ``REPORT_ROWS_MAX`` rows per table. A cut table says so
 ("showing N of M"), in the workbook's about sheet and under the report's headings.
 Out: ``workbook()`` (sheets: about, summary by agency, overdue, due soon, changes since the last
@@ -32,8 +32,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboard import exports, i18n
+from dashboard.colours import STATE_COLOURS, STATUS_COLOURS
 from dashboard.queries_review import SECTIONS, ReviewData, history_text
-from etl.status import DISPLAY_STATES, STATUSES, state_name, status_name
+from review.values import STATUSES, state_name, status_name
 
 CHROMIUM = "/usr/bin/chromium"
 TOP_AGENCIES = 20
@@ -45,7 +46,7 @@ PACK_ROWS_MAX = 50_000
 """Rows each sheet of the pack built on the review page holds (overdue, due soon, all statuses, changes).
 
 openpyxl writes some 6,000 rows a second: 50,000 rows a sheet keeps a build under half a minute
-at 600k commitments. Never more than ``queries_review.EXPORT_ROWS_MAX`` (Excel's limit).
+at 600k commitments. Never more than ``exports.EXPORT_ROWS_MAX`` (Excel's limit).
 """
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -215,8 +216,8 @@ def tr(key: str, lang: str, **fmt) -> str:
 # --------------------------------------------------------------------------------------
 # Charts (also shown on the review page)
 
-SECTION_COLOURS = {"overdue": DISPLAY_STATES["overdue"][2], "due_soon": DISPLAY_STATES["due_soon"][2],
-                   "not_assessed": STATUSES["not_assessed"].colour}
+SECTION_COLOURS = {"overdue": STATE_COLOURS["overdue"], "due_soon": STATE_COLOURS["due_soon"],
+                   "not_assessed": STATUS_COLOURS["not_assessed"]}
 
 
 def _font() -> str:
@@ -278,7 +279,7 @@ def status_chart(data: ReviewData) -> go.Figure:
     counts = data.status_counts
     codes = list(STATUSES)
     fig = go.Figure(go.Bar(x=[status_name(c, lang) for c in codes], y=[int(counts.get(c, 0)) for c in codes],
-                           marker_color=[STATUSES[c].colour for c in codes],
+                           marker_color=[STATUS_COLOURS[c] for c in codes],
                            text=[int(counts.get(c, 0)) for c in codes], textposition="outside"))
     fig.update_yaxes(title=tr("col_commitments", lang), rangemode="tozero")
     return _house_layout(fig, tr("chart_statuses", lang), 320, [])
@@ -772,7 +773,7 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
                  or f"<p class='muted'>{t('empty')}</p>")
     parts.append(f"<h2>{t('status_legend')}</h2><p>{t('overdue_rule')}</p><table class='legend'><tbody>")
     for s in STATUSES.values():
-        parts.append(f"<tr><td><span class='chip' style='background:{s.colour}'></span>{html.escape(s.name(lang))}"
+        parts.append(f"<tr><td><span class='chip' style='background:{STATUS_COLOURS[s.code]}'></span>{html.escape(s.name(lang))}"
                      f"</td><td>{html.escape(s.definition(lang))}</td></tr>")
     parts.append("</tbody></table></section></body></html>")
     return "".join(parts)

@@ -8,12 +8,12 @@ In: ``Filters`` and a few page controls. Out: DataFrames (one row per chart mark
   ETL swaps it in with ``os.replace``) or a saved correction gives a new stamp and a new one.
 - Charts and filters read the ETL's derived tables (``fact_commitments``, ``fact_figures``,
   see ``etl/derive.py``): one row per fact with its document's columns and agency keys.
-- The analysts' corrections (``etl.reviews.figure_corrections()`` /
+- The analysts' corrections (``review.store.figure_corrections()`` /
   ``commitment_corrections()``) are copied into the in-memory database; the few rows they
   touch are derived again there with the ETL's own definitions, and the views ``com_eff`` /
   ``fig_eff`` put them in place of the ETL's rows (rejected rows dropped; ``is_corrected`` says
   which rows an analyst changed). ``eff_commitments`` / ``eff_figures`` do the same for the
-  loaded tables' text columns. Without ``etl.reviews`` the corrections are empty.
+  loaded tables' text columns. A store that cannot be read gives no corrections (and a warning).
 - Row lists are paged in SQL (``limit``/``offset``; ``None`` for every row, as exports do).
 - Results are cached with ``st.cache_data`` keyed on the stamp, so a new ETL run or a saved
   correction shows on the next interaction.
@@ -39,11 +39,12 @@ import streamlit as st
 from dashboard.filters_state import Filters, keyword_pattern
 from etl import derive
 from etl.schema import MONEY_KINDS
-from etl.status import CLOSED_STATUSES, deadline_state_sql
+from review import link_decisions
+from review import store as review_store
+from review.values import CLOSED_STATUSES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "data/commitments.duckdb"
-DEFAULT_REVIEWS = "data/reviews.sqlite"
 SUMMED_KINDS = tuple(k for k in MONEY_KINDS if k != "subsidy_rate")
 """Money kinds a chart or headline sums, each on its own (fiscal spending, funds' size, financing, economic
 figures): one is never added to another. Subsidy rates are per recipient and never summed."""
@@ -75,12 +76,6 @@ def db_path() -> Path:
     return Path(env) if env else REPO_ROOT / DEFAULT_DB
 
 
-def reviews_path() -> Path:
-    """Return the reviews file: ``$COMMITMENTS_REVIEWS_DB``, else ``data/reviews.sqlite`` in the repo."""
-    env = os.environ.get("COMMITMENTS_REVIEWS_DB")
-    return Path(env) if env else REPO_ROOT / DEFAULT_REVIEWS
-
-
 def _mtime_ns(path: Path) -> int:
     try:
         return path.stat().st_mtime_ns
@@ -101,7 +96,7 @@ class Stamp:
 
 def stamp() -> Stamp:
     """Return the current stamp (a changed file gives a new stamp, hence fresh query results)."""
-    db, reviews = db_path(), reviews_path()
+    db, reviews = db_path(), review_store.reviews_path()
     return Stamp(str(db), _mtime_ns(db), str(reviews), _mtime_ns(reviews),
                  _mtime_ns(reviews.with_name(reviews.name + "-wal")))
 
@@ -161,16 +156,11 @@ def _id_list(value) -> list[str] | None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _corrections(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0
                  ) -> tuple[pd.DataFrame, pd.DataFrame, str | None, str]:
-    """Return (figure corrections, commitment corrections, warning, their fingerprint) from ``etl.reviews``."""
-    del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
+    """Return (figure corrections, commitment corrections, warning, their fingerprint) from the review store."""
     warning = None
     try:
-        from etl import reviews as etl_reviews
-
-        figures = etl_reviews.figure_corrections()
-        commitments = etl_reviews.commitment_corrections()
-    except (ImportError, AttributeError):
-        figures = commitments = None
+        figures = review_store.figure_corrections(reviews)
+        commitments = review_store.commitment_corrections(reviews)
     except Exception as exc:  # a broken reviews file must not take the dashboard down
         figures = commitments = None
         warning = f"{type(exc).__name__}: {exc}"
@@ -193,14 +183,12 @@ def _corrections_digest(figures: pd.DataFrame, commitments: pd.DataFrame) -> str
 def _closed(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> pd.DataFrame:
     """Return [commitment_id, status] of the commitments whose current status closes them (completed, dropped).
 
-    What the deadline state needs from the review store (``etl.status.deadline_state_sql``): the
+    What the deadline state needs from the review store (``deadline_state_sql``): the
     other statuses never change it. Empty when the store cannot be read.
     """
-    del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
+    del reviews_mtime_ns, wal_mtime_ns  # cache key only
     try:
-        from etl import reviews as etl_reviews
-
-        current = etl_reviews.current_statuses()
+        current = review_store.current_statuses(reviews)
     except Exception:  # no store, or a broken one: nothing is closed (the review page says why)
         current = None
     if current is None or current.empty:
@@ -611,8 +599,26 @@ def database_status() -> Status:
 # SQL: the filters, as WHERE fragments chosen by which filters are set
 # ---------------------------------------------------------------------------------------------
 
+def deadline_state_sql(status: str, deadline: str, upcoming: str, no_deadline: str = "no_deadline") -> str:
+    """Return the SQL deadline state of a commitment: the one definition every page counts with.
+
+    ``status`` and ``deadline`` are SQL expressions (the status may be NULL: not assessed);
+    ``$as_of`` is a bound parameter. Completed or dropped gives the status itself; no deadline
+    gives ``no_deadline``; past the deadline is ``'overdue'`` (``review.values.OVERDUE_RULE``); otherwise the
+    SQL ``upcoming`` says how soon (the review's due-soon window, the pages' 30/90 days).
+
+    >>> print(deadline_state_sql("s", "d", "'open'"))  # doctest: +NORMALIZE_WHITESPACE
+    CASE WHEN s IN ('completed', 'dropped') THEN s WHEN d IS NULL THEN 'no_deadline'
+         WHEN d < $as_of::DATE THEN 'overdue' ELSE 'open' END
+    """
+    closed = ", ".join(f"'{c}'" for c in CLOSED_STATUSES)
+    return (f"CASE WHEN {status} IN ({closed}) THEN {status} WHEN {deadline} IS NULL THEN '{no_deadline}'\n"
+            f"     WHEN {deadline} < $as_of::DATE THEN 'overdue' ELSE {upcoming} END")
+
+
+
 def _bucket(x: str) -> str:
-    """The deadline status of alias ``x`` at ``$as_of``: ``etl.status.deadline_state_sql`` (the one meaning of
+    """The deadline status of alias ``x`` at ``$as_of``: ``deadline_state_sql`` (the one meaning of
     overdue, also the review's), then due within 30 / 90 days or later.
 
     ``{x}_closed`` is the commitment's row in ``review_closed`` (completed or dropped), joined by ``_filtered``.
@@ -746,7 +752,7 @@ fig_sel AS (SELECT * FROM fig_all WHERE {_not_a_repeat("fig_all")})"""
 def _not_a_repeat(selection: str) -> str:
     """A condition keeping a figure unless it repeats a first citation that is in ``selection``.
 
-    A figure the analyst split from its group (``etl.link_reviews``) counts on its own; a repeat
+    A figure the analyst split from its group (``review.link_decisions``) counts on its own; a repeat
     whose first citation is filtered out (or rejected) counts, so a view never loses the fact.
     """
     return f"""figure_id NOT IN (
@@ -1331,9 +1337,7 @@ def _splits(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> tuple
     """Return the figure IDs the analyst split from their same-fact group (cached on the store's stamp)."""
     del reviews_mtime_ns, wal_mtime_ns  # cache key only
     try:
-        from etl import link_reviews
-
-        cur = link_reviews.current(reviews)
+        cur = link_decisions.current(reviews)
     except Exception:  # a broken reviews file must not take the dashboard down (corrections_warning says so)
         return ()
     return tuple(sorted(cur.loc[(cur["link_kind"] == "same_fact") & (cur["decision"] == "split"), "to_id"]))

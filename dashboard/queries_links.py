@@ -1,5 +1,5 @@
 """The Targets page's SQL: targets with their ranked candidates, threads of restated commitments,
-and the analyst's decisions on them (``etl.link_reviews``) joined to the facts.
+and the analyst's decisions on them (``review.link_decisions``) joined to the facts.
 
 In: the facts database (through ``dashboard.queries.cursor``: read-only, corrected views) and the
 analysts' store. Out: DataFrames. Every statement is paged or by ID (a page of targets, the
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import queries
-from etl import link_reviews, links
+from etl import links
+from review import link_decisions
 
 PAGE_TARGETS = 20
 """Targets shown per page."""
@@ -129,8 +130,8 @@ def thread_page(limit: int = PAGE_THREADS, offset: int = 0) -> pd.DataFrame:
 
 
 def decisions() -> pd.DataFrame:
-    """The analyst's standing decisions (``etl.link_reviews.current``) on the dashboard's reviews file."""
-    return link_reviews.current(queries.reviews_path())
+    """The analyst's standing decisions (``review.link_decisions.current``) in the store."""
+    return link_decisions.current()
 
 
 def _decided(kind: str, decision: str) -> pd.DataFrame:

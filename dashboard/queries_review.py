@@ -6,14 +6,14 @@ in SQL over all commitments in the filters, and only bounded row sets: each sect
 ``SECTION_ROWS_MAX`` rows (sorted as the section is) beside its true count, the first
 ``CHANGES_ROWS_MAX`` ETL changes of the window beside their count, the store's own (small)
 entries, and the reviewed facts the ETL no longer extracts. ``ReviewData.expanded(n)`` fetches
-up to n (at most ``EXPORT_ROWS_MAX``, Excel's limit) rows per sheet for the meeting pack.
+up to n (at most ``exports.EXPORT_ROWS_MAX``, Excel's limit) rows per sheet for the meeting pack.
 Page-sized reviews are cached on the files' modification stamps.
 
 Statements run on ``dashboard.queries.cursor()`` (the facts DB attached read-only, corrections
 applied, rejected commitments dropped), with bound parameters only; the store's current statuses
 and the IDs it touched in the window are registered into the cursor as DataFrames. The deadline
-state is ``etl.status.deadline_state_sql`` (``state_sql``), the one the other pages count with. The store is read
-through ``etl.reviews``; nothing here writes.
+state is ``queries.deadline_state_sql`` (``state_sql``), the one the other pages count with. The store is read
+through ``review.store``; nothing here writes.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.exports import EXPORT_ROWS_MAX
 from dashboard.filters_state import Filters
-from etl import reviews
-from etl.status import DEFAULT_STATUS, STATUS_CODES, deadline_state_sql
+from review.store import ReviewStore, store_stamp
+from review.values import DEFAULT_STATUS, STATUS_CODES, status_name
 
 SECTIONS = ("overdue", "due_soon", "changed", "not_assessed")
 SCOPES = (*SECTIONS, "all")
@@ -40,19 +41,17 @@ SECTION_ROWS_MAX = 200
 """Rows each agenda section (and the "all" scope) holds for the page; the true count stands beside."""
 CHANGES_ROWS_MAX = 500
 """ETL changes of the window the page holds (oldest first); the true count stands beside."""
-EXPORT_ROWS_MAX = 1_048_575
-"""Rows an exported sheet may hold: Excel's limit of 1,048,576 rows less the header."""
 IN_LIST_MAX = 5_000
 """Up to this many IDs, rows are fetched by ID (one parameter each: the primary key's index)."""
 
 def state_sql(status: str, deadline: str) -> str:
     """Return the review's deadline state over two columns (parameters $as_of, $due_days).
 
-    ``etl.status.deadline_state_sql`` (the definition every page counts overdue with), due soon
-    within the review's window; ``etl.status.display_state`` is the same in Python.
+    ``queries.deadline_state_sql`` (the definition every page counts overdue with), due soon
+    within the review's window; ``review.values.display_state`` is the same in Python.
     """
     upcoming = f"CASE WHEN {deadline} - $as_of::DATE <= $due_days::INTEGER THEN 'due_soon' ELSE 'open' END"
-    return deadline_state_sql(status, deadline, upcoming)
+    return queries.deadline_state_sql(status, deadline, upcoming)
 
 
 _ORDER_ROWS = "list_order"  # as queries.commitment_rows (newest document first, then position)
@@ -310,7 +309,7 @@ def _naive_local(ts: dt.datetime) -> dt.datetime:
     return ts.astimezone().replace(tzinfo=None) if ts.tzinfo else ts
 
 
-def default_since(store: reviews.ReviewStore, as_of: dt.date) -> dt.date:
+def default_since(store: ReviewStore, as_of: dt.date) -> dt.date:
     """Return the previous review date before ``as_of``, else a week before it."""
     return store.previous_review_date(as_of) or as_of - dt.timedelta(days=7)
 
@@ -383,7 +382,7 @@ class ReviewData:
         """
         return self.summary.copy()
 
-    def expanded(self, limit: int = EXPORT_ROWS_MAX, store: reviews.ReviewStore | None = None) -> ReviewData:
+    def expanded(self, limit: int = EXPORT_ROWS_MAX, store: ReviewStore | None = None) -> ReviewData:
         """Return the same review holding up to ``limit`` rows of each ``EXPORT_SCOPES`` and ETL changes (the pack's).
 
         ``limit`` is at most ``EXPORT_ROWS_MAX`` (Excel's limit).
@@ -441,7 +440,7 @@ def _sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang: str,
-                store: reviews.ReviewStore | None = None, limit: int = SECTION_ROWS_MAX,
+                store: ReviewStore | None = None, limit: int = SECTION_ROWS_MAX,
                 changes_limit: int = CHANGES_ROWS_MAX) -> ReviewData:
     """Assemble the review for the filters, as of ``as_of`` (inclusive) and since ``since``.
 
@@ -449,10 +448,10 @@ def load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang:
     Page-sized reviews are cached on the facts DB's and the store's modification stamps (a save
     or an ETL run gives a fresh one); larger ones (exports) are not kept.
     """
-    store = store or reviews.ReviewStore()
+    store = store or ReviewStore()
     if limit > SECTION_ROWS_MAX or changes_limit > CHANGES_ROWS_MAX:
         return _load_review(f, as_of, since, due_days, lang, store, limit, changes_limit)
-    return _cached_review(queries.stamp(), str(store.path), reviews.store_stamp(store.path), f, as_of, since,
+    return _cached_review(queries.stamp(), str(store.path), store_stamp(store.path), f, as_of, since,
                           int(due_days), lang, int(limit), int(changes_limit))
 
 
@@ -460,11 +459,11 @@ def load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang:
 def _cached_review(stamp: queries.Stamp, store_path: str, store_stamp: tuple[int, int], f: Filters, as_of: dt.date,
                    since: dt.date, due_days: int, lang: str, limit: int, changes_limit: int) -> ReviewData:
     del stamp, store_stamp  # cache key only
-    return _load_review(f, as_of, since, due_days, lang, reviews.ReviewStore(store_path), limit, changes_limit)
+    return _load_review(f, as_of, since, due_days, lang, ReviewStore(store_path), limit, changes_limit)
 
 
 def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang: str,
-                 store: reviews.ReviewStore, limit: int, changes_limit: int) -> ReviewData:
+                 store: ReviewStore, limit: int, changes_limit: int) -> ReviewData:
     f = f.with_(as_of=as_of)
     limits = {name: int(limit) if name in EXPORT_SCOPES else min(int(limit), SECTION_ROWS_MAX) for name in SCOPES}
     start, end = local_midnight(since), local_midnight(as_of + dt.timedelta(days=1))
@@ -550,8 +549,6 @@ def _with_text(hist: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:
 
 def history_text(history: pd.DataFrame, lang: str) -> dict[str, str]:
     """Return commitment_id -> its history in one cell ("2024-06-03 王芳: 未评估 → 进展顺利 (note)")."""
-    from etl.status import status_name
-
     out: dict[str, list[str]] = {}
     for r in history.itertuples(index=False):
         when = pd.Timestamp(r.changed_at).tz_convert(None).strftime("%Y-%m-%d") if pd.notna(r.changed_at) else ""

@@ -59,8 +59,8 @@ def facts_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def review_store(facts_db, tmp_path, monkeypatch):
     """A fresh review store beside ``facts_db``, both pointed at through the environment."""
-    from etl import reviews
+    from review.store import REVIEWS_DB_ENV, ReviewStore
 
     monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
-    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
-    return reviews.ReviewStore()
+    monkeypatch.setenv(REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
+    return ReviewStore()

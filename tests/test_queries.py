@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import types
 
 import pandas as pd
 import pytest
@@ -219,15 +218,12 @@ def test_a_writer_holding_the_file_is_waited_for(commitments_db, tmp_path, monke
 
 @pytest.fixture
 def fake_reviews(monkeypatch, commitments_db):
-    """Replace etl.reviews with frames the test controls; bump the reviews file's mtime on change."""
-    import etl
+    """Replace the store's corrections with frames the test controls; bump the reviews file's mtime on change."""
+    from review import store
 
     state = {"figures": pd.DataFrame(), "commitments": pd.DataFrame()}
-    module = types.ModuleType("etl.reviews")
-    module.figure_corrections = lambda: state["figures"]
-    module.commitment_corrections = lambda: state["commitments"]
-    monkeypatch.setitem(sys.modules, "etl.reviews", module)
-    monkeypatch.setattr(etl, "reviews", module, raising=False)
+    monkeypatch.setattr(store, "figure_corrections", lambda path=None: state["figures"])
+    monkeypatch.setattr(store, "commitment_corrections", lambda path=None: state["commitments"])
     path = commitments_db.parent / "reviews.sqlite"
     path.write_bytes(b"")
     tick = [os.stat(path).st_mtime_ns]
@@ -277,12 +273,8 @@ def test_commitment_corrections_change_leads_and_deadlines(fake_reviews, sql):
     assert queries.commitment(cid) is None
 
 
-def test_missing_review_functions_mean_no_corrections(monkeypatch, commitments_db):
-    import etl
-
-    module = types.ModuleType("etl.reviews")  # no functions: AttributeError
-    monkeypatch.setitem(sys.modules, "etl.reviews", module)
-    monkeypatch.setattr(etl, "reviews", module, raising=False)
+def test_no_review_store_means_no_corrections(monkeypatch, commitments_db, tmp_path):
+    monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(tmp_path / "absent.sqlite"))
     rows = queries.commitment_rows(Filters())
     assert len(rows) == 68 and not rows["is_corrected"].any()
     assert queries.corrections_warning() is None

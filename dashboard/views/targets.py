@@ -4,7 +4,7 @@ Each target shows its ranked candidates (``etl.linking``) with confirm/reject bu
 confirmed figure, progress (reported ÷ target, met as the qualifier reads: 超600家 at 601), the
 deadline and the evidence sentence of both sides with a link to the reader. Confirmed threads show
 the first promise, every restatement and how the deadline moved. Decisions are saved at once in
-the analysts' store (``etl.link_reviews``).
+the analysts' store (``review.link_decisions``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, exports, i18n, queries, queries_links as ql, ui
-from etl import link_reviews
-from etl.link_reviews import LinkDecision
+from dashboard import charts, exports, i18n, queries_links as ql, ui
+from review import link_decisions
+from review.link_decisions import LinkDecision
 
 t = i18n.t
 EXPORT_COLUMNS = ql.EXPORT_COLUMNS
@@ -63,7 +63,7 @@ def _save(kind: str, a: str, b: str, decision: str) -> None:
     if not reviewer:
         st.session_state["_links_flash"] = ("warning", t("links_reviewer_needed"))
         return
-    link_reviews.record([LinkDecision(kind, a, b, decision)], reviewer, queries.reviews_path())
+    link_decisions.record([LinkDecision(kind, a, b, decision)], reviewer)
     st.session_state["_links_flash"] = ("success", t("link_saved", what=t(
         "decision_" + decision if decision in ("confirmed", "rejected", "split") else "link_clear")))
 
