@@ -9,10 +9,10 @@ entries, and the reviewed facts the ETL no longer extracts. ``ReviewData.expande
 up to n (at most ``exports.EXPORT_ROWS_MAX``, Excel's limit) rows per sheet for the meeting pack.
 Page-sized reviews are cached on the files' modification stamps.
 
-Statements run on ``dashboard.queries.cursor()`` (the facts DB attached read-only, corrections
+Statements run on ``dashboard.data.connection.cursor()`` (the facts DB attached read-only, corrections
 applied, rejected commitments dropped), with bound parameters only; the store's current statuses
 and the IDs it touched in the window are registered into the cursor as DataFrames. The deadline
-state is ``queries.deadline_state_sql`` (``state_sql``), the one the other pages count with. The store is read
+state is ``dashboard.data.sql.deadline_state`` (``state_sql``), the one the other pages count with. The store is read
 through ``review.store``; nothing here writes.
 """
 
@@ -26,6 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.data import connection, sql
 from dashboard.exports import EXPORT_ROWS_MAX
 from dashboard.filters_state import Filters
 from review.store import ReviewStore, store_stamp
@@ -47,11 +48,11 @@ IN_LIST_MAX = 5_000
 def state_sql(status: str, deadline: str) -> str:
     """Return the review's deadline state over two columns (parameters $as_of, $due_days).
 
-    ``queries.deadline_state_sql`` (the definition every page counts overdue with), due soon
+    ``sql.deadline_state`` (the definition every page counts overdue with), due soon
     within the review's window; ``review.values.display_state`` is the same in Python.
     """
     upcoming = f"CASE WHEN {deadline} - $as_of::DATE <= $due_days::INTEGER THEN 'due_soon' ELSE 'open' END"
-    return queries.deadline_state_sql(status, deadline, upcoming)
+    return sql.deadline_state(status, deadline, upcoming)
 
 
 _ORDER_ROWS = "list_order"  # as queries.commitment_rows (newest document first, then position)
@@ -87,7 +88,7 @@ _ROW_COLUMNS = ("commitment_id, doc_id, char_start, issue_date, deadline_date, l
 def _overview_sql(params: dict, has_log: bool, sections: tuple[str, ...]) -> str:
     """The review rows once (``rv``): their groups by lead agencies × state × status × changed, then each
     section's first $limit_<section> rows, in one statement (``part`` says which)."""
-    head = queries._filtered(params) + _REVIEW_ROWS.format(
+    head = sql.filtered(params) + _REVIEW_ROWS.format(
         changed=_CHANGED_IN_LOG if has_log else _CHANGED_IN_STORE, state=state_sql("status", "deadline_date"))
     parts = ["""SELECT 'group' AS part, lead_keys, state, status, is_changed, count(*) AS n,
                NULL::VARCHAR AS commitment_id, NULL::VARCHAR AS doc_id, NULL::INTEGER AS char_start,
@@ -166,7 +167,7 @@ _SQL = {
         WHERE c.commitment_id IN (SELECT CAST(id AS VARCHAR) FROM review_ids)
     """,
 }
-"""Statements on their own; those over the filtered facts follow ``queries._filtered`` (below)."""
+"""Statements on their own; those over the filtered facts follow ``sql.filtered`` (below)."""
 
 _FILTERED = {
     "in_scope": ", ids AS (SELECT CAST(id AS VARCHAR) AS id FROM review_ids)\n"
@@ -187,7 +188,7 @@ def _changes_sql(params: dict, scoped: bool, count: bool) -> str:
     if params["fact_filters"]:
         where.append("(e.entity <> 'commitment' OR e.change = 'removed' "
                      "OR e.entity_id IN (SELECT commitment_id FROM com_f))")
-    head = queries._filtered(params) if scoped or params["fact_filters"] else "WITH nothing AS (SELECT 1)"
+    head = sql.filtered(params) if scoped or params["fact_filters"] else "WITH nothing AS (SELECT 1)"
     if count:
         return head + f"\nSELECT count(*) AS n FROM etl_changes e WHERE {' AND '.join(where)}"
     return head + f"""
@@ -200,12 +201,12 @@ def _changes_sql(params: dict, scoped: bool, count: bool) -> str:
         ORDER BY p.changed_at, p.entity, p.change, p.entity_id"""
 
 
-def _run(cur, sql: str, params: dict) -> pd.DataFrame:
-    return cur.execute(sql, queries._used_params(sql, params)).df()
+def _run(cur, text: str, params: dict) -> pd.DataFrame:
+    return connection.execute(cur, text, params)
 
 
 def _query(name: str, **params) -> pd.DataFrame:
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _run(cur, _SQL[name], params)
 
 
@@ -218,8 +219,8 @@ def _ids_in(cur, name: str, ids, params: dict | None = None) -> set[str]:
     if not ids:
         return set()
     _register_ids(cur, ids)
-    sql = _SQL[name] if name in _SQL else queries._filtered(params) + _FILTERED[name]
-    frame = _run(cur, sql, params or {})
+    text = _SQL[name] if name in _SQL else sql.filtered(params) + _FILTERED[name]
+    frame = _run(cur, text, params or {})
     return set(frame.iloc[:, 0])
 
 
@@ -246,7 +247,7 @@ def documents() -> pd.DataFrame:
 
 def present_ids(commitment_ids, figure_ids) -> tuple[set[str], set[str]]:
     """Return which of these commitment and figure IDs the facts DB holds now (rejected ones included)."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _ids_in(cur, "present_commitments", commitment_ids), _ids_in(cur, "present_figures", figure_ids)
 
 
@@ -269,8 +270,8 @@ def document_commitment_ids(doc_id: str | None, limit: int = SECTION_ROWS_MAX) -
 
 
 def _by_ids(cur, name: str, ids, params: dict | None = None) -> pd.DataFrame:
-    """Run ``_SQL[name]`` for these IDs (``queries.by_ids``: one bound parameter each)."""
-    return queries.by_ids(cur, _SQL[name], ids, params)
+    """Run ``_SQL[name]`` for these IDs (``connection.by_ids``: one bound parameter each)."""
+    return connection.by_ids(cur, _SQL[name], ids, params)
 
 
 def _details(cur, ids) -> pd.DataFrame:
@@ -280,19 +281,19 @@ def _details(cur, ids) -> pd.DataFrame:
         _register_ids(cur, ids)
         return _run(cur, _SQL["details_joined"], {})
     found = _by_ids(cur, "details_by_ids", ids)
-    titles = queries.by_ids(cur, queries.DOCUMENT_TITLES_BY_ID, found["doc_id"].unique())[["doc_id", "title"]]
+    titles = connection.by_ids(cur, queries.DOCUMENT_TITLES_BY_ID, found["doc_id"].unique())[["doc_id", "title"]]
     return found.merge(titles, on="doc_id", how="left").drop(columns="doc_id")
 
 
 def evidence_documents(doc_ids, limit: int = queries.DOCUMENT_CHOICES_MAX) -> pd.DataFrame:
     """Return the documents an analyst may cite as evidence: these (the rows' own) and the newest ``limit``."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _by_ids(cur, "evidence_documents", doc_ids, {"limit": int(limit)})
 
 
 def commitment_details(ids) -> pd.DataFrame:
     """Return item_label, text, lead_agency_names and title of these effective commitments."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _details(cur, ids)
 
 
@@ -451,12 +452,12 @@ def load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang:
     store = store or ReviewStore()
     if limit > SECTION_ROWS_MAX or changes_limit > CHANGES_ROWS_MAX:
         return _load_review(f, as_of, since, due_days, lang, store, limit, changes_limit)
-    return _cached_review(queries.stamp(), str(store.path), store_stamp(store.path), f, as_of, since,
+    return _cached_review(connection.stamp(), str(store.path), store_stamp(store.path), f, as_of, since,
                           int(due_days), lang, int(limit), int(changes_limit))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _cached_review(stamp: queries.Stamp, store_path: str, store_stamp: tuple[int, int], f: Filters, as_of: dt.date,
+def _cached_review(stamp: connection.Stamp, store_path: str, store_stamp: tuple[int, int], f: Filters, as_of: dt.date,
                    since: dt.date, due_days: int, lang: str, limit: int, changes_limit: int) -> ReviewData:
     del stamp, store_stamp  # cache key only
     return _load_review(f, as_of, since, due_days, lang, ReviewStore(store_path), limit, changes_limit)
@@ -472,13 +473,13 @@ def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang
     corr = store.correction_log(since=start, until=end)
     history = store.history()
     touched = set(hist_window["commitment_id"]) | set(corr.loc[corr["entity"] == "commitment", "entity_id"])
-    p = {**queries._filter_params(f), "as_of": as_of, "due_days": int(due_days), "since": _naive_local(start),
+    p = {**queries.filter_params(f), "as_of": as_of, "due_days": int(due_days), "since": _naive_local(start),
          "until": _naive_local(end), "default_status": DEFAULT_STATUS, "unknown": UNKNOWN_AGENCY,
          **{f"limit_{name}": n for name, n in limits.items()}}
     scoped = bool(f.doc_ids or f.doc_types or f.jurisdictions or f.issue_years or f.has_fact_filters)
     labels = agency_labels(lang)
 
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         has_log = bool(_run(cur, _SQL["has_change_log"], {}).iloc[0, 0])
         cur.register("review_status", current[["commitment_id", "status"]].astype("string"))
         cur.register("review_touched", pd.DataFrame({"commitment_id": pd.Series(sorted(touched), dtype="string")}))
@@ -532,11 +533,11 @@ def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang
 
 def display_states(frame: pd.DataFrame, as_of: dt.date, due_days: int) -> list[str]:
     """Return ``state_sql`` over a frame of [status, deadline_date] (rows in order), run by DuckDB."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         cur.register("review_states", frame.assign(pos=range(len(frame))))
-        sql = (f"SELECT {state_sql('status', 'deadline_date')} AS state FROM (SELECT CAST(status AS VARCHAR) AS status,"
-               " CAST(deadline_date AS DATE) AS deadline_date, pos FROM review_states) ORDER BY pos")
-        return _run(cur, sql, {"as_of": as_of, "due_days": int(due_days)})["state"].tolist()
+        text = (f"SELECT {state_sql('status', 'deadline_date')} AS state FROM (SELECT CAST(status AS VARCHAR) AS status,"
+                " CAST(deadline_date AS DATE) AS deadline_date, pos FROM review_states) ORDER BY pos")
+        return _run(cur, text, {"as_of": as_of, "due_days": int(due_days)})["state"].tolist()
 
 
 def _with_text(hist: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import exports, filters, i18n, queries
+from dashboard.data import connection
 
 PAGE_ROWS = 200
 """Rows a table shows at a time; the rest are a page number away (and all are in the downloads)."""
@@ -148,7 +149,7 @@ def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows
     lang = i18n.lang()
     stamp = dt.date.today().isoformat()
     described = filter_record(choices)
-    source = queries.db_path().name
+    source = connection.db_path().name
     table = shown if callable(shown) else (lambda: shown)
     n = len(shown) if n_rows is None and not callable(shown) else int(n_rows or 0)
     left, middle, right, note = st.columns([1, 1, 1, 3])

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from dashboard import queries
+from dashboard.data import connection
 from dashboard.filters_state import Filters
 
 pytestmark = pytest.mark.usefixtures("commitments_db")
@@ -165,7 +166,7 @@ def test_policy_terms_elapsed_share():
 def test_missing_database_is_reported_not_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMITMENTS_DB", str(tmp_path / "nothing.duckdb"))
     assert queries.database_status().state == "missing"
-    with pytest.raises(queries.NoDatabase):
+    with pytest.raises(connection.NoDatabase):
         queries.commitment_rows(Filters())
 
 
@@ -187,7 +188,7 @@ def test_a_new_database_file_shows_without_clearing_the_cache(commitments_db, tm
     from etl.pipeline import load_paths
 
     smaller = tmp_path / "smaller.duckdb"
-    seeds = sorted((queries.REPO_ROOT / "seeds").glob("*.txt"))[:2]
+    seeds = sorted((connection.REPO_ROOT / "seeds").glob("*.txt"))[:2]
     load_paths(seeds, smaller)
     os.replace(smaller, copy)
     os.utime(copy, ns=(os.stat(copy).st_atime_ns, os.stat(copy).st_mtime_ns + 1_000_000))
@@ -434,14 +435,14 @@ def test_a_new_file_while_another_thread_queries_breaks_neither(commitments_db, 
 
 def test_the_database_stays_open_across_saves_that_correct_nothing(fake_reviews, sql):
     queries.headline_numbers(Filters())
-    opened = list(queries._INSTANCES.values())
+    opened = list(connection._INSTANCES.values())
     fake_reviews()  # the reviews file changes (a status saved), the corrections do not
     queries.headline_numbers(Filters())
-    assert list(queries._INSTANCES.values()) == opened
+    assert list(connection._INSTANCES.values()) == opened
     fid = sql("SELECT figure_id FROM figures ORDER BY figure_id LIMIT 1")[0][0]
     fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "is_rejected": True}]))
     queries.headline_numbers(Filters())
-    assert list(queries._INSTANCES.values()) != opened and opened[0].retired
+    assert list(connection._INSTANCES.values()) != opened and opened[0].retired
 
 
 def test_the_figure_year_filter_keeps_the_figures_charted_under_those_years():

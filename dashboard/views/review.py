@@ -26,6 +26,7 @@ import streamlit as st  # noqa: E402
 from dashboard import filters, i18n, meeting_pack, queries, ui  # noqa: E402
 from dashboard import queries_review as qr  # noqa: E402
 from dashboard.colours import STATE_COLOURS, STATUS_COLOURS  # noqa: E402
+from dashboard.data import connection  # noqa: E402
 from dashboard.review_edits import changes_from_table  # noqa: E402
 from review.facts import facts_snapshots  # noqa: E402
 from review.store import ReviewStore, StoreError, store_problem  # noqa: E402
@@ -272,7 +273,7 @@ def record(data: qr.ReviewData, store: ReviewStore) -> None:
     ids = [c.commitment_id for c in changes]
     try:
         result = store.record_statuses(changes, _reviewer(),
-                                       snapshots=facts_snapshots("commitment", ids, queries.db_path()))
+                                       snapshots=facts_snapshots("commitment", ids, connection.db_path()))
     except (StoreError, OSError, ValueError) as exc:
         st.error(t("save_failed", reason=exc))
         return
@@ -402,7 +403,7 @@ def _correct_commitment(cid: str, etl_row: dict, store: ReviewStore, lang: str) 
             values["is_rejected"] = bool(rejected and not restore)
         old = {"lead_agency_ids": etl_leads, "deadline_date": etl_deadline and etl_deadline.isoformat(),
                "deadline_basis": etl_row["deadline_basis"]}
-        snap = facts_snapshots("commitment", [cid], queries.db_path())
+        snap = facts_snapshots("commitment", [cid], connection.db_path())
         _save_correction("commitment", cid, values, old, snap[0] if snap else None, store)
     log = store.correction_log("commitment", cid)
     if not log.empty:
@@ -462,7 +463,7 @@ def _correct_figure(etl_row: dict, store: ReviewStore, lang: str) -> None:
         if rejected or restore:
             values["is_rejected"] = bool(rejected and not restore)
         old = {k: meeting_pack.plain_cell(f[k]) for k in ("amount_yuan", "money_kind", "figure_year", "is_target")}
-        snap = facts_snapshots("figure", [fid], queries.db_path())
+        snap = facts_snapshots("figure", [fid], connection.db_path())
         _save_correction("figure", fid, values, old, snap[0] if snap else None, store, reason_key="review_fix_fig_reason")
     log = store.correction_log("figure", fid)
     if not log.empty:
