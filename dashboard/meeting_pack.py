@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard import exports, i18n
+from dashboard import charts, exports, i18n
 from dashboard.colours import STATE_COLOURS, STATUS_COLOURS
 from dashboard.queries_review import SECTIONS, ReviewData, history_text
 from review.values import STATUSES, state_name, status_name
@@ -260,17 +260,7 @@ def sections_chart(data: ReviewData, top: int = TOP_AGENCIES, bar_height: int = 
     fig.update_xaxes(title=tr("col_commitments", lang), rangemode="tozero")
     fig.update_yaxes(automargin=True)
     notes = [tr("top_agencies_note", lang, n=len(shown))] if n_agencies > len(shown) else []
-    return _house_layout(fig, tr("chart_sections", lang), max(260, 60 + bar_height * len(shown)), notes)
-
-
-def _house_layout(fig: go.Figure, title: str, height: int, notes: list[str]) -> go.Figure:
-    """The dashboard's chart layout (title and notes above the legend, nothing overlapping), else a plain one."""
-    try:
-        from dashboard.charts import _layout
-    except ImportError:  # charts.py not there
-        fig.update_layout(title={"text": f"<b>{title}</b>", "x": 0}, height=height + 80)
-        return fig
-    return _layout(fig, title, height, notes)
+    return charts.house_layout(fig, tr("chart_sections", lang), max(260, 60 + bar_height * len(shown)), notes)
 
 
 def status_chart(data: ReviewData) -> go.Figure:
@@ -282,7 +272,7 @@ def status_chart(data: ReviewData) -> go.Figure:
                            marker_color=[STATUS_COLOURS[c] for c in codes],
                            text=[int(counts.get(c, 0)) for c in codes], textposition="outside"))
     fig.update_yaxes(title=tr("col_commitments", lang), rangemode="tozero")
-    return _house_layout(fig, tr("chart_statuses", lang), 320, [])
+    return charts.house_layout(fig, tr("chart_statuses", lang), 320, [])
 
 
 # --------------------------------------------------------------------------------------
