@@ -70,18 +70,18 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _check_format(path: str) -> str | None:
+def _bad_format(path: str) -> bool:
+    """Say so on stderr and return True when ``path`` is neither JSON lines nor CSV (by its name)."""
     try:
         transfer.file_format(path)
     except ValueError as exc:
-        return str(exc)
-    return None
+        print(f"error: {exc}", file=sys.stderr)
+        return True
+    return False
 
 
 def cmd_export(args) -> int:
-    problem = _check_format(args.file)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
+    if _bad_format(args.file):
         return 2
     store = ReviewStore(args.store)
     try:
@@ -94,9 +94,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    problem = _check_format(args.file)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
+    if _bad_format(args.file):
         return 2
     store = ReviewStore(args.store)
     try:

@@ -1,6 +1,6 @@
 """Tests of the review at scale (dashboard/queries_review.py): SQL states, bounded sections, true counts.
 
-The deadline state is computed in SQL (``state_sql``); it must agree with ``etl.status.display_state``
+The deadline state is computed in SQL (``state_sql``); it must agree with ``review.values.display_state``
 for every status and deadline case. Sections hold their first rows only, beside the true counts.
 """
 

@@ -403,12 +403,8 @@ def _correct_commitment(cid: str, etl_row: dict, store: ReviewStore, lang: str) 
             values["is_rejected"] = bool(rejected and not restore)
         old = {"lead_agency_ids": etl_leads, "deadline_date": etl_deadline and etl_deadline.isoformat(),
                "deadline_basis": etl_row["deadline_basis"]}
-        snap = facts_snapshots("commitment", [cid], connection.db_path())
-        _save_correction("commitment", cid, values, old, snap[0] if snap else None, store)
-    log = store.correction_log("commitment", cid)
-    if not log.empty:
-        st.caption(t("corrections_log"))
-        _table(_log_view(log), hide_index=True, key="review_fix_log")
+        _save_correction("commitment", cid, values, old, store)
+    _correction_history(store, "commitment", cid, "review_fix_log")
 
 
 def _correct_figure(etl_row: dict, store: ReviewStore, lang: str) -> None:
@@ -463,25 +459,31 @@ def _correct_figure(etl_row: dict, store: ReviewStore, lang: str) -> None:
         if rejected or restore:
             values["is_rejected"] = bool(rejected and not restore)
         old = {k: meeting_pack.plain_cell(f[k]) for k in ("amount_yuan", "money_kind", "figure_year", "is_target")}
-        snap = facts_snapshots("figure", [fid], connection.db_path())
-        _save_correction("figure", fid, values, old, snap[0] if snap else None, store, reason_key="review_fix_fig_reason")
-    log = store.correction_log("figure", fid)
+        _save_correction("figure", fid, values, old, store, reason_key="review_fix_fig_reason")
+    _correction_history(store, "figure", fid, "review_fix_fig_log")
+
+
+def _correction_history(store: ReviewStore, entity: str, eid: str, key: str) -> None:
+    """Show every correction entry of one fact, when there is any."""
+    log = store.correction_log(entity, eid)
     if not log.empty:
         st.caption(t("corrections_log"))
-        _table(_log_view(log), hide_index=True, key="review_fix_fig_log")
+        _table(_log_view(log), hide_index=True, key=key)
 
 
-def _save_correction(entity: str, eid: str, values: dict, old: dict, snapshot, store: ReviewStore,
+def _save_correction(entity: str, eid: str, values: dict, old: dict, store: ReviewStore,
                      reason_key: str = "review_fix_reason") -> None:
+    """Record the corrected values of one fact with a snapshot of it as the ETL has it now."""
     if not _reviewer():
         st.error(t("reviewer_needed"))
         return
     if not values:
         st.info(t("saved_none"))
         return
+    snapshot = facts_snapshots(entity, [eid], connection.db_path())
     try:
         n = store.record_correction(entity, eid, values, st.session_state.get(reason_key, ""), _reviewer(),
-                                    old_values=old, snapshot=snapshot)
+                                    old_values=old, snapshot=snapshot[0] if snapshot else None)
     except ValueError as exc:
         st.error(str(exc))
         return
