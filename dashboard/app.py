@@ -27,6 +27,7 @@ import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import filters, i18n, queries  # noqa: E402
+from dashboard.data import connection  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LOG = logging.getLogger("dashboard")
@@ -75,7 +76,7 @@ def main() -> None:
             filters.sidebar(queries.filter_options())
         current.run()
     except duckdb.Error as exc:  # damage found only when read (a bad checksum): one line, not a trace
-        st.error(i18n.t("db_broken", path=queries.db_path(), reason=str(exc).strip().splitlines()[0][:300]))
+        st.error(i18n.t("db_broken", path=connection.db_path(), reason=str(exc).strip().splitlines()[0][:300]))
     except Exception as exc:  # the page boundary: a short message for the user, the traceback for the log
         page_failed(page, exc)
     finally:

@@ -44,7 +44,8 @@ def money_unit(max_yuan: float | None) -> tuple[float, str]:
     return (YI, "unit_yi") if (max_yuan or 0) >= YI else (WAN, "unit_wan")
 
 
-def _num(value: float) -> str:
+def short_number(value: float) -> str:
+    """Return a number with thousands separators and at most two decimals, fewer as it grows."""
     if value == 0:
         return "0"
     digits = 2 if abs(value) < 100 else 1 if abs(value) < 1000 else 0
@@ -61,19 +62,19 @@ def fmt_money(yuan: float | None, lang: str) -> str:
         return "—"
     if lang == "en":
         if abs(yuan) >= 1e9:
-            return f"CNY {_num(yuan / 1e9)} bn"
+            return f"CNY {short_number(yuan / 1e9)} bn"
         if abs(yuan) >= 1e6:
-            return f"CNY {_num(yuan / 1e6)} m"
-        return f"CNY {_num(yuan)}"
+            return f"CNY {short_number(yuan / 1e6)} m"
+        return f"CNY {short_number(yuan)}"
     divisor, unit = money_unit(abs(yuan))
-    return f"{_num(yuan / divisor)} {i18n.tr(unit, lang)}"
+    return f"{short_number(yuan / divisor)} {i18n.tr(unit, lang)}"
 
 
 def fmt_count(n: float | None, lang: str) -> str:
     """Return a project count with its unit (个 / projects)."""
     if n is None or (isinstance(n, float) and math.isnan(n)):
         return "—"
-    return f"{_num(float(n))} {i18n.tr('unit_count', lang)}"
+    return f"{short_number(float(n))} {i18n.tr('unit_count', lang)}"
 
 
 def agency_label(canonical, short, name_en, lang: str, use_short: bool = True) -> str:
@@ -162,8 +163,8 @@ def _wrap_width(text: str, width: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def _layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...] | list[str] = (),
-            width: int = 110, legend_below: bool = False) -> go.Figure:
+def house_layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...] | list[str] = (),
+                 width: int = 110, legend_below: bool = False) -> go.Figure:
     """Apply the house style: title and the notes at the top, then the legend, then the plot.
 
     Title and notes are cut at ``width`` display columns (a narrow column passes less), and the
@@ -196,12 +197,13 @@ def _layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...] | li
     return fig
 
 
-def _empty(title: str, lang: str) -> go.Figure:
+def empty_figure(title: str, lang: str) -> go.Figure:
+    """Return a figure saying there is nothing to chart, in the house style."""
     fig = go.Figure()
     fig.add_annotation(text=i18n.tr("empty", lang), showarrow=False, font={"size": 18})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title, 240)
+    return house_layout(fig, title, 240)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
     ``customdata[0]`` is its pick; hover lists the amounts as written and their documents.
     """
     if frame.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     labels = agency_labels(frame, lang)
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
     totals = _ranked(data, "total")
@@ -239,7 +241,7 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
         for r in part.itertuples(index=False):
             examples = list(r.examples) if r.examples is not None else []
             lines = [f"<b>{r.label}</b> · {_year_text(r.year, lang)}",
-                     f"{_num(r.total / divisor)} {unit} · {i18n.tr('hover_figures', lang, n=r.n_figures)}"]
+                     f"{short_number(r.total / divisor)} {unit} · {i18n.tr('hover_figures', lang, n=r.n_figures)}"]
             lines += [_wrap(e) for e in examples]
             if r.n_figures > len(examples):
                 lines.append(i18n.tr("hover_more", lang, n=r.n_figures - len(examples)))
@@ -254,7 +256,7 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
         )
     for label in shown:
         total = totals[label]
-        fig.add_annotation(x=total / divisor, y=label, text=f"{_num(total / divisor)} {unit}", showarrow=False,
+        fig.add_annotation(x=total / divisor, y=label, text=f"{short_number(total / divisor)} {unit}", showarrow=False,
                            xanchor="left", xshift=6, font={"size": 15, "color": "#212529"})
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order, title=None, automargin=True,
@@ -263,7 +265,7 @@ def by_agency_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes:
                      range=[0, float(totals.max()) / divisor * 1.22])
     if len(totals) > top_n:
         notes = (*notes, i18n.tr("top_note", lang, n=top_n))
-    return _layout(fig, title, max(380, 150 + 46 * len(shown)), notes)
+    return house_layout(fig, title, max(380, 150 + 46 * len(shown)), notes)
 
 
 def _ranked(data: pd.DataFrame, value: str) -> pd.Series:
@@ -283,12 +285,12 @@ def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
     """Return the subsidy rates as points per agency (per recipient: nothing is summed)."""
     title = i18n.tr("subsidy_title", lang)
     if frame.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     labels = agency_labels(frame, lang, canonical="agency_name", name_en="agency_name_en")
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
     divisor, unit_key = money_unit(float(data["amount_yuan"].max()))
     unit = i18n.tr(unit_key, lang)
-    hover = [f"<b>{s}</b> · {_num(a / divisor)} {unit}<br>{_wrap(t or '')}<br>{_wrap(sent)}"
+    hover = [f"<b>{s}</b> · {short_number(a / divisor)} {unit}<br>{_wrap(t or '')}<br>{_wrap(sent)}"
              for s, a, t, sent in zip(data["span_text"], data["amount_yuan"], data["title"], data["sentence"])]
     fig = go.Figure(go.Scatter(
         x=data["amount_yuan"] / divisor, y=data["label"], mode="markers+text",
@@ -300,14 +302,14 @@ def subsidy_points(frame: pd.DataFrame, lang: str) -> go.Figure:
     axis = i18n.tr("axis_amount_yi" if unit_key == "unit_yi" else "axis_amount_wan", lang)
     fig.update_xaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
     fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), [i18n.tr("subsidy_note", lang)])
+    return house_layout(fig, title, max(300, 170 + 60 * data["label"].nunique()), [i18n.tr("subsidy_note", lang)])
 
 
 def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[str, ...] = (),
             width: int = 110) -> go.Figure:
     """Return grouped bars per year: reported vs target (money in 亿元, counts in 个)."""
     if frame.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     value = "amount_yuan" if kind == "money" else "total"
     if kind == "money":
         divisor, unit_key = money_unit(float(frame[value].max()))
@@ -323,13 +325,13 @@ def by_year(frame: pd.DataFrame, lang: str, kind: str, title: str, notes: tuple[
         x = [_year_text(y, lang) for y in part["year"]]
         y = part[value] / divisor
         fig.add_bar(x=x, y=y, name=i18n.vocab("is_target", is_target, lang),
-                    marker={"color": TARGET_COLORS[is_target]}, text=[f"{_num(v)}" for v in y],
+                    marker={"color": TARGET_COLORS[is_target]}, text=[f"{short_number(v)}" for v in y],
                     textposition="outside", cliponaxis=False,
                     hovertemplate=f"%{{x}}: %{{y:,.2f}} {unit}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title=None, categoryorder="category ascending")
     fig.update_yaxes(title=axis, gridcolor="#e9ecef", rangemode="tozero")
-    return _layout(fig, title, 360, notes, width)
+    return house_layout(fig, title, 360, notes, width)
 
 
 def metric_label(key, lang: str) -> str:
@@ -345,7 +347,7 @@ def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str,
     """
     data = frame[~frame["is_target"].astype(bool)] if len(frame) else frame
     if data.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     order = data.groupby("metric_key", dropna=False)["n_figures"].sum().sort_values(ascending=False)
     keys = list(order.index[:top_n])
     fig = go.Figure()
@@ -353,7 +355,7 @@ def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str,
         part = data[data["metric_key"].isna()] if _blank(key) else data[data["metric_key"] == key]
         label = metric_label(key, lang)
         fig.add_bar(x=[_year_text(y, lang) for y in part["year"]], y=part["total"], name=label,
-                    marker={"color": YEAR_COLORS[i % len(YEAR_COLORS)]}, text=[_num(v) for v in part["total"]],
+                    marker={"color": YEAR_COLORS[i % len(YEAR_COLORS)]}, text=[short_number(v) for v in part["total"]],
                     textposition="outside", cliponaxis=False,
                     hovertemplate=f"{label} · %{{x}}: %{{y:,}} {i18n.tr('unit_count', lang)}<extra></extra>")
     fig.update_layout(barmode="group")
@@ -361,7 +363,7 @@ def by_metric_year(frame: pd.DataFrame, lang: str, title: str, notes: tuple[str,
     fig.update_yaxes(title=i18n.tr("axis_count", lang), gridcolor="#e9ecef", rangemode="tozero")
     if len(order) > top_n:
         notes = (*notes, i18n.tr("top_metrics_note", lang, n=top_n))
-    return _layout(fig, title, 380, notes, width, legend_below=True)
+    return house_layout(fig, title, 380, notes, width, legend_below=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,7 +379,7 @@ def bucket_counts(frame: pd.DataFrame, lang: str, title: str, width: int = 110) 
     counts = frame.groupby("deadline_bucket")["n_commitments"].sum().astype(int).to_dict() if len(frame) else {}
     buckets = [b for b in BUCKET_COLORS if counts.get(b)]
     if not buckets:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     names = [i18n.vocab("deadline_bucket", b, lang) for b in buckets]
     fig = go.Figure()
     for basis, color in BASIS_COLORS.items():
@@ -395,7 +397,7 @@ def bucket_counts(frame: pd.DataFrame, lang: str, title: str, width: int = 110) 
     fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef", rangemode="tozero",
                      range=[0, max(counts.values()) * 1.18])
     fig.update_xaxes(title=None)
-    return _layout(fig, title, 360, [i18n.tr("basis_note", lang)], width)
+    return house_layout(fig, title, 360, [i18n.tr("basis_note", lang)], width)
 
 
 def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
@@ -407,7 +409,7 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
     title = i18n.tr("timeline_title", lang)
     data = frame[frame["deadline_date"].notna()] if not frame.empty else frame
     if data.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     labels = agency_labels(data, lang, key="lead_key", canonical="lead_name", short="lead_short", name_en="lead_en")
     granularity = data["granularity"].iloc[0] if "granularity" in data.columns else "day"
     shown_as = {"year": "%Y", "month": "%Y-%m"}.get(granularity, "%Y-%m-%d")
@@ -440,7 +442,7 @@ def deadline_timeline(frame: pd.DataFrame, as_of: dt.date, lang: str) -> go.Figu
         fig.add_annotation(x=0, y=-0.12, xref="paper", yref="paper", showarrow=False, xanchor="left",
                            text=i18n.tr(f"timeline_by_{granularity}", lang), font={"size": 13})
     n = data["label"].nunique()
-    return _layout(fig, title, max(380, 150 + 40 * n), [i18n.tr("by_agency_note", lang)])
+    return house_layout(fig, title, max(380, 150 + 40 * n), [i18n.tr("by_agency_note", lang)])
 
 
 def _count_text(n) -> str:
@@ -457,7 +459,7 @@ def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:
     """Return horizontal bars per lead agency stacked by deadline status."""
     title = i18n.tr("by_agency_title", lang)
     if frame.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     labels = agency_labels(frame, lang)
     data = frame.assign(label=[labels[_key(k)] for k in frame["agency_key"]])
     totals = _ranked(data, "n_commitments")
@@ -481,14 +483,14 @@ def deadlines_by_agency(frame: pd.DataFrame, lang: str) -> go.Figure:
     notes = [i18n.tr("by_agency_note", lang)]
     if len(totals) > TOP_N:
         notes.append(i18n.tr("top_note", lang, n=TOP_N))
-    return _layout(fig, title, max(380, 150 + 40 * len(shown)), notes)
+    return house_layout(fig, title, max(380, 150 + 40 * len(shown)), notes)
 
 
 def deadlines_by_year(frame: pd.DataFrame, lang: str) -> go.Figure:
     """Return bars per deadline year stacked by status (commitments without a deadline apart)."""
     title = i18n.tr("by_year_title", lang)
     if frame.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     fig = go.Figure()
     for bucket, color in BUCKET_COLORS.items():
         part = frame[frame["deadline_bucket"] == bucket]
@@ -501,14 +503,14 @@ def deadlines_by_year(frame: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", title=i18n.tr("axis_year", lang), categoryorder="category ascending")
     fig.update_yaxes(title=i18n.tr("axis_commitments", lang), gridcolor="#e9ecef")
-    return _layout(fig, title, 380)
+    return house_layout(fig, title, 380)
 
 
 def policy_terms(frame: pd.DataFrame, lang: str) -> go.Figure:
     """Return one bar per policy: the share of its term elapsed (0–100 %)."""
     title = i18n.tr("terms_title", lang)
     if frame.empty:
-        return _empty(title, lang)
+        return empty_figure(title, lang)
     labels = [_short_title(t) for t in frame["title"]]
     pct = frame["term_elapsed_pct"].astype(float)
     hover = [f"<b>{_wrap(t or '')}</b><br>{pd.Timestamp(a).date()} → {pd.Timestamp(b).date()}<br>{p:.0f}%"
@@ -520,7 +522,7 @@ def policy_terms(frame: pd.DataFrame, lang: str) -> go.Figure:
     ))
     fig.update_xaxes(title=i18n.tr("axis_elapsed", lang), range=[0, 105], gridcolor="#e9ecef")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    return _layout(fig, title, max(260, 150 + 50 * len(frame)))
+    return house_layout(fig, title, max(260, 150 + 50 * len(frame)))
 
 
 def _short_title(title, width: int = 16) -> str:

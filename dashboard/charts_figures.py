@@ -55,14 +55,14 @@ def fmt_value(value, unit: str, kind: str, lang: str) -> str:
         return charts.fmt_money(value, lang)
     if kind == "money" and unit in CURRENCIES:
         divisor, text = scale(unit, kind, abs(value), lang)
-        return f"{charts._num(value / divisor)} {text}"
+        return f"{charts.short_number(value / divisor)} {text}"
     if unit in SHARE_UNITS:
-        return f"{charts._num(value)}{unit}"
+        return f"{charts.short_number(value)}{unit}"
     if lang == "zh" and abs(value) >= YI:
-        return f"{charts._num(value / YI)} 亿{unit}"
+        return f"{charts.short_number(value / YI)} 亿{unit}"
     if lang == "zh" and abs(value) >= 10 * WAN:
-        return f"{charts._num(value / WAN)} 万{unit}"
-    return f"{charts._num(value)} {unit}"
+        return f"{charts.short_number(value / WAN)} 万{unit}"
+    return f"{charts.short_number(value)} {unit}"
 
 
 def with_value_text(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def metric_over_years(series: pd.DataFrame, lang: str, metric: str, unit: str, k
     divisor, unit_text = scale(unit, kind, float(part["value"].abs().max()) if not part.empty else None, lang)
     title = i18n.tr(key, lang, metric=metric, unit=unit_text)
     if part.empty:
-        return charts._empty(title, lang)
+        return charts.empty_figure(title, lang)
     fig = go.Figure()
     order = list(dict.fromkeys(part["agency_key"].where(part["agency_key"].notna(), "").tolist()))
     for i, agency in enumerate(order):
@@ -122,7 +122,7 @@ def metric_over_years(series: pd.DataFrame, lang: str, metric: str, unit: str, k
                 customdata=rows["figure_id"].tolist(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="category ascending", title=None)
     fig.update_yaxes(title=unit_text, gridcolor="#e9ecef", rangemode="tozero")
-    charts._layout(fig, title, 380, notes)
+    charts.house_layout(fig, title, 380, notes)
     if len(fig.data) == 1:  # one line still names its agency
         fig.update_layout(showlegend=True, margin={"t": fig.layout.margin.t + 28}, height=fig.layout.height + 28)
     return fig

@@ -22,6 +22,9 @@ from openpyxl.utils import get_column_letter
 
 from dashboard import i18n
 
+EXPORT_ROWS_MAX = 1_048_575
+"""Rows a download or a sheet of the meeting pack holds at most: Excel's limit of 1,048,576 rows less the header."""
+
 VOCAB_COLUMNS = {"money_kind": "money_kind", "deadline_basis": "deadline_basis", "deadline_bucket": "deadline_bucket",
                  "doc_type": "doc_type", "figure_type": "figure_type", "is_target": "is_target",
                  "year_basis": "year_basis", "qualifier": "qualifier", "kind": "fact_kind"}

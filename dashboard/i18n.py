@@ -20,7 +20,7 @@ Other pages add their own strings with ``register({...})`` at import time.
 from __future__ import annotations
 
 from etl.schema import TABLES
-from etl.status import OVERDUE_RULE
+from review.values import OVERDUE_RULE
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"

@@ -2,7 +2,7 @@
 
 In: ``ReviewData`` (``dashboard/queries_review.py``), the language and the filters in words. The
 tables hold the rows the data holds: the review page passes ``ReviewData.expanded(PACK_ROWS_MAX)``
-(``queries_review.EXPORT_ROWS_MAX``, Excel's limit, is the most any sheet can take); the HTML
+(``exports.EXPORT_ROWS_MAX``, Excel's limit, is the most any sheet can take); the HTML
 report and the PDF list at most ``REPORT_ROWS_MAX`` rows per table. A cut table says so
 ("showing N of M"), in the workbook's about sheet and under the report's headings.
 Out: ``workbook()`` (sheets: about, summary by agency, overdue, due soon, changes since the last
@@ -31,9 +31,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard import exports, i18n
+from dashboard import charts, exports, i18n
+from dashboard.colours import STATE_COLOURS, STATUS_COLOURS
 from dashboard.queries_review import SECTIONS, ReviewData, history_text
-from etl.status import DISPLAY_STATES, STATUSES, state_name, status_name
+from review.values import STATUSES, state_name, status_name
 
 CHROMIUM = "/usr/bin/chromium"
 TOP_AGENCIES = 20
@@ -45,7 +46,7 @@ PACK_ROWS_MAX = 50_000
 """Rows each sheet of the pack built on the review page holds (overdue, due soon, all statuses, changes).
 
 openpyxl writes some 6,000 rows a second: 50,000 rows a sheet keeps a build under half a minute
-at 600k commitments. Never more than ``queries_review.EXPORT_ROWS_MAX`` (Excel's limit).
+at 600k commitments. Never more than ``exports.EXPORT_ROWS_MAX`` (Excel's limit).
 """
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -215,8 +216,8 @@ def tr(key: str, lang: str, **fmt) -> str:
 # --------------------------------------------------------------------------------------
 # Charts (also shown on the review page)
 
-SECTION_COLOURS = {"overdue": DISPLAY_STATES["overdue"][2], "due_soon": DISPLAY_STATES["due_soon"][2],
-                   "not_assessed": STATUSES["not_assessed"].colour}
+SECTION_COLOURS = {"overdue": STATE_COLOURS["overdue"], "due_soon": STATE_COLOURS["due_soon"],
+                   "not_assessed": STATUS_COLOURS["not_assessed"]}
 
 
 def _font() -> str:
@@ -259,17 +260,7 @@ def sections_chart(data: ReviewData, top: int = TOP_AGENCIES, bar_height: int = 
     fig.update_xaxes(title=tr("col_commitments", lang), rangemode="tozero")
     fig.update_yaxes(automargin=True)
     notes = [tr("top_agencies_note", lang, n=len(shown))] if n_agencies > len(shown) else []
-    return _house_layout(fig, tr("chart_sections", lang), max(260, 60 + bar_height * len(shown)), notes)
-
-
-def _house_layout(fig: go.Figure, title: str, height: int, notes: list[str]) -> go.Figure:
-    """The dashboard's chart layout (title and notes above the legend, nothing overlapping), else a plain one."""
-    try:
-        from dashboard.charts import _layout
-    except ImportError:  # charts.py not there
-        fig.update_layout(title={"text": f"<b>{title}</b>", "x": 0}, height=height + 80)
-        return fig
-    return _layout(fig, title, height, notes)
+    return charts.house_layout(fig, tr("chart_sections", lang), max(260, 60 + bar_height * len(shown)), notes)
 
 
 def status_chart(data: ReviewData) -> go.Figure:
@@ -278,10 +269,10 @@ def status_chart(data: ReviewData) -> go.Figure:
     counts = data.status_counts
     codes = list(STATUSES)
     fig = go.Figure(go.Bar(x=[status_name(c, lang) for c in codes], y=[int(counts.get(c, 0)) for c in codes],
-                           marker_color=[STATUSES[c].colour for c in codes],
+                           marker_color=[STATUS_COLOURS[c] for c in codes],
                            text=[int(counts.get(c, 0)) for c in codes], textposition="outside"))
     fig.update_yaxes(title=tr("col_commitments", lang), rangemode="tozero")
-    return _house_layout(fig, tr("chart_statuses", lang), 320, [])
+    return charts.house_layout(fig, tr("chart_statuses", lang), 320, [])
 
 
 # --------------------------------------------------------------------------------------
@@ -772,7 +763,7 @@ def html_report(data: ReviewData, filters: list[tuple[str, str]] | None = None,
                  or f"<p class='muted'>{t('empty')}</p>")
     parts.append(f"<h2>{t('status_legend')}</h2><p>{t('overdue_rule')}</p><table class='legend'><tbody>")
     for s in STATUSES.values():
-        parts.append(f"<tr><td><span class='chip' style='background:{s.colour}'></span>{html.escape(s.name(lang))}"
+        parts.append(f"<tr><td><span class='chip' style='background:{STATUS_COLOURS[s.code]}'></span>{html.escape(s.name(lang))}"
                      f"</td><td>{html.escape(s.definition(lang))}</td></tr>")
     parts.append("</tbody></table></section></body></html>")
     return "".join(parts)

@@ -1,474 +1,90 @@
-"""Read the facts database for the dashboard: every SQL statement, with bound parameters.
+"""Read the facts for the pages: every fact query, with bound parameters.
 
 In: ``Filters`` and a few page controls. Out: DataFrames (one row per chart mark or table row).
 
-- The database is ``$COMMITMENTS_DB`` (default ``data/commitments.duckdb``). Per version of the
-  files (their ``Stamp``) the process keeps one in-memory DuckDB with the database attached
-  read-only; each query runs on a cursor of it, so a query pays no connect. A new ETL file (the
-  ETL swaps it in with ``os.replace``) or a saved correction gives a new stamp and a new one.
+- Queries run through ``dashboard.data.connection`` (a read-only in-memory DuckDB per file
+  version, with the analysts' corrections applied by ``dashboard.data.corrections``), cached on
+  the files' stamp. Each query is a ``Statement``: its name (the cache key) and how it runs.
 - Charts and filters read the ETL's derived tables (``fact_commitments``, ``fact_figures``,
-  see ``etl/derive.py``): one row per fact with its document's columns and agency keys.
-- The analysts' corrections (``etl.reviews.figure_corrections()`` /
-  ``commitment_corrections()``) are copied into the in-memory database; the few rows they
-  touch are derived again there with the ETL's own definitions, and the views ``com_eff`` /
-  ``fig_eff`` put them in place of the ETL's rows (rejected rows dropped; ``is_corrected`` says
-  which rows an analyst changed). ``eff_commitments`` / ``eff_figures`` do the same for the
-  loaded tables' text columns. Without ``etl.reviews`` the corrections are empty.
-- Row lists are paged in SQL (``limit``/``offset``; ``None`` for every row, as exports do).
-- Results are cached with ``st.cache_data`` keyed on the stamp, so a new ETL run or a saved
-  correction shows on the next interaction.
+  see ``etl/derive.py``), as corrected (``com_eff``, ``fig_eff``): one row per fact with its
+  document's columns and agency keys. The filters are ``dashboard.data.sql.filtered``.
+- A list is one statement: its rows' keys in list order (``limit``/``offset`` take a slice of
+  it; ``None`` for every row, as downloads do), then their text by ID.
 
-SQL is assembled only from the constant fragments below (which fragments, by which filters are
-set); user input always travels as named parameters (``$agency_ids``, ``$keyword`` …).
+SQL is assembled only from constant fragments (which fragments, by which filters are set); user
+input always travels as named parameters (``$agency_ids``, ``$keyword`` …).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
-import streamlit as st
 
+from dashboard.data import connection, corrections, sql
+from dashboard.data.connection import Statement, by_ids, execute
 from dashboard.filters_state import Filters, keyword_pattern
 from etl import derive
 from etl.schema import MONEY_KINDS
-from etl.status import CLOSED_STATUSES, deadline_state_sql
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = "data/commitments.duckdb"
-DEFAULT_REVIEWS = "data/reviews.sqlite"
 SUMMED_KINDS = tuple(k for k in MONEY_KINDS if k != "subsidy_rate")
 """Money kinds a chart or headline sums, each on its own (fiscal spending, funds' size, financing, economic
 figures): one is never added to another. Subsidy rates are per recipient and never summed."""
 DEFAULT_KIND = "fiscal"
 """The kind the headline and the charts show first: public spending."""
 SPENDING_KINDS = (DEFAULT_KIND,)
-RETRIES = 40
-RETRY_SECONDS = 0.05
-CACHED_ROWS_MAX = 10_000
-"""Lists asked for with more rows than this (downloads) are fetched each time, not cached."""
 DOCUMENT_CHOICES_MAX = 1000
 """Up to this many documents the sidebar lists them all; beyond, it offers a title search."""
 
-FIGURE_CORRECTION_COLUMNS = {"figure_id": "string", "amount_yuan": "float64", "money_kind": "string",
-                             "figure_year": "Int64", "is_target": "boolean", "is_rejected": "boolean"}
-COMMITMENT_CORRECTION_COLUMNS = {"commitment_id": "string", "lead_agency_ids": "object",
-                                 "deadline_date": "datetime64[ns]", "deadline_basis": "string",
-                                 "is_rejected": "boolean"}
-SEARCH_PATH = "SET search_path = 'facts.main,memory.main'"
+_cached = connection.results
+"""The results cache by the name ``bench/dashboard_bench.py`` clears between timed runs (results only)."""
 
 
-# ---------------------------------------------------------------------------------------------
-# Files, stamps, connections
-# ---------------------------------------------------------------------------------------------
-
-def db_path() -> Path:
-    """Return the database path: ``$COMMITMENTS_DB``, else ``data/commitments.duckdb`` in the repo."""
-    env = os.environ.get("COMMITMENTS_DB")
-    return Path(env) if env else REPO_ROOT / DEFAULT_DB
+def _fixed(name: str, text: str) -> Statement:
+    """A statement of constant SQL."""
+    return Statement(name, lambda cur, values: execute(cur, text, values))
 
 
-def reviews_path() -> Path:
-    """Return the reviews file: ``$COMMITMENTS_REVIEWS_DB``, else ``data/reviews.sqlite`` in the repo."""
-    env = os.environ.get("COMMITMENTS_REVIEWS_DB")
-    return Path(env) if env else REPO_ROOT / DEFAULT_REVIEWS
+def _over_filters(name: str, tail: str, figures: bool = False) -> Statement:
+    """A statement over the filtered facts (``sql.filtered``; ``sql.figure_selection`` first when ``figures``)."""
+    def run(cur, values: dict) -> pd.DataFrame:
+        head = sql.filtered(values) + (sql.figure_selection(values) if figures else "")
+        return execute(cur, head + tail, values)
+    return Statement(name, run)
 
 
-def _mtime_ns(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
+def _run(statement: Statement, params: dict) -> pd.DataFrame:
+    return connection.run(statement, params)
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """Which database and reviews file, as of which modification: the cache key of every query."""
-
-    db: str
-    db_mtime_ns: int
-    reviews: str
-    reviews_mtime_ns: int
-    reviews_wal_mtime_ns: int = 0
-
-
-def stamp() -> Stamp:
-    """Return the current stamp (a changed file gives a new stamp, hence fresh query results)."""
-    db, reviews = db_path(), reviews_path()
-    return Stamp(str(db), _mtime_ns(db), str(reviews), _mtime_ns(reviews),
-                 _mtime_ns(reviews.with_name(reviews.name + "-wal")))
-
-
-class NoDatabase(Exception):
-    """The database file does not exist (or is not a facts database)."""
-
-
-def _retrying(path: str, opener):
-    """Return ``opener()``, retrying while another process holds ``path`` or swaps it in."""
-    last: Exception | None = None
-    for attempt in range(RETRIES):
-        if not Path(path).exists():
-            raise NoDatabase(path)
-        try:
-            return opener()
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():  # not a writer in the way: a broken file
-                raise
-            last = exc
-            time.sleep(RETRY_SECONDS * (1 + attempt // 10))
-    raise last  # type: ignore[misc]
-
-
-def _normalize(frame: pd.DataFrame | None, columns: dict[str, str]) -> pd.DataFrame:
-    """Return the corrections with exactly ``columns`` (missing ones empty), typed, one row per ID."""
-    frame = pd.DataFrame() if frame is None else frame
-    out = pd.DataFrame(index=range(len(frame)))
-    for name, dtype in columns.items():
-        values = frame[name].tolist() if name in frame.columns else [None] * len(frame)
-        if name == "lead_agency_ids":
-            out[name] = pd.Series([_id_list(v) for v in values], dtype="object")
-        elif dtype.startswith("datetime"):
-            out[name] = pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce")
-        else:
-            out[name] = pd.Series([None if _missing(v) else v for v in values], dtype="object").astype(dtype)
-    key = next(iter(columns))
-    out = out[out[key].notna()]
-    return out.drop_duplicates(subset=[key], keep="last").reset_index(drop=True)
-
-
-def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _id_list(value) -> list[str] | None:
-    if value is None or isinstance(value, str) or _missing(value) is True:
-        return [value] if isinstance(value, str) and value else None
-    return [str(v) for v in list(value)]
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _corrections(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, str | None, str]:
-    """Return (figure corrections, commitment corrections, warning, their fingerprint) from ``etl.reviews``."""
-    del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
-    warning = None
-    try:
-        from etl import reviews as etl_reviews
-
-        figures = etl_reviews.figure_corrections()
-        commitments = etl_reviews.commitment_corrections()
-    except (ImportError, AttributeError):
-        figures = commitments = None
-    except Exception as exc:  # a broken reviews file must not take the dashboard down
-        figures = commitments = None
-        warning = f"{type(exc).__name__}: {exc}"
-    figures = _normalize(figures, FIGURE_CORRECTION_COLUMNS)
-    commitments = _normalize(commitments, COMMITMENT_CORRECTION_COLUMNS)
-    return figures, commitments, warning, _corrections_digest(figures, commitments)
-
-
-def _corrections_digest(figures: pd.DataFrame, commitments: pd.DataFrame) -> str:
-    """Return a fingerprint of the corrections (a status saved without a correction keeps it)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for frame in (figures, commitments):
-        digest.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode("utf-8"))
-    return digest.hexdigest()
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _closed(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> pd.DataFrame:
-    """Return [commitment_id, status] of the commitments whose current status closes them (completed, dropped).
-
-    What the deadline state needs from the review store (``etl.status.deadline_state_sql``): the
-    other statuses never change it. Empty when the store cannot be read.
-    """
-    del reviews, reviews_mtime_ns, wal_mtime_ns  # cache key only
-    try:
-        from etl import reviews as etl_reviews
-
-        current = etl_reviews.current_statuses()
-    except Exception:  # no store, or a broken one: nothing is closed (the review page says why)
-        current = None
-    if current is None or current.empty:
-        return pd.DataFrame({"commitment_id": pd.Series([], dtype="string"), "status": pd.Series([], dtype="string")})
-    closed = current[current["status"].isin(CLOSED_STATUSES)]
-    return pd.DataFrame({"commitment_id": closed["commitment_id"].astype("string").to_numpy(),
-                         "status": closed["status"].astype("string").to_numpy()})
+def clear_cache() -> None:
+    """Forget every cached result and close the open databases (for benchmarks and tests)."""
+    connection.clear()
 
 
 def corrections_warning() -> str | None:
     """Return why the corrections could not be read, or None."""
-    s = stamp()
-    return _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)[2]
+    s = connection.stamp()
+    return corrections.corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)[2]
 
 
-_CORRECTION_TABLES = (
-    """
-    CREATE TABLE memory.main.figure_corrections AS
-    SELECT CAST(figure_id AS VARCHAR) AS figure_id, CAST(amount_yuan AS DOUBLE) AS amount_yuan,
-           CAST(money_kind AS VARCHAR) AS money_kind, CAST(figure_year AS INTEGER) AS figure_year,
-           CAST(is_target AS BOOLEAN) AS is_target, CAST(is_rejected AS BOOLEAN) AS is_rejected
-    FROM figure_frame
-    """,
-    """
-    CREATE TABLE memory.main.commitment_corrections AS
-    SELECT CAST(commitment_id AS VARCHAR) AS commitment_id, CAST(lead_agency_ids AS VARCHAR[]) AS lead_agency_ids,
-           CAST(deadline_date AS DATE) AS deadline_date, CAST(deadline_basis AS VARCHAR) AS deadline_basis,
-           CAST(is_rejected AS BOOLEAN) AS is_rejected
-    FROM commitment_frame
-    """,
-)
 
-_EFFECTIVE_VIEWS = (
-    """
-    CREATE VIEW memory.main.eff_figures AS
-    SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.span_text, f.value, f.unit,
-           COALESCE(r.amount_yuan, f.amount_yuan) AS amount_yuan, f.qualifier,
-           COALESCE(r.money_kind, f.money_kind) AS money_kind,
-           COALESCE(r.figure_year, f.figure_year) AS figure_year,
-           COALESCE(r.is_target, f.is_target) AS is_target, f.is_breakdown, f.is_cumulative,
-           f.metric, f.agency_id, f.agency_ids, f.char_start, f.char_end,
-           f.sentence, f.sentence_start, f.sentence_end,
-           (r.amount_yuan IS NOT NULL OR r.money_kind IS NOT NULL OR r.figure_year IS NOT NULL
-            OR r.is_target IS NOT NULL) IS TRUE AS is_corrected
-    FROM figures f LEFT JOIN figure_corrections r USING (figure_id)
-    WHERE NOT COALESCE(r.is_rejected, FALSE)
-    """,
-    """
-    CREATE VIEW memory.main.eff_commitments AS
-    WITH corrected_names AS (
-        SELECT u.commitment_id, list(COALESCE(a.canonical_name, u.id) ORDER BY u.pos) AS names
-        FROM (SELECT commitment_id, unnest(lead_agency_ids) AS id, generate_subscripts(lead_agency_ids, 1) AS pos
-              FROM commitment_corrections WHERE lead_agency_ids IS NOT NULL) u
-        LEFT JOIN agencies a ON a.agency_id = u.id
-        GROUP BY u.commitment_id
-    ),
-    joined AS (
-        SELECT c.*, r.lead_agency_ids AS r_leads, r.deadline_date AS r_date, r.deadline_basis AS r_basis,
-               r.is_rejected AS r_rejected, n.names AS r_names
-        FROM commitments c LEFT JOIN commitment_corrections r USING (commitment_id)
-        LEFT JOIN corrected_names n USING (commitment_id)
-    )
-    SELECT commitment_id, doc_id, item_label, task_no, section_path, text, char_start, char_end,
-           CASE WHEN r_leads IS NOT NULL THEN r_leads ELSE lead_agency_ids END AS lead_agency_ids,
-           CASE WHEN r_leads IS NOT NULL THEN COALESCE(r_names, []) ELSE lead_agency_names END AS lead_agency_names,
-           CASE WHEN r_basis IS NOT NULL THEN r_date ELSE COALESCE(r_date, deadline_date) END AS deadline_date,
-           year(CASE WHEN r_basis IS NOT NULL THEN r_date ELSE COALESCE(r_date, deadline_date) END) AS deadline_year,
-           COALESCE(r_basis, deadline_basis) AS deadline_basis,
-           CASE WHEN r_basis IS NOT NULL OR r_date IS NOT NULL THEN NULL ELSE deadline_text END AS deadline_text,
-           (r_leads IS NOT NULL) AS is_lead_corrected,
-           (r_leads IS NOT NULL OR r_date IS NOT NULL OR r_basis IS NOT NULL) AS is_corrected
-    FROM joined
-    WHERE NOT COALESCE(r_rejected, FALSE)
-    """,
-)
-
-_UNCORRECTED_FACTS = (
-    "CREATE VIEW memory.main.com_eff AS SELECT * FROM facts.main.fact_commitments",
-    "CREATE VIEW memory.main.fig_eff AS SELECT * FROM facts.main.fact_figures",
-)
-
-_CORRECTED_FACTS = (
-    # Commitments: the corrected ones and those holding a corrected figure, derived again from the
-    # corrected views (rejected ones are absent there); their place in lists does not change.
-    """
-    CREATE TABLE memory.main.com_touched AS
-    SELECT commitment_id FROM commitment_corrections
-    UNION SELECT commitment_id FROM figures
-          WHERE figure_id IN (SELECT figure_id FROM figure_corrections) AND commitment_id IS NOT NULL
-    """,
-    "CREATE TABLE memory.main.com_fix AS SELECT x.*, b.list_order FROM (" + derive.commitments_select(
-        "(SELECT * FROM eff_commitments WHERE commitment_id IN (SELECT commitment_id FROM com_touched))",
-        "eff_figures") + ") x JOIN facts.main.fact_commitments b USING (commitment_id)",
-    """
-    CREATE VIEW memory.main.com_eff AS
-    SELECT * FROM facts.main.fact_commitments
-    WHERE commitment_id NOT IN (SELECT commitment_id FROM com_touched)
-    UNION ALL BY NAME SELECT * FROM memory.main.com_fix
-    """,
-    # Figures: the corrected ones and those of a corrected commitment (their agency and deadline move with it).
-    """
-    CREATE TABLE memory.main.fig_touched AS
-    SELECT figure_id FROM figure_corrections
-    UNION SELECT figure_id FROM figures WHERE commitment_id IN (SELECT commitment_id FROM commitment_corrections)
-    """,
-    "CREATE TABLE memory.main.fig_fix AS " + derive.figures_select(
-        "(SELECT * FROM eff_figures WHERE figure_id IN (SELECT figure_id FROM fig_touched))", "com_eff"),
-    """
-    CREATE VIEW memory.main.fig_eff AS
-    SELECT * FROM facts.main.fact_figures WHERE figure_id NOT IN (SELECT figure_id FROM fig_touched)
-    UNION ALL BY NAME SELECT * FROM memory.main.fig_fix
-    """,
-)
-
-
-def _quoted(path: str) -> str:
-    return "'" + path.replace("'", "''") + "'"
-
-
-def _open_instance(s: Stamp) -> duckdb.DuckDBPyConnection:
-    """Return an in-memory DuckDB with the database attached read-only and the effective views made."""
-    figures, commitments, _, _ = _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)
-    con = duckdb.connect(":memory:")
-    try:
-        # The path is ours (the environment or the default), quoted as an SQL literal: ATTACH takes no parameters.
-        _retrying(s.db, lambda: con.execute(f"ATTACH {_quoted(s.db)} AS facts (READ_ONLY)"))
-        con.execute(SEARCH_PATH)
-        con.register("figure_frame", figures)
-        con.register("commitment_frame", commitments)
-        for sql in _CORRECTION_TABLES:
-            con.execute(sql)
-        con.unregister("figure_frame")
-        con.unregister("commitment_frame")
-        for sql in _EFFECTIVE_VIEWS:
-            con.execute(sql)
-        if _has_fact_tables(con):
-            for sql in (_CORRECTED_FACTS if len(figures) or len(commitments) else _UNCORRECTED_FACTS):
-                con.execute(sql)
-        return con
-    except BaseException:
-        con.close()
-        raise
-
-
-def _has_fact_tables(con) -> bool:
-    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                       "WHERE table_catalog = 'facts'").fetchall()}
-    return set(derive.DERIVED) <= names
-
-
-@dataclass
-class _Database:
-    """One stamp's in-memory database, and how many cursors are using it."""
-
-    con: duckdb.DuckDBPyConnection
-    users: int = 0
-    retired: bool = False
-
-
-_INSTANCES: dict[tuple, _Database] = {}
-"""Open databases by (database file, its modification, the corrections' fingerprint)."""
-_INSTANCES_LOCK = threading.Lock()
-
-
-def _close_instances() -> None:
-    """Retire the open databases: each closes now, or when its last cursor is done (another thread's query)."""
-    for old in list(_INSTANCES):
-        db = _INSTANCES.pop(old)
-        db.retired = True
-        if db.users == 0:
-            db.con.close()
-
-
-@contextmanager
-def cursor(s: Stamp | None = None):
-    """Yield a read-only cursor on the current files (one per query and thread: DuckDB's rule).
-
-    The database is opened once per file version and set of corrections (a saved status
-    keeps it; a new ETL file or a new correction opens another and retires the older ones).
-    """
-    s = s or stamp()
-    if s.db_mtime_ns == 0:
-        raise NoDatabase(s.db)
-    key = (s.db, s.db_mtime_ns, _corrections(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns)[3])
-    with _INSTANCES_LOCK:
-        db = _INSTANCES.get(key)
-        if db is None:
-            db = _Database(_open_instance(s))
-            _close_instances()
-            _INSTANCES[key] = db
-        db.users += 1
-        try:
-            cur = db.con.cursor()
-        except BaseException:
-            db.users -= 1
-            raise
-    try:
-        cur.execute(SEARCH_PATH)
-        cur.register("review_closed", _closed(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns))
-        yield cur
-    finally:
-        cur.close()
-        with _INSTANCES_LOCK:
-            db.users -= 1
-            if db.retired and db.users == 0:
-                db.con.close()
-
-
-_PARAM = re.compile(r"\$([a-z_0-9]+)")
-
-
-def _used_params(sql: str, params: dict) -> dict:
-    """Return the parameters ``sql`` names (DuckDB rejects unused ones)."""
-    names = set(_PARAM.findall(sql))
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in names}
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
-    return _compute(s, name, params)
-
-
-def _compute(s: Stamp, name: str, params: tuple) -> pd.DataFrame:
-    values = dict(params)
-    with cursor(s) as cur:
-        by_id = values.get("limit") is not None and values["limit"] <= CACHED_ROWS_MAX  # a page: its text by ID
-        if name in _PAGED and (by_id or name not in ("commitment_rows", "figure_rows")):
-            return _PAGED[name](cur, values)
-        sql = _statement(name, values)
-        return cur.execute(sql, _used_params(sql, values)).df()
-
-
-def _execute(cur, name: str, values: dict) -> pd.DataFrame:
-    sql = _statement(name, values)
-    return cur.execute(sql, _used_params(sql, values)).df()
-
-
-def by_ids(cur, template: str, ids, params: dict | None = None) -> pd.DataFrame:
-    """Run ``template`` for these IDs, its ``{ids}`` filled with one parameter name per ID.
-
-    An ``IN`` of constants uses the primary key's index: a page of rows is found by ID without
-    scanning the table. Only parameter names go into the SQL; the IDs are bound.
-    """
-    ids = list(dict.fromkeys(str(i) for i in ids))
-    names = [f"$id{i}" for i in range(len(ids))] or ["NULL"]
-    sql = template.format(ids=", ".join(names))
-    return cur.execute(sql, {**(params or {}), **{f"id{i}": v for i, v in enumerate(ids)}}).df()
-
-
-def _by_ids(cur, name: str, ids) -> pd.DataFrame:
-    return by_ids(cur, _BY_IDS[name], ids)
-
-
-def _commitment_page(cur, values: dict) -> pd.DataFrame:
-    """One page of ``commitment_rows``: the page from the derived table, then the text of those rows by ID."""
-    page = _execute(cur, "commitment_page", values)
+def _commitment_list(cur, values: dict) -> pd.DataFrame:
+    """The rows of ``commitment_rows``: a slice of the filtered list's keys, then the text of those rows by ID."""
+    page = _COMMITMENT_KEYS.run(cur, values)
     ids = page["commitment_id"].tolist()
-    text = _by_ids(cur, "commitment_text", ids)
-    titles = _by_ids(cur, "document_titles", page["doc_id"].tolist())[["doc_id", "title"]]
+    text = by_ids(cur, _COMMITMENT_TEXT, ids)
+    titles = by_ids(cur, DOCUMENT_TITLES_BY_ID, page["doc_id"].tolist())[["doc_id", "title"]]
     out = page.merge(text, on="commitment_id", how="left").merge(titles, on="doc_id", how="left")
     return out[COMMITMENT_ROW_COLUMNS]
 
 
-def _figure_page(cur, values: dict) -> pd.DataFrame:
-    """One page of ``figure_rows``: the page from the derived table, then the sentences of those rows by ID."""
-    page = _execute(cur, "figure_page", values)
-    detail = _by_ids(cur, "figure_text", page["figure_id"].tolist())
-    titles = _by_ids(cur, "document_titles", detail["doc_id"].tolist())[["doc_id", "title", "issue_date"]]
+def _figure_list(cur, values: dict) -> pd.DataFrame:
+    """The rows of ``figure_rows``: a slice of the chart's figures, then the sentences of those rows by ID."""
+    page = _FIGURE_KEYS.run(cur, values)
+    detail = by_ids(cur, _FIGURE_TEXT, page["figure_id"].tolist())
+    titles = by_ids(cur, DOCUMENT_TITLES_BY_ID, detail["doc_id"].tolist())[["doc_id", "title", "issue_date"]]
     out = page.merge(detail, on="figure_id", how="left").merge(titles, on="doc_id", how="left")
     money = out["figure_type"] == "money"
     out["amount_yuan"] = out["amount"].where(money)
@@ -481,14 +97,14 @@ def _timeline(cur, values: dict) -> pd.DataFrame:
 
     Up to three texts per mark (the newest documents') when the marks are few enough to hover over.
     """
-    frame = _execute(cur, "deadline_timeline", {**values, "max_marks": TIMELINE_MARKS})
+    frame = _TIMELINE_COUNTS.run(cur, {**values, "max_marks": TIMELINE_MARKS})
     if frame.empty or len(frame) > TIMELINE_HOVER_MARKS or (frame["granularity"] != "day").any():
         return frame.assign(items=[[] for _ in range(len(frame))])
     keys = ["lead_key", "deadline_date", "deadline_bucket"]
-    latest = _execute(cur, "timeline_items", values)
+    latest = _TIMELINE_ITEMS.run(cur, values)
     groups = [_listed(group) for group in latest["latest_ids"]]
     ids = [i for group in groups for i in group]
-    text = dict(_by_ids(cur, "commitment_text", ids)[["commitment_id", "text"]].itertuples(index=False))
+    text = dict(by_ids(cur, _COMMITMENT_TEXT, ids)[["commitment_id", "text"]].itertuples(index=False))
     latest["items"] = [[text[i] for i in group if i in text] for group in groups]
     out = frame.merge(latest[keys + ["items"]], on=keys, how="left")
     out["items"] = [v if isinstance(v, list) else [] for v in out["items"]]
@@ -507,10 +123,6 @@ TIMELINE_MARKS = 2000
 TIMELINE_HOVER_MARKS = 300
 """Up to this many marks, each mark's hover lists its commitments (the newest three)."""
 
-_PAGED = {"commitment_rows": _commitment_page, "figure_rows": _figure_page, "deadline_timeline": _timeline}
-"""Statements run in more than one step: row lists when paged (a page of IDs, then their text by
-ID), and the timeline."""
-
 COMMITMENT_ROW_COLUMNS = [
     "commitment_id", "item_label", "text", "lead_agency_names", "lead_agency_ids", "lead_keys", "title", "issue_date",
     "deadline_date", "deadline_year", "deadline_basis", "deadline_text", "deadline_bucket", "figures_text", "doc_id",
@@ -523,39 +135,17 @@ FIGURE_ROW_COLUMNS = [
 DOCUMENT_TITLES_BY_ID = "SELECT doc_id, title, file_name, issue_date FROM documents WHERE doc_id IN ({ids})"
 """A template for ``by_ids``: documents' titles, file names and issue dates."""
 
-_BY_IDS = {
-    "commitment_text": """
+_COMMITMENT_TEXT = """
         SELECT commitment_id, item_label, text, lead_agency_names, lead_agency_ids, deadline_basis, deadline_text, char_end
         FROM eff_commitments WHERE commitment_id IN ({ids})
-    """,
-    "figure_text": """
+    """
+"""A template for ``by_ids``: the text columns of a slice of commitments."""
+_FIGURE_TEXT = """
         SELECT figure_id, figure_type, span_text, value, unit, qualifier, metric, sentence, doc_id, commitment_id,
                char_start, char_end
         FROM figures WHERE figure_id IN ({ids})
-    """,
-    "document_titles": DOCUMENT_TITLES_BY_ID,
-}
-
-
-def _run(name: str, params: dict) -> pd.DataFrame:
-    """Run the named statement with ``params`` (cached on the files' stamps)."""
-    s = stamp()
-    if s.db_mtime_ns == 0:
-        raise NoDatabase(s.db)
-    params = {**params, **_link_params(s)}  # the analyst's splits of same-fact groups (see below)
-    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    if "limit" in params and (params["limit"] is None or params["limit"] > CACHED_ROWS_MAX):
-        return _compute(s, name, frozen)  # a whole list, for a download: caching would pickle it twice
-    return _cached(s, name, frozen)
-
-
-def clear_cache() -> None:
-    """Forget every cached result and close the open databases (for benchmarks and tests)."""
-    _cached.clear()
-    _corrections.clear()
-    _closed.clear()
-    with _INSTANCES_LOCK:
-        _close_instances()
+    """
+"""A template for ``by_ids``: the sentences of a slice of figures."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,12 +165,12 @@ _REQUIRED_TABLES = ("documents", "agencies", "commitments", "commitment_agencies
 
 def database_status() -> Status:
     """Say whether the database is there, readable, written by this ETL and holds documents."""
-    s = stamp()
+    s = connection.stamp()
     if s.db_mtime_ns == 0:
         return Status("missing", s.db)
     try:
-        tables = _run("tables", {})
-    except NoDatabase:
+        tables = _run(_TABLES, {})
+    except connection.NoDatabase:
         return Status("missing", s.db)
     except duckdb.IOException as exc:
         state = "busy" if "lock" in str(exc).lower() else "broken"
@@ -594,12 +184,12 @@ def database_status() -> Status:
     derived = [t for t in derive.DERIVED if t not in have]
     if derived:
         return Status("outdated", s.db, "missing tables: " + ", ".join(derived))
-    present = _run("derived_columns", {"tables": list(derive.DERIVED)})
+    present = _run(_DERIVED_COLUMNS, {"tables": list(derive.DERIVED)})
     lacking = [f"{t}.{c}" for t in derive.DERIVED for c in derive.TABLES[t].column_names
                if not ((present["table_name"] == t) & (present["column_name"] == c)).any()]
     if lacking:  # written by an older ETL: the next load re-derives them
         return Status("outdated", s.db, "missing columns: " + ", ".join(lacking))
-    if int(_run("document_count_all", {}).iloc[0, 0]) == 0:
+    if int(_run(_DOCUMENT_COUNT_ALL, {}).iloc[0, 0]) == 0:
         return Status("empty", s.db)
     from etl.pipeline import damage_seen  # a truncated file still opens: ask the ETL's own check
     if damaged := damage_seen(s.db):
@@ -607,165 +197,6 @@ def database_status() -> Status:
     return Status("ok", s.db)
 
 
-# ---------------------------------------------------------------------------------------------
-# SQL: the filters, as WHERE fragments chosen by which filters are set
-# ---------------------------------------------------------------------------------------------
-
-def _bucket(x: str) -> str:
-    """The deadline status of alias ``x`` at ``$as_of``: ``etl.status.deadline_state_sql`` (the one meaning of
-    overdue, also the review's), then due within 30 / 90 days or later.
-
-    ``{x}_closed`` is the commitment's row in ``review_closed`` (completed or dropped), joined by ``_filtered``.
-    """
-    d = f"{x}.deadline_date"
-    upcoming = (f"CASE WHEN {d} <= $as_of::DATE + 30 THEN 'due_30' "
-                f"WHEN {d} <= $as_of::DATE + 90 THEN 'due_90' ELSE 'later' END")
-    return deadline_state_sql(f"{x}_closed.status", d, upcoming, no_deadline="none")
-
-
-def _document_conditions(p: dict, x: str) -> list[str]:
-    """Conditions on a document's columns (alias ``x`` has jurisdiction, doc_type, doc_id, issue_year)."""
-    out = []
-    if p["jurisdictions"]:
-        out.append(f"list_contains($jurisdictions::VARCHAR[], {x}.jurisdiction)")
-    if p["doc_types"]:
-        out.append(f"list_contains($doc_types::VARCHAR[], {x}.doc_type)")
-    if p["doc_ids"]:
-        out.append(f"list_contains($doc_ids::VARCHAR[], {x}.doc_id)")
-    if p["issue_year_min"] is not None:
-        out.append(f"{x}.issue_year >= $issue_year_min::INTEGER")
-    if p["issue_year_max"] is not None:
-        out.append(f"{x}.issue_year <= $issue_year_max::INTEGER")
-    return out
-
-
-def _deadline_conditions(p: dict, x: str) -> list[str]:
-    out = []
-    if p["buckets"]:
-        out.append(f"list_contains($buckets::VARCHAR[], {_bucket(x)})")
-    if p["bases"]:
-        out.append(f"list_contains($bases::VARCHAR[], COALESCE({x}.deadline_basis, 'none'))")
-    if p["due_year_min"] is not None:
-        out.append(f"{x}.deadline_year >= $due_year_min::INTEGER")
-    if p["due_year_max"] is not None:
-        out.append(f"{x}.deadline_year <= $due_year_max::INTEGER")
-    return out
-
-
-def _keyword(p: dict, column: str) -> str:
-    """A text match: ``contains`` (fast) unless the keyword has letters with a case (then ILIKE)."""
-    word = p["keyword_text"]
-    if word.lower() != word.upper():
-        return f"{column} ILIKE $keyword::VARCHAR ESCAPE '\\'"
-    return f"contains({column}, $keyword_text::VARCHAR)"
-
-
-def _any_of(list_column: str, keys: list[str]) -> str:
-    """The list column holds one of the keys (``list_contains`` per key: faster than ``list_has_any``)."""
-    if not keys:
-        return "FALSE"
-    return "(" + " OR ".join(f"list_contains({list_column}, {k}::VARCHAR)" for k in keys) + ")"
-
-
-def _where(conditions: list[str]) -> str:
-    return ("WHERE " + "\n      AND ".join(conditions)) if conditions else ""
-
-
-def _filtered(p: dict) -> str:
-    """Return the WITH clause of the filtered facts: ``com_f``, ``fig_f`` and ``doc_ff``."""
-    merge = p["merge"]
-    lead_col = "lead_current_ids" if merge else "lead_ids"
-    any_col = "any_current_ids" if merge else "any_ids"
-    key_col = "agency_current_id" if merge else "agency_id"
-
-    com = _document_conditions(p, "c") + _deadline_conditions(p, "c")
-    fig = _document_conditions(p, "f")
-    if p["year_min"] is not None:
-        fig.append("f.year >= $year_min::INTEGER")
-    if p["year_max"] is not None:
-        fig.append("f.year <= $year_max::INTEGER")
-    if p["buckets"] or p["bases"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
-        fig += ["f.in_commitment"] + _deadline_conditions(p, "f")
-    if p["agency_ids"]:
-        keys = [f"$key{i}" for i in range(len(p["agency_keys"]))]  # one parameter per selected agency key
-        if p["agency_role"] == "any":
-            com.append(_any_of(f"c.{any_col}", keys))
-            fig.append(_any_of(f"f.{any_col}", keys))
-        else:
-            com.append(_any_of(f"c.{lead_col}", keys))
-            fig.append(f"f.{key_col} IN ({', '.join(keys)})" if keys else "FALSE")
-    matches = ""
-    if p["keyword_text"]:  # the text is searched once per statement, then looked up by ID
-        matches = f"""
-kw_com AS MATERIALIZED (SELECT commitment_id FROM commitments WHERE {_keyword(p, 'text')}),
-kw_fig AS MATERIALIZED (SELECT figure_id FROM figures WHERE {_keyword(p, 'sentence')}),"""
-        com.append("c.commitment_id IN (SELECT commitment_id FROM kw_com)")
-        fig.append("(f.figure_id IN (SELECT figure_id FROM kw_fig) "
-                   "OR (f.in_commitment AND f.commitment_id IN (SELECT commitment_id FROM kw_com)))")
-    docs = _document_conditions(p, "d")
-    if p["fact_filters"]:
-        docs.append("d.doc_id IN (SELECT doc_id FROM com_f UNION SELECT doc_id FROM fig_f)")
-    return f"""
-WITH{matches}
-com_f AS (
-    SELECT c.commitment_id, c.doc_id, c.char_start, c.issue_date, c.issue_year, c.deadline_date, c.deadline_year,
-           COALESCE(c.deadline_basis, 'none') AS deadline_basis, c.{lead_col} AS lead_keys, {_bucket("c")} AS deadline_bucket, c.figures_text, c.list_order, c.change_times,
-           c.is_corrected
-    FROM com_eff c LEFT JOIN review_closed c_closed ON c_closed.commitment_id = c.commitment_id
-    {_where(com)}
-),
-fig_f AS (
-    SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
-           f.is_cumulative, f.metric_key, f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
-    FROM fig_eff f LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id
-    {_where(fig)}
-),
-doc_ff AS (
-    SELECT d.doc_id, d.title, d.doc_type, d.jurisdiction, d.issue_date, d.issue_year, d.issuer_id, d.issuer_name,
-           d.proposal_no, d.valid_from, d.valid_until, d.file_name, d.char_count
-    FROM documents d
-    {_where(docs)}
-)"""
-
-
-def _fig_selection(p: dict) -> str:
-    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds; running
-    totals (累计…) alone when ``$cumulative``, else never (they are not one year's amount)."""
-    column = "money_kind" if p.get("figure_type") == "money" else "metric_key"  # counts: one metric (stage)
-    kinds = f"\n      AND list_contains($kinds::VARCHAR[], {column})" if p["kinds"] else ""
-    return f""",
-fig_all AS (
-    SELECT * FROM fig_f
-    WHERE figure_type = $figure_type AND is_target = $is_target
-      AND NOT is_breakdown  -- 其中… and 首期… parts of a figure already counted
-      AND is_cumulative = $cumulative::BOOLEAN{kinds}
-),
-fig_sel AS (SELECT * FROM fig_all WHERE {_not_a_repeat("fig_all")})"""
-
-
-def _not_a_repeat(selection: str) -> str:
-    """A condition keeping a figure unless it repeats a first citation that is in ``selection``.
-
-    A figure the analyst split from its group (``etl.link_reviews``) counts on its own; a repeat
-    whose first citation is filtered out (or rejected) counts, so a view never loses the fact.
-    """
-    return f"""figure_id NOT IN (
-        SELECT s.figure_id FROM link_same_facts s
-        WHERE NOT s.is_first AND NOT list_contains($split_ids::VARCHAR[], s.figure_id)
-          AND s.first_figure_id IN (SELECT figure_id FROM {selection}))"""
-
-
-_PAGE = "LIMIT $limit OFFSET $offset"
-_PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
-           "COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), '')))")
-"""The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
-
-_SUMMED = "figure_type = 'money' AND NOT is_breakdown"
-"""Money that adds up within one kind: never the 其中 / 首期 parts of a figure already counted."""
-
-_EACH_LEAD = "unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END)"
-"""One row per lead agency of a commitment (one with NULL when it names none): the timeline and the
-bars per agency count a commitment once for each of its lead agencies."""
 
 _FILTERED_SQL = {
     "headline": f"""
@@ -784,14 +215,14 @@ _FILTERED_SQL = {
     """,
     "money_by_kind": f"""
         SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
-        FROM fig_f WHERE {_SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
-          AND {_not_a_repeat("fig_f")}  -- one fact cited twice counts once
+        FROM fig_f WHERE {sql.SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
+          AND {sql.not_a_repeat("fig_f")}  -- one fact cited twice counts once
         GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
-        FROM fig_f WHERE {_SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
-          AND {_not_a_repeat("fig_f")}
+        FROM fig_f WHERE {sql.SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
+          AND {sql.not_a_repeat("fig_f")}
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
@@ -826,40 +257,23 @@ _FILTERED_SQL = {
     """,
     "figure_count": f"""
         SELECT count(*) AS n FROM fig_sel
-        WHERE {_PICKED}
+        WHERE {sql.PICKED}
     """,
-    "figure_page": f"""
+    "figure_keys": f"""
         , page AS (
             SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
-            WHERE {_PICKED}
+            WHERE {sql.PICKED}
             ORDER BY amount DESC NULLS LAST, figure_id
-            {_PAGE}
+            {sql.PAGE}
         )
         SELECT p.*, la.canonical_name AS agency_name, la.short_name, la.name_en AS agency_name_en
         FROM page p LEFT JOIN agencies la ON la.agency_id = p.agency_key
         ORDER BY p.amount DESC NULLS LAST, p.figure_id
     """,
-    "figure_rows": f"""
-        , page AS (
-            SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
-            WHERE {_PICKED}
-            ORDER BY amount DESC NULLS LAST, figure_id
-            {_PAGE}
-        )
-        SELECT p.figure_id, p.agency_key, la.canonical_name AS agency_name, la.short_name,
-               la.name_en AS agency_name_en, p.year, p.year_basis, f.span_text,
-               CASE WHEN f.figure_type = 'money' THEN p.amount END AS amount_yuan,
-               round(CASE WHEN f.figure_type = 'money' THEN p.amount END / 1e8, 6) AS amount_yiyuan,
-               f.value, f.unit, f.qualifier, p.money_kind, p.is_target, f.metric, f.sentence, d.title, d.issue_date,
-               f.doc_id, f.commitment_id, f.char_start, f.char_end, p.is_corrected
-        FROM page p JOIN figures f USING (figure_id) JOIN documents d ON d.doc_id = f.doc_id
-        LEFT JOIN agencies la ON la.agency_id = p.agency_key
-        ORDER BY p.amount DESC NULLS LAST, p.figure_id
-    """,
     "commitment_count": "SELECT count(*) AS n FROM com_f",
-    "commitment_page": f"""
+    "commitment_keys": f"""
         , page AS (
-            SELECT * FROM com_f ORDER BY list_order {_PAGE}
+            SELECT * FROM com_f ORDER BY list_order {sql.PAGE}
         )
         SELECT p.commitment_id, p.lead_keys, p.issue_date, p.deadline_date, p.deadline_year, p.deadline_bucket,
                p.figures_text, p.doc_id, p.char_start, p.is_corrected, p.lead_keys[1] AS first_lead_key,
@@ -867,18 +281,7 @@ _FILTERED_SQL = {
         FROM page p LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
         ORDER BY p.list_order
     """,
-    "commitment_rows": f"""
-        , page AS (SELECT * FROM com_f ORDER BY list_order {_PAGE})
-        SELECT p.commitment_id, c.item_label, c.text, c.lead_agency_names, c.lead_agency_ids, p.lead_keys,
-               d.title, p.issue_date, p.deadline_date, p.deadline_year, c.deadline_basis, c.deadline_text,
-               p.deadline_bucket, p.figures_text, p.doc_id, p.char_start, c.char_end, p.is_corrected,
-               p.lead_keys[1] AS first_lead_key, la.canonical_name AS first_lead_name,
-               la.short_name AS first_lead_short, la.name_en AS first_lead_en
-        FROM page p JOIN eff_commitments c USING (commitment_id) JOIN documents d ON d.doc_id = p.doc_id
-        LEFT JOIN agencies la ON la.agency_id = p.lead_keys[1]
-        ORDER BY p.list_order
-    """,
-    "deadline_timeline": f"""
+    "deadline_timeline_marks": f"""
         , per_leads AS (  -- the lists first (few distinct), then one row per lead agency, as deadlines_by_agency
             SELECT lead_keys, deadline_date, deadline_bucket, count(*) AS n
             FROM com_f WHERE deadline_date IS NOT NULL
@@ -886,7 +289,7 @@ _FILTERED_SQL = {
         ),
         by_day AS (
             SELECT lead_key, deadline_date, deadline_bucket, sum(n) AS n
-            FROM (SELECT {_EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, n FROM per_leads) GROUP BY ALL
+            FROM (SELECT {sql.EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, n FROM per_leads) GROUP BY ALL
         ),
         by_month AS (
             SELECT lead_key, CAST(date_trunc('month', deadline_date) AS DATE) AS deadline_date, deadline_bucket,
@@ -916,7 +319,7 @@ _FILTERED_SQL = {
     "timeline_items": f"""
         SELECT lead_key, deadline_date, deadline_bucket,
                max_by(commitment_id, -list_order, 3) AS latest_ids  -- list order: newest document first, never NULL
-        FROM (SELECT {_EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, commitment_id, list_order
+        FROM (SELECT {sql.EACH_LEAD} AS lead_key, deadline_date, deadline_bucket, commitment_id, list_order
               FROM com_f WHERE deadline_date IS NOT NULL)
         GROUP BY ALL
     """,
@@ -926,7 +329,7 @@ _FILTERED_SQL = {
         )
         SELECT k.agency_key, la.canonical_name, la.short_name, la.name_en, k.deadline_bucket,
                CAST(sum(k.n) AS BIGINT) AS n_commitments
-        FROM (SELECT {_EACH_LEAD} AS agency_key, deadline_bucket, n FROM per_leads) k
+        FROM (SELECT {sql.EACH_LEAD} AS agency_key, deadline_bucket, n FROM per_leads) k
         LEFT JOIN agencies la ON la.agency_id = k.agency_key
         GROUP BY ALL ORDER BY k.agency_key, k.deadline_bucket
     """,
@@ -952,9 +355,13 @@ _FILTERED_SQL = {
         SELECT count(*) AS n FROM doc_ff
         WHERE valid_from IS NOT NULL AND valid_until IS NOT NULL AND valid_until > valid_from
     """,
+    "merged_citations": """
+        SELECT count(*) AS n_merged, COALESCE(sum(amount), 0) AS amount_merged
+        FROM fig_all WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
+    """,
     "document_count": "SELECT count(*) AS n FROM doc_ff",
     "document_rows": f"""
-        , page AS (SELECT * FROM doc_ff ORDER BY issue_date DESC NULLS LAST, title, doc_id {_PAGE}),
+        , page AS (SELECT * FROM doc_ff ORDER BY issue_date DESC NULLS LAST, title, doc_id {sql.PAGE}),
         nc AS (SELECT doc_id, count(*) AS n FROM com_eff WHERE doc_id IN (SELECT doc_id FROM page) GROUP BY doc_id),
         nf AS (SELECT doc_id, count(*) AS n FROM fig_eff WHERE doc_id IN (SELECT doc_id FROM page) GROUP BY doc_id)
         SELECT d.doc_id, d.title, d.doc_type, d.issuer_name, d.jurisdiction, d.issue_date, d.proposal_no,
@@ -964,9 +371,9 @@ _FILTERED_SQL = {
         ORDER BY d.issue_date DESC NULLS LAST, d.title, d.doc_id
     """,
 }
-"""Statements over the filtered facts: each follows ``_filtered`` (and ``_fig_selection`` where it reads ``fig_sel``)."""
+"""SQL over the filtered facts: each follows ``sql.filtered`` (and ``sql.figure_selection`` where it reads ``fig_sel``)."""
 
-_FIG_SELECTION_USERS = ("figures_by_agency_year", "figure_count", "figure_rows", "figure_page")
+_FIG_SELECTION_USERS = ("figures_by_agency_year", "figure_count", "figure_keys", "merged_citations")
 
 _SQL: dict[str, str] = {
     "tables": "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'facts'",
@@ -1039,21 +446,58 @@ _SQL: dict[str, str] = {
 }
 
 
-def _statement(name: str, params: dict) -> str:
-    """Return the SQL of statement ``name`` for these parameters (fragments chosen by the filters set)."""
-    if name in _SQL:
-        return _SQL[name]
-    head = _filtered(params)
-    if name in _FIG_SELECTION_USERS:
-        head += _fig_selection(params)
-    return head + _FILTERED_SQL[name]
+def _statements() -> dict[str, Statement]:
+    fixed = {name: _fixed(name, text) for name, text in _SQL.items()}
+    over = {name: _over_filters(name, tail, name in _FIG_SELECTION_USERS) for name, tail in _FILTERED_SQL.items()}
+    return {**fixed, **over}
+
+
+_STATEMENTS = _statements()
+_TABLES = _STATEMENTS["tables"]
+_DERIVED_COLUMNS = _STATEMENTS["derived_columns"]
+_DOCUMENT_COUNT_ALL = _STATEMENTS["document_count_all"]
+_AGENCIES_OF = _STATEMENTS["agencies_of"]
+_FILTER_AGENCIES = _STATEMENTS["filter_agencies"]
+_FILTER_DOCUMENTS = _STATEMENTS["filter_documents"]
+_FILTER_KINDS = _STATEMENTS["filter_kinds"]
+_FIND_DOCUMENTS = _STATEMENTS["find_documents"]
+_FILTER_BOUNDS = _STATEMENTS["filter_bounds"]
+_DOCUMENT = _STATEMENTS["document"]
+_DOCUMENT_COMMITMENTS = _STATEMENTS["document_commitments"]
+_DOCUMENT_FIGURES = _STATEMENTS["document_figures"]
+_DOCUMENT_MENTIONS = _STATEMENTS["document_mentions"]
+_COMMITMENT = _STATEMENTS["commitment"]
+_HEADLINE = _STATEMENTS["headline"]
+_MONEY_BY_KIND = _STATEMENTS["money_by_kind"]
+_MONEY_BY_YEAR = _STATEMENTS["money_by_year"]
+_COUNTS_BY_YEAR = _STATEMENTS["counts_by_year"]
+_COUNT_METRICS = _STATEMENTS["count_metrics"]
+_FIGURES_BY_AGENCY_YEAR = _STATEMENTS["figures_by_agency_year"]
+_FIGURE_COUNT = _STATEMENTS["figure_count"]
+_FIGURE_KEYS = _STATEMENTS["figure_keys"]
+_COMMITMENT_COUNT = _STATEMENTS["commitment_count"]
+_COMMITMENT_KEYS = _STATEMENTS["commitment_keys"]
+_TIMELINE_COUNTS = _STATEMENTS["deadline_timeline_marks"]
+_TIMELINE_ITEMS = _STATEMENTS["timeline_items"]
+_DEADLINES_BY_AGENCY = _STATEMENTS["deadlines_by_agency"]
+_DEADLINE_STATES = _STATEMENTS["deadline_states"]
+_DEADLINES_BY_YEAR = _STATEMENTS["deadlines_by_year"]
+_POLICY_TERMS = _STATEMENTS["policy_terms"]
+_POLICY_COUNT = _STATEMENTS["policy_count"]
+_MERGED_CITATIONS = _STATEMENTS["merged_citations"]
+_DOCUMENT_COUNT = _STATEMENTS["document_count"]
+_DOCUMENT_ROWS = _STATEMENTS["document_rows"]
+_COMMITMENT_ROWS = Statement("commitment_rows", _commitment_list)
+_FIGURE_ROWS = Statement("figure_rows", _figure_list)
+_DEADLINE_TIMELINE = Statement("deadline_timeline", _timeline)
 
 
 # ---------------------------------------------------------------------------------------------
 # Public query functions (benchmarks time these)
 # ---------------------------------------------------------------------------------------------
 
-def _filter_params(f: Filters) -> dict:
+def filter_params(f: Filters) -> dict:
+    """Return the parameters of ``f`` for ``sql.filtered`` (and the statements that follow it)."""
     issue = f.issue_years or (None, None)
     due = f.deadline_years or (None, None)
     year = f.figure_years or (None, None)
@@ -1075,7 +519,7 @@ def _agency_keys(agency_ids: tuple[str, ...], merge: bool) -> dict:
     """
     if not agency_ids:
         return {"agency_keys": []}
-    frame = _run("agencies_of", {"agency_ids": list(agency_ids)})
+    frame = _run(_AGENCIES_OF, {"agency_ids": list(agency_ids)})
     keys = sorted(set(frame["current_id" if merge else "agency_id"]))
     return {"agency_keys": keys, **{f"key{i}": k for i, k in enumerate(keys)}}
 
@@ -1108,18 +552,18 @@ class Options:
 
 def filter_options() -> Options:
     """Return the sidebar's choices (agencies that appear in any fact, documents, year bounds)."""
-    bounds = _run("filter_bounds", {}).iloc[0]
-    kinds = _run("filter_kinds", {}).iloc[0]
+    bounds = _run(_FILTER_BOUNDS, {}).iloc[0]
+    kinds = _run(_FILTER_KINDS, {}).iloc[0]
 
     def pair(lo, hi):
         return None if pd.isna(lo) or pd.isna(hi) else (int(lo), int(hi))
 
     def listed(v) -> tuple[str, ...]:
-        return () if v is None or _missing(v) is True else tuple(str(x) for x in v)
+        return () if v is None or corrections.is_missing(v) is True else tuple(str(x) for x in v)
 
     n_documents = int(kinds["n_documents"])
-    documents = _run("filter_documents", {"limit": DOCUMENT_CHOICES_MAX if n_documents <= DOCUMENT_CHOICES_MAX else 0})
-    return Options(_run("filter_agencies", {}), documents,
+    documents = _run(_FILTER_DOCUMENTS, {"limit": DOCUMENT_CHOICES_MAX if n_documents <= DOCUMENT_CHOICES_MAX else 0})
+    return Options(_run(_FILTER_AGENCIES, {}), documents,
                    pair(bounds["issue_min"], bounds["issue_max"]), pair(bounds["due_min"], bounds["due_max"]),
                    listed(kinds["jurisdictions"]), listed(kinds["doc_types"]), n_documents,
                    pair(bounds["year_min"], bounds["year_max"]))
@@ -1127,14 +571,14 @@ def filter_options() -> Options:
 
 def find_documents(text: str, limit: int = 50) -> pd.DataFrame:
     """Return up to ``limit`` documents whose title or file name contains ``text`` (newest first)."""
-    return _run("find_documents", {"text": text.strip(), "limit": int(limit)})
+    return _run(_FIND_DOCUMENTS, {"text": text.strip(), "limit": int(limit)})
 
 
 def document_titles(doc_ids) -> dict[str, str]:
     """Return doc_id -> title (else file name) for these documents."""
     if not doc_ids:
         return {}
-    with cursor() as cur:
+    with connection.cursor() as cur:
         frame = by_ids(cur, DOCUMENT_TITLES_BY_ID, doc_ids)
     return {r.doc_id: (r.title if isinstance(r.title, str) and r.title else r.file_name)
             for r in frame.itertuples(index=False)}
@@ -1142,7 +586,7 @@ def document_titles(doc_ids) -> dict[str, str]:
 
 def headline_numbers(f: Filters) -> dict:
     """Return the Overview's counts: documents, commitments, lead agencies, deadlines (money: ``money_by_kind``)."""
-    row = _run("headline", _filter_params(f)).iloc[0]
+    row = _run(_HEADLINE, filter_params(f)).iloc[0]
     return {k: (None if pd.isna(v) else int(v)) for k, v in row.items()}
 
 
@@ -1152,7 +596,7 @@ def money_by_kind(f: Filters) -> pd.DataFrame:
 
     Columns: money_kind, is_target, is_cumulative, amount_yuan, n_figures.
     """
-    return _run("money_by_kind", _filter_params(f))
+    return _run(_MONEY_BY_KIND, filter_params(f))
 
 
 def _one_kind(kind: str) -> str:
@@ -1163,7 +607,7 @@ def _one_kind(kind: str) -> str:
 
 def money_by_year(f: Filters, kind: str = DEFAULT_KIND) -> pd.DataFrame:
     """Return money of one kind by year and reported/target (kinds are never added together)."""
-    return _run("money_by_year", {**_filter_params(f), "kind": _one_kind(kind)})
+    return _run(_MONEY_BY_YEAR, {**filter_params(f), "kind": _one_kind(kind)})
 
 
 def counts_by_year(f: Filters) -> pd.DataFrame:
@@ -1171,17 +615,17 @@ def counts_by_year(f: Filters) -> pd.DataFrame:
 
     新洽谈, 签约 and 注册 projects are stages of one funnel (``etl.derive.STAGES``), never one sum.
     """
-    return _run("counts_by_year", _filter_params(f))
+    return _run(_COUNTS_BY_YEAR, filter_params(f))
 
 
 def count_metrics(f: Filters, is_target: bool = False) -> pd.DataFrame:
     """Return the metrics (stages) counts are written in: metric_key, n_figures, total; most figures first."""
-    return _run("count_metrics", {**_filter_params(f), "is_target": bool(is_target)})
+    return _run(_COUNT_METRICS, {**filter_params(f), "is_target": bool(is_target)})
 
 
 def _selection_params(f: Filters, figure_type: str, kinds, is_target: bool, cumulative: bool = False) -> dict:
     kinds = [k for k in (kinds or ()) if figure_type != "money" or k]
-    return {**_filter_params(f), "figure_type": figure_type, "is_target": bool(is_target), "kinds": kinds,
+    return {**filter_params(f), "figure_type": figure_type, "is_target": bool(is_target), "kinds": kinds,
             "cumulative": bool(cumulative)}
 
 
@@ -1195,12 +639,12 @@ def funding_by_agency_year(f: Filters, kinds=SPENDING_KINDS, is_target: bool = F
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     if len(kinds) != 1:
         raise ValueError("money of different kinds is never added together: chart one kind at a time")
-    return _run("figures_by_agency_year", _selection_params(f, "money", (_one_kind(kinds[0]),), is_target))
+    return _run(_FIGURES_BY_AGENCY_YEAR, _selection_params(f, "money", (_one_kind(kinds[0]),), is_target))
 
 
 def counts_by_agency_year(f: Filters, is_target: bool = False, metric: str | None = None) -> pd.DataFrame:
     """Return project counts of one metric (stage) per agency × year (every metric when None: a list, not a sum)."""
-    return _run("figures_by_agency_year", _selection_params(f, "count", (metric,) if metric else (), is_target))
+    return _run(_FIGURES_BY_AGENCY_YEAR, _selection_params(f, "count", (metric,) if metric else (), is_target))
 
 
 def _figure_params(f: Filters, figure_type: str, kinds, is_target: bool, picks, cumulative: bool = False) -> dict:
@@ -1217,14 +661,14 @@ def figure_rows(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is
     ``charts.pick_of`` builds from a selected bar. ``limit``/``offset`` page the rows
     (``figure_count`` says how many there are); ``limit=None`` returns them all.
     """
-    return _run("figure_rows", {**_figure_params(f, figure_type, kinds, is_target, picks, cumulative),
+    return _run(_FIGURE_ROWS, {**_figure_params(f, figure_type, kinds, is_target, picks, cumulative),
                                 **_page(limit, offset)})
 
 
 def figure_count(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False,
                  picks: tuple[str, ...] = (), cumulative: bool = False) -> int:
     """Return how many rows ``figure_rows`` has for these arguments."""
-    return int(_run("figure_count", _figure_params(f, figure_type, kinds, is_target, picks, cumulative)).iloc[0, 0])
+    return int(_run(_FIGURE_COUNT, _figure_params(f, figure_type, kinds, is_target, picks, cumulative)).iloc[0, 0])
 
 
 def subsidy_rates(f: Filters, is_target: bool = False, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
@@ -1237,12 +681,12 @@ def commitment_rows(f: Filters, limit: int | None = None, offset: int = 0) -> pd
 
     ``limit``/``offset`` page the rows (``commitment_count`` says how many there are).
     """
-    return _run("commitment_rows", {**_filter_params(f), **_page(limit, offset)})
+    return _run(_COMMITMENT_ROWS, {**filter_params(f), **_page(limit, offset)})
 
 
 def commitment_count(f: Filters) -> int:
     """Return how many commitments the filters keep."""
-    return int(_run("commitment_count", _filter_params(f)).iloc[0, 0])
+    return int(_run(_COMMITMENT_COUNT, filter_params(f)).iloc[0, 0])
 
 
 def deadline_timeline(f: Filters) -> pd.DataFrame:
@@ -1252,12 +696,12 @@ def deadline_timeline(f: Filters) -> pd.DataFrame:
     without a lead counts under NULL). Columns: lead_key/name/short/en, deadline_date,
     deadline_bucket, n, granularity, items (up to three commitment texts, the newest documents').
     """
-    return _run("deadline_timeline", _filter_params(f))
+    return _run(_DEADLINE_TIMELINE, filter_params(f))
 
 
 def deadlines_by_agency(f: Filters) -> pd.DataFrame:
     """Return commitment counts per lead agency × deadline status (once per lead agency)."""
-    return _run("deadlines_by_agency", _filter_params(f))
+    return _run(_DEADLINES_BY_AGENCY, filter_params(f))
 
 
 def deadline_states(f: Filters) -> pd.DataFrame:
@@ -1265,12 +709,12 @@ def deadline_states(f: Filters) -> pd.DataFrame:
 
     Tells a missed promise (a deadline written in the text) from a policy whose term ended.
     """
-    return _run("deadline_states", _filter_params(f))
+    return _run(_DEADLINE_STATES, filter_params(f))
 
 
 def deadlines_by_year(f: Filters) -> pd.DataFrame:
     """Return commitment counts per deadline year × deadline status."""
-    return _run("deadlines_by_year", _filter_params(f))
+    return _run(_DEADLINES_BY_YEAR, filter_params(f))
 
 
 def policy_terms(f: Filters, limit: int | None = None) -> pd.DataFrame:
@@ -1278,40 +722,40 @@ def policy_terms(f: Filters, limit: int | None = None) -> pd.DataFrame:
 
     Policies still in force come first, the next to expire first; ``limit`` keeps that many.
     """
-    return _run("policy_terms", {**_filter_params(f), "limit": limit})
+    return _run(_POLICY_TERMS, {**filter_params(f), "limit": limit})
 
 
 def policy_count(f: Filters) -> int:
     """Return how many policies in the filters state a term."""
-    return int(_run("policy_count", _filter_params(f)).iloc[0, 0])
+    return int(_run(_POLICY_COUNT, filter_params(f)).iloc[0, 0])
 
 
 def document_rows(f: Filters, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Return the filtered documents (newest first) with their metadata and fact counts."""
-    return _run("document_rows", {**_filter_params(f), **_page(limit, offset)})
+    return _run(_DOCUMENT_ROWS, {**filter_params(f), **_page(limit, offset)})
 
 
 def document_count(f: Filters) -> int:
     """Return how many documents the filters keep."""
-    return int(_run("document_count", _filter_params(f)).iloc[0, 0])
+    return int(_run(_DOCUMENT_COUNT, filter_params(f)).iloc[0, 0])
 
 
 def document(doc_id: str) -> dict | None:
     """Return one document's metadata and stored text, or None."""
-    frame = _run("document", {"doc_id": doc_id})
+    frame = _run(_DOCUMENT, {"doc_id": doc_id})
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def document_facts(doc_id: str) -> dict[str, pd.DataFrame]:
     """Return a document's effective commitments, figures and agency mentions (all of them)."""
-    return {"commitments": _run("document_commitments", {"doc_id": doc_id}),
-            "figures": _run("document_figures", {"doc_id": doc_id}),
-            "mentions": _run("document_mentions", {"doc_id": doc_id})}
+    return {"commitments": _run(_DOCUMENT_COMMITMENTS, {"doc_id": doc_id}),
+            "figures": _run(_DOCUMENT_FIGURES, {"doc_id": doc_id}),
+            "mentions": _run(_DOCUMENT_MENTIONS, {"doc_id": doc_id})}
 
 
 def commitment(commitment_id: str) -> dict | None:
     """Return one effective commitment with its document's title, or None (absent or rejected)."""
-    frame = _run("commitment", {"commitment_id": commitment_id})
+    frame = _run(_COMMITMENT, {"commitment_id": commitment_id})
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
@@ -1322,41 +766,18 @@ QUERY_FUNCTIONS = (filter_options, headline_numbers, money_by_kind, money_by_yea
 """Every public query, for benchmarks (call ``clear_cache()`` first to time the database)."""
 
 
+
 # ---------------------------------------------------------------------------------------------
-# One fact counted once (etl.linking's same-fact groups, less the pairs the analyst split)
+# One fact counted once (etl.linking's same-fact groups, less the pairs the analyst split: ``$split_ids``)
 # ---------------------------------------------------------------------------------------------
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _splits(reviews: str, reviews_mtime_ns: int, wal_mtime_ns: int = 0) -> tuple[str, ...]:
-    """Return the figure IDs the analyst split from their same-fact group (cached on the store's stamp)."""
-    del reviews_mtime_ns, wal_mtime_ns  # cache key only
-    try:
-        from etl import link_reviews
-
-        cur = link_reviews.current(reviews)
-    except Exception:  # a broken reviews file must not take the dashboard down (corrections_warning says so)
-        return ()
-    return tuple(sorted(cur.loc[(cur["link_kind"] == "same_fact") & (cur["decision"] == "split"), "to_id"]))
-
-
-def _link_params(s: Stamp) -> dict:
-    return {"split_ids": list(_splits(s.reviews, s.reviews_mtime_ns, s.reviews_wal_mtime_ns))}
-
-
-_FILTERED_SQL["merged_citations"] = """
-    SELECT count(*) AS n_merged, COALESCE(sum(amount), 0) AS amount_merged
-    FROM fig_all WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
-"""
-_FIG_SELECTION_USERS = _FIG_SELECTION_USERS + ("merged_citations",)
-
 
 def merged_citations(f: Filters, figure_type: str = "money", kinds=SPENDING_KINDS, is_target: bool = False) -> dict:
     """Return how many citations a chart's totals count once with an earlier citation of the same fact."""
-    row = _run("merged_citations", _selection_params(f, figure_type, tuple(kinds), is_target)).iloc[0]
+    row = _run(_MERGED_CITATIONS, _selection_params(f, figure_type, tuple(kinds), is_target)).iloc[0]
     return {"n_merged": int(row["n_merged"]), "amount_merged": float(row["amount_merged"])}
 
 
-# Every reported figure (issue 15): the Figures page's statements
+
 # ---------------------------------------------------------------------------------------------
 # Filters, charts and pages read ``fact_reported_figures`` (etl/derive.py: one row per reported
 # figure with its document's columns, its chart year and agency keys, its list order), so each
@@ -1414,7 +835,7 @@ def metric_words(text: str) -> tuple[str, ...]:
 
 def _rfig_params(f: Filters, q: FigureQuery) -> dict:
     years = q.years or (None, None)
-    return {**_filter_params(f), "units": list(q.units), "fig_kinds": list(q.kinds), "fig_agencies": list(q.agencies),
+    return {**filter_params(f), "units": list(q.units), "fig_kinds": list(q.kinds), "fig_agencies": list(q.agencies),
             "year_min": years[0], "year_max": years[1], "cumulative": q.cumulative, "change": q.change,
             "target": q.target, **{f"word{i}": w for i, w in enumerate(q.words)}, "n_words": len(q.words)}
 
@@ -1427,18 +848,18 @@ _RFIG_FLAGS = {("cumulative", "annual"): "NOT f.is_cumulative", ("cumulative", "
 def _rfig_base(p: dict) -> str:
     """Return ``WITH rf AS (…)``: the figures (``fact_reported_figures``) the filters keep, with their chart key.
 
-    The sentence is searched once (the sidebar's keyword), then looked up by ID, as ``_filtered`` does.
+    The sentence is searched once (the sidebar's keyword), then looked up by ID, as ``sql.filtered`` does.
     """
     merge = p["merge"]
     key = "f.agency_current_id" if merge else "f.agency_id"
-    conditions = _document_conditions(p, "f")
+    conditions = sql.document_conditions(p, "f")
     matches = ""
     if p["keyword_text"]:
         matches = f"""
-kw_rf AS MATERIALIZED (SELECT figure_id FROM reported_figures WHERE {_keyword(p, 'sentence')}),"""
+kw_rf AS MATERIALIZED (SELECT figure_id FROM reported_figures WHERE {sql.keyword(p, 'sentence')}),"""
         conditions.append("f.figure_id IN (SELECT figure_id FROM kw_rf)")
     if p["buckets"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
-        conditions += ["f.in_commitment"] + _deadline_conditions(p, "f")
+        conditions += ["f.in_commitment"] + sql.deadline_conditions(p, "f")
     conditions += [f"contains(f.metric, $word{i}::VARCHAR)" for i in range(p["n_words"])]
     if p["units"]:
         conditions.append("list_contains($units::VARCHAR[], f.unit)")
@@ -1452,7 +873,7 @@ kw_rf AS MATERIALIZED (SELECT figure_id FROM reported_figures WHERE {_keyword(p,
     if p["agency_ids"]:
         keys = [f"$key{i}" for i in range(len(p["agency_keys"]))]
         if p["agency_role"] == "any":
-            conditions.append(_any_of("f." + ("any_current_ids" if merge else "any_ids"), keys))
+            conditions.append(sql.any_of("f." + ("any_current_ids" if merge else "any_ids"), keys))
         else:
             conditions.append(f"{key} IN ({', '.join(keys)})" if keys else "FALSE")
     if p["fig_agencies"]:
@@ -1463,7 +884,7 @@ rf AS NOT MATERIALIZED (  -- inlined where read twice (a page's places, then its
     SELECT f.figure_id, f.doc_id, f.value, f.unit, f.kind, f.metric, f.is_cumulative, f.is_change, f.is_target,
            f.year, f.year_basis, f.issue_date, f.list_order, {key} AS agency_key
     FROM fact_reported_figures f
-    {_where(conditions)}
+    {sql.where(conditions)}
 )"""
 
 
@@ -1471,7 +892,7 @@ _RFIG_SQL = {  # name -> the statement after ``_rfig_base``
     "reported_figure_count": "SELECT count(*) AS n FROM rf",
     "reported_figure_page": f"""
         , keys AS (  -- the page's places first: a top-N over one integer column (unique: etl.derive numbers the rows)
-            SELECT list_order FROM rf ORDER BY list_order {_PAGE}
+            SELECT list_order FROM rf ORDER BY list_order {sql.PAGE}
         ),
         page AS (
             SELECT figure_id, doc_id, agency_key, year, year_basis, issue_date, list_order FROM rf
@@ -1550,18 +971,18 @@ REPORTED_FIGURE_ROW_COLUMNS = [
     "sentence_end"]
 
 
-def _rfig_statement(name: str, values: dict) -> str:
-    return _rfig_base(values) + _RFIG_SQL[name]
+def _rfig(name: str) -> Statement:
+    """A statement over the reported figures the filters keep (``_rfig_base``)."""
+    tail = _RFIG_SQL[name]
+    return Statement(name, lambda cur, values: execute(cur, _rfig_base(values) + tail, values))
 
 
-def _rfig_run(cur, name: str, values: dict) -> pd.DataFrame:
-    sql = _rfig_statement(name, values)
-    return cur.execute(sql, _used_params(sql, values)).df()
+_RFIG_COUNT, _RFIG_PAGE, _RFIG_METRICS, _RFIG_SERIES, _RFIG_SERIES_STATS = (_rfig(n) for n in _RFIG_SQL)
 
 
 def _rfig_page(cur, values: dict) -> pd.DataFrame:
     """One page of reported figures: the page's keys from the filters, then their text and titles by ID."""
-    page = _rfig_run(cur, "reported_figure_page", values)
+    page = _RFIG_PAGE.run(cur, values)
     detail = by_ids(cur, REPORTED_FIGURE_TEXT, page["figure_id"].tolist())
     titles = by_ids(cur, DOCUMENT_TITLES_BY_ID, page["doc_id"].tolist())[["doc_id", "title"]]
     out = (page.drop(columns=["doc_id"]).merge(detail, on="figure_id", how="left")
@@ -1575,15 +996,12 @@ def _rfig_choices(cur, values: dict) -> pd.DataFrame:
 
 
 def _rfig_agencies(cur, values: dict) -> pd.DataFrame:
-    sql = _rfig_base(values) + _RFIG_AGENCIES_SQL
-    return cur.execute(sql, _used_params(sql, values)).df()
+    return execute(cur, _rfig_base(values) + _RFIG_AGENCIES_SQL, values)
 
 
-# Run through ``_cached``/``_compute`` like every statement (cached per stamp, cleared by ``clear_cache``):
-# ``_compute`` hands a name of ``_PAGED`` its cursor and parameters.
-_PAGED.update({name: (lambda n: lambda cur, values: _rfig_run(cur, n, values))(name) for name in _RFIG_SQL})
-_PAGED.update({"reported_figure_rows": _rfig_page, "reported_figure_choices": _rfig_choices,
-               "reported_figure_agencies": _rfig_agencies})
+_RFIG_ROWS = Statement("reported_figure_rows", _rfig_page)
+_RFIG_CHOICES = Statement("reported_figure_choices", _rfig_choices)
+_RFIG_AGENCIES = Statement("reported_figure_agencies", _rfig_agencies)
 
 
 @dataclass(frozen=True)
@@ -1597,16 +1015,16 @@ class FigureChoices:
 
 def reported_figure_choices() -> FigureChoices:
     """Return the units, year bounds and number of every reported figure (the page's filter choices)."""
-    row = _run("reported_figure_choices", {}).iloc[0]
+    row = _run(_RFIG_CHOICES, {}).iloc[0]
     listed = row["units"]
-    units = pd.DataFrame([] if listed is None or _missing(listed) is True else list(listed), columns=["unit", "kind", "n"])
-    years = None if _missing(row["year_min"]) or _missing(row["year_max"]) else (int(row["year_min"]), int(row["year_max"]))
+    units = pd.DataFrame([] if listed is None or corrections.is_missing(listed) is True else list(listed), columns=["unit", "kind", "n"])
+    years = None if corrections.is_missing(row["year_min"]) or corrections.is_missing(row["year_max"]) else (int(row["year_min"]), int(row["year_max"]))
     return FigureChoices(units, years, int(row["n_figures"]))
 
 
 def reported_figure_count(f: Filters, q: FigureQuery = FigureQuery()) -> int:
     """Return how many reported figures the sidebar's and the page's filters keep (the Overview's count)."""
-    return int(_run("reported_figure_count", _rfig_params(f, q)).iloc[0, 0])
+    return int(_run(_RFIG_COUNT, _rfig_params(f, q)).iloc[0, 0])
 
 
 def reported_figure_rows(f: Filters, q: FigureQuery = FigureQuery(), limit: int | None = None,
@@ -1616,7 +1034,7 @@ def reported_figure_rows(f: Filters, q: FigureQuery = FigureQuery(), limit: int 
     Columns: ``REPORTED_FIGURE_ROW_COLUMNS`` (value in the base unit of ``unit``; the chart key,
     year and basis as the chart places them). ``limit``/``offset`` page in SQL; ``None`` for all.
     """
-    return _run("reported_figure_rows", {**_rfig_params(f, q), **_page(limit, offset)})
+    return _run(_RFIG_ROWS, {**_rfig_params(f, q), **_page(limit, offset)})
 
 
 def reported_figure_metrics(f: Filters, q: FigureQuery = FigureQuery(), limit: int = FIGURE_METRICS_MAX
@@ -1624,7 +1042,7 @@ def reported_figure_metrics(f: Filters, q: FigureQuery = FigureQuery(), limit: i
     """Return the metrics (each with one unit) of the filtered figures, those whose levels span most years
     first: metric, unit, kind, n_figures, n_levels, n_years. A metric written with two units is two
     choices (never one series)."""
-    return _run("reported_figure_metrics", {**_rfig_params(f, q), "limit": int(limit)})
+    return _run(_RFIG_METRICS, {**_rfig_params(f, q), "limit": int(limit)})
 
 
 def reported_figure_series(f: Filters, q: FigureQuery, metric: str, unit: str,
@@ -1636,14 +1054,14 @@ def reported_figure_series(f: Filters, q: FigureQuery, metric: str, unit: str,
     ``n_figures`` of all figures there. Changes and rates (``is_change``) are left out; figures
     without a year are too. Only the ``max_agencies`` agencies with most figures are drawn.
     """
-    return _run("reported_figure_series", {**_rfig_params(f, q), "metric": metric, "unit": unit,
+    return _run(_RFIG_SERIES, {**_rfig_params(f, q), "metric": metric, "unit": unit,
                                            "max_agencies": int(max_agencies)})
 
 
 def reported_figure_series_stats(f: Filters, q: FigureQuery, metric: str, unit: str) -> dict[str, int]:
     """Return how many of one metric's figures the chart draws and leaves out: n_levels and n_no_year (in
     ``unit``), n_changes (changes and rates of the metric, in any unit)."""
-    row = _run("reported_figure_series_stats", {**_rfig_params(f, q), "metric": metric, "unit": unit}).iloc[0]
+    row = _run(_RFIG_SERIES_STATS, {**_rfig_params(f, q), "metric": metric, "unit": unit}).iloc[0]
     return {k: int(v) for k, v in row.items()}
 
 
@@ -1652,7 +1070,7 @@ def reported_figure_agencies(f: Filters, q: FigureQuery = FigureQuery(), limit: 
 
     ``agency_key`` is null for figures of no agency (no sentence agency, commitment or issuer).
     """
-    return _run("reported_figure_agencies", {**_rfig_params(f, q), "limit": int(limit)})
+    return _run(_RFIG_AGENCIES, {**_rfig_params(f, q), "limit": int(limit)})
 
 
 REPORTED_FIGURE_BY_ID = """
@@ -1662,12 +1080,12 @@ REPORTED_FIGURE_BY_ID = """
 """
 
 
-_PAGED["reported_figure"] = lambda cur, values: cur.execute(REPORTED_FIGURE_BY_ID, _used_params(REPORTED_FIGURE_BY_ID, values)).df()
+_RFIG_ONE = _fixed("reported_figure", REPORTED_FIGURE_BY_ID)
 
 
 def reported_figure(figure_id: str) -> dict | None:
     """Return one reported figure with its offsets and sentence (for the reader), or None."""
-    frame = _run("reported_figure", {"figure_id": str(figure_id)})
+    frame = _run(_RFIG_ONE, {"figure_id": str(figure_id)})
     return None if frame.empty else frame.iloc[0].to_dict()
 
 

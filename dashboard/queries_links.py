@@ -1,7 +1,7 @@
 """The Targets page's SQL: targets with their ranked candidates, threads of restated commitments,
-and the analyst's decisions on them (``etl.link_reviews``) joined to the facts.
+and the analyst's decisions on them (``review.link_decisions``) joined to the facts.
 
-In: the facts database (through ``dashboard.queries.cursor``: read-only, corrected views) and the
+In: the facts database (through ``dashboard.data.connection.cursor``: read-only, corrected views) and the
 analysts' store. Out: DataFrames. Every statement is paged or by ID (a page of targets, the
 candidates of those targets), so the page costs the same at a million figures.
 """
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import queries
-from etl import link_reviews, links
+from dashboard.data import connection
+from etl import links
+from review import link_decisions
 
 PAGE_TARGETS = 20
 """Targets shown per page."""
@@ -93,17 +94,17 @@ _BY_IDS = {
 
 
 def _query(name: str, **params) -> pd.DataFrame:
-    with queries.cursor() as cur:
-        return cur.execute(_SQL[name], queries._used_params(_SQL[name], params)).df()
+    with connection.cursor() as cur:
+        return cur.execute(_SQL[name], connection.used_params(_SQL[name], params)).df()
 
 
 def _by_ids(name: str, ids) -> pd.DataFrame:
     """Rows by primary key; their documents' title, file name and date looked up by ID in turn (an
     index lookup each, where a join would scan the documents)."""
-    with queries.cursor() as cur:
-        frame = queries.by_ids(cur, _BY_IDS[name], ids)
+    with connection.cursor() as cur:
+        frame = connection.by_ids(cur, _BY_IDS[name], ids)
         if name in ("reported", "commitments") and len(frame):
-            docs = queries.by_ids(cur, _BY_IDS["documents"], frame["doc_id"].dropna())
+            docs = connection.by_ids(cur, _BY_IDS["documents"], frame["doc_id"].dropna())
             frame = frame.merge(docs, on="doc_id", how="left")
         elif name in ("reported", "commitments"):
             frame = frame.assign(title=None, file_name=None, issue_date=None)
@@ -129,8 +130,8 @@ def thread_page(limit: int = PAGE_THREADS, offset: int = 0) -> pd.DataFrame:
 
 
 def decisions() -> pd.DataFrame:
-    """The analyst's standing decisions (``etl.link_reviews.current``) on the dashboard's reviews file."""
-    return link_reviews.current(queries.reviews_path())
+    """The analyst's standing decisions (``review.link_decisions.current``) in the store."""
+    return link_decisions.current()
 
 
 def _decided(kind: str, decision: str) -> pd.DataFrame:

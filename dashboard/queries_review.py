@@ -6,14 +6,14 @@ in SQL over all commitments in the filters, and only bounded row sets: each sect
 ``SECTION_ROWS_MAX`` rows (sorted as the section is) beside its true count, the first
 ``CHANGES_ROWS_MAX`` ETL changes of the window beside their count, the store's own (small)
 entries, and the reviewed facts the ETL no longer extracts. ``ReviewData.expanded(n)`` fetches
-up to n (at most ``EXPORT_ROWS_MAX``, Excel's limit) rows per sheet for the meeting pack.
+up to n (at most ``exports.EXPORT_ROWS_MAX``, Excel's limit) rows per sheet for the meeting pack.
 Page-sized reviews are cached on the files' modification stamps.
 
-Statements run on ``dashboard.queries.cursor()`` (the facts DB attached read-only, corrections
+Statements run on ``dashboard.data.connection.cursor()`` (the facts DB attached read-only, corrections
 applied, rejected commitments dropped), with bound parameters only; the store's current statuses
 and the IDs it touched in the window are registered into the cursor as DataFrames. The deadline
-state is ``etl.status.deadline_state_sql`` (``state_sql``), the one the other pages count with. The store is read
-through ``etl.reviews``; nothing here writes.
+state is ``dashboard.data.sql.deadline_state`` (``state_sql``), the one the other pages count with. The store is read
+through ``review.store``; nothing here writes.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.data import connection, sql
+from dashboard.exports import EXPORT_ROWS_MAX
 from dashboard.filters_state import Filters
-from etl import reviews
-from etl.status import DEFAULT_STATUS, STATUS_CODES, deadline_state_sql
+from review.store import ReviewStore, store_stamp
+from review.values import DEFAULT_STATUS, STATUS_CODES, status_name
 
 SECTIONS = ("overdue", "due_soon", "changed", "not_assessed")
 SCOPES = (*SECTIONS, "all")
@@ -40,19 +42,17 @@ SECTION_ROWS_MAX = 200
 """Rows each agenda section (and the "all" scope) holds for the page; the true count stands beside."""
 CHANGES_ROWS_MAX = 500
 """ETL changes of the window the page holds (oldest first); the true count stands beside."""
-EXPORT_ROWS_MAX = 1_048_575
-"""Rows an exported sheet may hold: Excel's limit of 1,048,576 rows less the header."""
 IN_LIST_MAX = 5_000
 """Up to this many IDs, rows are fetched by ID (one parameter each: the primary key's index)."""
 
 def state_sql(status: str, deadline: str) -> str:
     """Return the review's deadline state over two columns (parameters $as_of, $due_days).
 
-    ``etl.status.deadline_state_sql`` (the definition every page counts overdue with), due soon
-    within the review's window; ``etl.status.display_state`` is the same in Python.
+    ``sql.deadline_state`` (the definition every page counts overdue with), due soon
+    within the review's window; ``review.values.display_state`` is the same in Python.
     """
     upcoming = f"CASE WHEN {deadline} - $as_of::DATE <= $due_days::INTEGER THEN 'due_soon' ELSE 'open' END"
-    return deadline_state_sql(status, deadline, upcoming)
+    return sql.deadline_state(status, deadline, upcoming)
 
 
 _ORDER_ROWS = "list_order"  # as queries.commitment_rows (newest document first, then position)
@@ -88,7 +88,7 @@ _ROW_COLUMNS = ("commitment_id, doc_id, char_start, issue_date, deadline_date, l
 def _overview_sql(params: dict, has_log: bool, sections: tuple[str, ...]) -> str:
     """The review rows once (``rv``): their groups by lead agencies × state × status × changed, then each
     section's first $limit_<section> rows, in one statement (``part`` says which)."""
-    head = queries._filtered(params) + _REVIEW_ROWS.format(
+    head = sql.filtered(params) + _REVIEW_ROWS.format(
         changed=_CHANGED_IN_LOG if has_log else _CHANGED_IN_STORE, state=state_sql("status", "deadline_date"))
     parts = ["""SELECT 'group' AS part, lead_keys, state, status, is_changed, count(*) AS n,
                NULL::VARCHAR AS commitment_id, NULL::VARCHAR AS doc_id, NULL::INTEGER AS char_start,
@@ -167,7 +167,7 @@ _SQL = {
         WHERE c.commitment_id IN (SELECT CAST(id AS VARCHAR) FROM review_ids)
     """,
 }
-"""Statements on their own; those over the filtered facts follow ``queries._filtered`` (below)."""
+"""Statements on their own; those over the filtered facts follow ``sql.filtered`` (below)."""
 
 _FILTERED = {
     "in_scope": ", ids AS (SELECT CAST(id AS VARCHAR) AS id FROM review_ids)\n"
@@ -188,7 +188,7 @@ def _changes_sql(params: dict, scoped: bool, count: bool) -> str:
     if params["fact_filters"]:
         where.append("(e.entity <> 'commitment' OR e.change = 'removed' "
                      "OR e.entity_id IN (SELECT commitment_id FROM com_f))")
-    head = queries._filtered(params) if scoped or params["fact_filters"] else "WITH nothing AS (SELECT 1)"
+    head = sql.filtered(params) if scoped or params["fact_filters"] else "WITH nothing AS (SELECT 1)"
     if count:
         return head + f"\nSELECT count(*) AS n FROM etl_changes e WHERE {' AND '.join(where)}"
     return head + f"""
@@ -201,12 +201,12 @@ def _changes_sql(params: dict, scoped: bool, count: bool) -> str:
         ORDER BY p.changed_at, p.entity, p.change, p.entity_id"""
 
 
-def _run(cur, sql: str, params: dict) -> pd.DataFrame:
-    return cur.execute(sql, queries._used_params(sql, params)).df()
+def _run(cur, text: str, params: dict) -> pd.DataFrame:
+    return connection.execute(cur, text, params)
 
 
 def _query(name: str, **params) -> pd.DataFrame:
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _run(cur, _SQL[name], params)
 
 
@@ -219,8 +219,8 @@ def _ids_in(cur, name: str, ids, params: dict | None = None) -> set[str]:
     if not ids:
         return set()
     _register_ids(cur, ids)
-    sql = _SQL[name] if name in _SQL else queries._filtered(params) + _FILTERED[name]
-    frame = _run(cur, sql, params or {})
+    text = _SQL[name] if name in _SQL else sql.filtered(params) + _FILTERED[name]
+    frame = _run(cur, text, params or {})
     return set(frame.iloc[:, 0])
 
 
@@ -247,7 +247,7 @@ def documents() -> pd.DataFrame:
 
 def present_ids(commitment_ids, figure_ids) -> tuple[set[str], set[str]]:
     """Return which of these commitment and figure IDs the facts DB holds now (rejected ones included)."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _ids_in(cur, "present_commitments", commitment_ids), _ids_in(cur, "present_figures", figure_ids)
 
 
@@ -270,8 +270,8 @@ def document_commitment_ids(doc_id: str | None, limit: int = SECTION_ROWS_MAX) -
 
 
 def _by_ids(cur, name: str, ids, params: dict | None = None) -> pd.DataFrame:
-    """Run ``_SQL[name]`` for these IDs (``queries.by_ids``: one bound parameter each)."""
-    return queries.by_ids(cur, _SQL[name], ids, params)
+    """Run ``_SQL[name]`` for these IDs (``connection.by_ids``: one bound parameter each)."""
+    return connection.by_ids(cur, _SQL[name], ids, params)
 
 
 def _details(cur, ids) -> pd.DataFrame:
@@ -281,19 +281,19 @@ def _details(cur, ids) -> pd.DataFrame:
         _register_ids(cur, ids)
         return _run(cur, _SQL["details_joined"], {})
     found = _by_ids(cur, "details_by_ids", ids)
-    titles = queries.by_ids(cur, queries.DOCUMENT_TITLES_BY_ID, found["doc_id"].unique())[["doc_id", "title"]]
+    titles = connection.by_ids(cur, queries.DOCUMENT_TITLES_BY_ID, found["doc_id"].unique())[["doc_id", "title"]]
     return found.merge(titles, on="doc_id", how="left").drop(columns="doc_id")
 
 
 def evidence_documents(doc_ids, limit: int = queries.DOCUMENT_CHOICES_MAX) -> pd.DataFrame:
     """Return the documents an analyst may cite as evidence: these (the rows' own) and the newest ``limit``."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _by_ids(cur, "evidence_documents", doc_ids, {"limit": int(limit)})
 
 
 def commitment_details(ids) -> pd.DataFrame:
     """Return item_label, text, lead_agency_names and title of these effective commitments."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         return _details(cur, ids)
 
 
@@ -310,7 +310,7 @@ def _naive_local(ts: dt.datetime) -> dt.datetime:
     return ts.astimezone().replace(tzinfo=None) if ts.tzinfo else ts
 
 
-def default_since(store: reviews.ReviewStore, as_of: dt.date) -> dt.date:
+def default_since(store: ReviewStore, as_of: dt.date) -> dt.date:
     """Return the previous review date before ``as_of``, else a week before it."""
     return store.previous_review_date(as_of) or as_of - dt.timedelta(days=7)
 
@@ -383,7 +383,7 @@ class ReviewData:
         """
         return self.summary.copy()
 
-    def expanded(self, limit: int = EXPORT_ROWS_MAX, store: reviews.ReviewStore | None = None) -> ReviewData:
+    def expanded(self, limit: int = EXPORT_ROWS_MAX, store: ReviewStore | None = None) -> ReviewData:
         """Return the same review holding up to ``limit`` rows of each ``EXPORT_SCOPES`` and ETL changes (the pack's).
 
         ``limit`` is at most ``EXPORT_ROWS_MAX`` (Excel's limit).
@@ -441,7 +441,7 @@ def _sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang: str,
-                store: reviews.ReviewStore | None = None, limit: int = SECTION_ROWS_MAX,
+                store: ReviewStore | None = None, limit: int = SECTION_ROWS_MAX,
                 changes_limit: int = CHANGES_ROWS_MAX) -> ReviewData:
     """Assemble the review for the filters, as of ``as_of`` (inclusive) and since ``since``.
 
@@ -449,22 +449,22 @@ def load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang:
     Page-sized reviews are cached on the facts DB's and the store's modification stamps (a save
     or an ETL run gives a fresh one); larger ones (exports) are not kept.
     """
-    store = store or reviews.ReviewStore()
+    store = store or ReviewStore()
     if limit > SECTION_ROWS_MAX or changes_limit > CHANGES_ROWS_MAX:
         return _load_review(f, as_of, since, due_days, lang, store, limit, changes_limit)
-    return _cached_review(queries.stamp(), str(store.path), reviews.store_stamp(store.path), f, as_of, since,
+    return _cached_review(connection.stamp(), str(store.path), store_stamp(store.path), f, as_of, since,
                           int(due_days), lang, int(limit), int(changes_limit))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _cached_review(stamp: queries.Stamp, store_path: str, store_stamp: tuple[int, int], f: Filters, as_of: dt.date,
+def _cached_review(stamp: connection.Stamp, store_path: str, store_stamp: tuple[int, int], f: Filters, as_of: dt.date,
                    since: dt.date, due_days: int, lang: str, limit: int, changes_limit: int) -> ReviewData:
     del stamp, store_stamp  # cache key only
-    return _load_review(f, as_of, since, due_days, lang, reviews.ReviewStore(store_path), limit, changes_limit)
+    return _load_review(f, as_of, since, due_days, lang, ReviewStore(store_path), limit, changes_limit)
 
 
 def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang: str,
-                 store: reviews.ReviewStore, limit: int, changes_limit: int) -> ReviewData:
+                 store: ReviewStore, limit: int, changes_limit: int) -> ReviewData:
     f = f.with_(as_of=as_of)
     limits = {name: int(limit) if name in EXPORT_SCOPES else min(int(limit), SECTION_ROWS_MAX) for name in SCOPES}
     start, end = local_midnight(since), local_midnight(as_of + dt.timedelta(days=1))
@@ -473,13 +473,13 @@ def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang
     corr = store.correction_log(since=start, until=end)
     history = store.history()
     touched = set(hist_window["commitment_id"]) | set(corr.loc[corr["entity"] == "commitment", "entity_id"])
-    p = {**queries._filter_params(f), "as_of": as_of, "due_days": int(due_days), "since": _naive_local(start),
+    p = {**queries.filter_params(f), "as_of": as_of, "due_days": int(due_days), "since": _naive_local(start),
          "until": _naive_local(end), "default_status": DEFAULT_STATUS, "unknown": UNKNOWN_AGENCY,
          **{f"limit_{name}": n for name, n in limits.items()}}
     scoped = bool(f.doc_ids or f.doc_types or f.jurisdictions or f.issue_years or f.has_fact_filters)
     labels = agency_labels(lang)
 
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         has_log = bool(_run(cur, _SQL["has_change_log"], {}).iloc[0, 0])
         cur.register("review_status", current[["commitment_id", "status"]].astype("string"))
         cur.register("review_touched", pd.DataFrame({"commitment_id": pd.Series(sorted(touched), dtype="string")}))
@@ -533,11 +533,11 @@ def _load_review(f: Filters, as_of: dt.date, since: dt.date, due_days: int, lang
 
 def display_states(frame: pd.DataFrame, as_of: dt.date, due_days: int) -> list[str]:
     """Return ``state_sql`` over a frame of [status, deadline_date] (rows in order), run by DuckDB."""
-    with queries.cursor() as cur:
+    with connection.cursor() as cur:
         cur.register("review_states", frame.assign(pos=range(len(frame))))
-        sql = (f"SELECT {state_sql('status', 'deadline_date')} AS state FROM (SELECT CAST(status AS VARCHAR) AS status,"
-               " CAST(deadline_date AS DATE) AS deadline_date, pos FROM review_states) ORDER BY pos")
-        return _run(cur, sql, {"as_of": as_of, "due_days": int(due_days)})["state"].tolist()
+        text = (f"SELECT {state_sql('status', 'deadline_date')} AS state FROM (SELECT CAST(status AS VARCHAR) AS status,"
+                " CAST(deadline_date AS DATE) AS deadline_date, pos FROM review_states) ORDER BY pos")
+        return _run(cur, text, {"as_of": as_of, "due_days": int(due_days)})["state"].tolist()
 
 
 def _with_text(hist: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:
@@ -550,8 +550,6 @@ def _with_text(hist: pd.DataFrame, details: pd.DataFrame) -> pd.DataFrame:
 
 def history_text(history: pd.DataFrame, lang: str) -> dict[str, str]:
     """Return commitment_id -> its history in one cell ("2024-06-03 王芳: 未评估 → 进展顺利 (note)")."""
-    from etl.status import status_name
-
     out: dict[str, list[str]] = {}
     for r in history.itertuples(index=False):
         when = pd.Timestamp(r.changed_at).tz_convert(None).strftime("%Y-%m-%d") if pd.notna(r.changed_at) else ""

@@ -14,11 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import exports, filters, i18n, queries
+from dashboard.data import connection
 
 PAGE_ROWS = 200
 """Rows a table shows at a time; the rest are a page number away (and all are in the downloads)."""
-EXPORT_MAX_ROWS = 1_048_575
-"""Excel's sheet limit less the header row: what a download holds at most."""
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
@@ -105,7 +104,7 @@ def paged_table(fetch: Callable[[int | None, int], pd.DataFrame], total: int, co
         left.number_input(i18n.t("table_page"), min_value=1, max_value=pages, step=1, key=f"{key}_page")
         right.caption(i18n.t("rows_of", a=f"{offset + 1:,}", b=f"{offset + len(frame):,}", n=f"{total:,}"))
     cols = export_columns or columns
-    downloads(lambda: exports.localize(fetch(EXPORT_MAX_ROWS, 0), lang, cols, tables), key, n_rows=total,
+    downloads(lambda: exports.localize(fetch(exports.EXPORT_ROWS_MAX, 0), lang, cols, tables), key, n_rows=total,
               choices=choices)
     return frame, rows
 
@@ -150,7 +149,7 @@ def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows
     lang = i18n.lang()
     stamp = dt.date.today().isoformat()
     described = filter_record(choices)
-    source = queries.db_path().name
+    source = connection.db_path().name
     table = shown if callable(shown) else (lambda: shown)
     n = len(shown) if n_rows is None and not callable(shown) else int(n_rows or 0)
     left, middle, right, note = st.columns([1, 1, 1, 3])
@@ -170,8 +169,8 @@ def downloads(shown: pd.DataFrame | Callable[[], pd.DataFrame], key: str, n_rows
                            icon=":material/table:")
     with note:
         caption = i18n.t("rows", n=f"{n:,}") + " · " + i18n.t("corrected_mark")
-        if n > EXPORT_MAX_ROWS:
-            caption += " · " + i18n.t("export_cut", n=f"{EXPORT_MAX_ROWS:,}")
+        if n > exports.EXPORT_ROWS_MAX:
+            caption += " · " + i18n.t("export_cut", n=f"{exports.EXPORT_ROWS_MAX:,}")
         st.caption(caption)
 
 
@@ -231,7 +230,7 @@ def kind_control(key: str, kinds: tuple[str, ...] | None = None) -> str:
 
 
 def overdue_rule() -> None:
-    """Say what overdue means (``etl.status.OVERDUE_RULE``), under every count of it."""
+    """Say what overdue means (``review.values.OVERDUE_RULE``), under every count of it."""
     st.caption(i18n.t("overdue_rule"))
 
 

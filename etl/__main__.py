@@ -1,5 +1,7 @@
 """The command line: ``python -m etl load|extract|evaluate|reviews`` (a thin layer over the library).
 
+``reviews`` is an alias of ``python -m review`` (the analysts' store, ``review/cli.py``).
+
 Exit codes: 0 ok, 1 some files failed, 2 usage.
 """
 
@@ -204,11 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     p.set_defaults(func=cmd_evaluate)
 
-    try:
-        from etl import reviews_cli
-        reviews_cli.add_parser(sub)
-    except ImportError:
-        pass
+    # ``reviews``: the review store's CLI (``python -m review``), kept here under the name analysts use.
+    # The one import of ``review`` from ``etl`` (tests/test_architecture.py lists it): the library never does.
+    from review import cli as review_cli
+
+    review_cli.add_parser(sub)
 
     try:
         args = parser.parse_args(argv)

@@ -417,7 +417,7 @@ FACT_REPORTED_FIGURES = _table(Table(
 
 
 # Follow-through candidates: rebuilt in full by ``etl.linking`` after the derived tables. Nothing
-# here is a link until an analyst confirms it (``etl.link_reviews`` keeps the decisions).
+# here is a link until an analyst confirms it (``review.link_decisions`` keeps the decisions).
 
 DEADLINE_MOVES = ("slipped", "brought_forward", "same", "unknown")
 

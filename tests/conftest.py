@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -9,6 +10,34 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+ENV_KEYS = ("COMMITMENTS_DB", "COMMITMENTS_REVIEWS_DB")
+
+
+@contextlib.contextmanager
+def pointed_at(db: Path, reviews: Path):
+    """Point the dashboard at ``db`` and the review store ``reviews`` (the environment), then put it back."""
+    saved = {k: os.environ.get(k) for k in ENV_KEYS}
+    os.environ["COMMITMENTS_DB"] = str(db)
+    os.environ["COMMITMENTS_REVIEWS_DB"] = str(reviews)
+    try:
+        yield db
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def sql_runner(db: Path):
+    """Return ``run("SELECT ...", [params]) -> rows`` over ``db``, read-only, one connection per call."""
+    def run(statement: str, params=None):
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute(statement, params or []).fetchall()
+        finally:
+            con.close()
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -23,27 +52,14 @@ def commitments_db(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("dashboard")
     db = tmp / "c.duckdb"
     load_paths([ROOT / "seeds"], db)
-    saved = {k: os.environ.get(k) for k in ("COMMITMENTS_DB", "COMMITMENTS_REVIEWS_DB")}
-    os.environ["COMMITMENTS_DB"] = str(db)
-    os.environ["COMMITMENTS_REVIEWS_DB"] = str(tmp / "reviews.sqlite")
-    yield db
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pointed_at(db, tmp / "reviews.sqlite"):
+        yield db
 
 
 @pytest.fixture
 def sql(commitments_db):
     """Run SQL against the fixture database (read-only): ``sql("SELECT ...", [params])`` -> rows."""
-    def run(statement: str, params=None):
-        con = duckdb.connect(str(commitments_db), read_only=True)
-        try:
-            return con.execute(statement, params or []).fetchall()
-        finally:
-            con.close()
-    return run
+    return sql_runner(commitments_db)
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +75,8 @@ def facts_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def review_store(facts_db, tmp_path, monkeypatch):
     """A fresh review store beside ``facts_db``, both pointed at through the environment."""
-    from etl import reviews
+    from review.store import REVIEWS_DB_ENV, ReviewStore
 
     monkeypatch.setenv("COMMITMENTS_DB", str(facts_db))
-    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
-    return reviews.ReviewStore()
+    monkeypatch.setenv(REVIEWS_DB_ENV, str(tmp_path / "reviews.sqlite"))
+    return ReviewStore()

@@ -276,7 +276,7 @@ def metrics(pg) -> dict[str, str]:
 
 def test_an_analysts_week(week, page):
     from dashboard import charts
-    from etl.reviews import ReviewStore, StatusChange
+    from review.store import ReviewStore, StatusChange
 
     base, db, reviews_path = week
     # Headline money: fiscal, funds and financing apart, each named, none added to another.

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from etl import link_reviews
 from etl.pipeline import load_paths
+from review import link_decisions
 from tests.test_browser import ARTIFACTS, CHROMIUM, ROOT, browser, free_port, settle  # noqa: F401 (fixture)
 from tests.test_linking import SEEDS, later_reply, rows
+
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,7 +77,7 @@ def test_confirm_a_link_and_a_thread_reload_and_find_both(page, server, linked):
     settle(page)
     click(page, f"confirm_f_{target}_{figure}")
     click(page, f"confirm_t_{a}_{b}")
-    assert {(r.link_kind, r.decision) for r in link_reviews.current(store).itertuples()} == {
+    assert {(r.link_kind, r.decision) for r in link_decisions.current(store).itertuples()} == {
         ("fulfilment", "confirmed"), ("thread", "confirmed")}
 
     page.reload()
@@ -111,7 +112,7 @@ def test_the_meeting_pack_holds_the_confirmed_link_and_thread(linked, monkeypatc
     from dashboard.filters_state import Filters
 
     db, store = linked
-    if link_reviews.current(store).empty:
+    if link_decisions.current(store).empty:
         pytest.skip("runs after the browser test's confirmations")
     monkeypatch.setenv("COMMITMENTS_DB", str(db))
     monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(store))

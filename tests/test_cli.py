@@ -14,10 +14,29 @@ def run(*args, **kw):
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, **kw)
 
 
-@pytest.mark.parametrize("cmd", [[], ["load"], ["extract"], ["evaluate"]])
+@pytest.mark.parametrize("cmd", [[], ["load"], ["extract"], ["evaluate"], ["reviews"], ["reviews", "export"],
+                                 ["reviews", "import"]])
 def test_help(cmd):
     r = run(*cmd, "--help")
     assert r.returncode == 0 and "usage" in r.stdout.lower()
+
+
+@pytest.mark.parametrize("cmd", [[], ["export"], ["import"]])
+def test_the_review_cli_has_help_and_is_the_alias_of_etl_reviews(cmd):
+    own = subprocess.run([sys.executable, "-m", "review", *cmd, "--help"], cwd=ROOT, capture_output=True, text=True)
+    alias = run("reviews", *cmd, "--help")
+    assert own.returncode == 0 and "usage: python -m review" in own.stdout
+    assert alias.stdout.replace("python -m etl reviews", "python -m review") == own.stdout
+
+
+def test_the_review_cli_exports_a_store(tmp_path):
+    out = tmp_path / "out.jsonl"
+    r = subprocess.run([sys.executable, "-m", "review", "--store", str(tmp_path / "r.sqlite"), "export", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and "Exported 0 entries" in r.stdout and out.read_text(encoding="utf-8") == ""
+    bad = subprocess.run([sys.executable, "-m", "review", "export", str(tmp_path / "out.txt")], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown file type .txt" in bad.stderr
 
 
 def test_usage_error_exits_2():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from etl.pipeline import load_paths
 
+
 ROOT = Path(__file__).resolve().parents[1]
 
 READER = r"""
@@ -21,7 +22,7 @@ import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
 from dashboard import queries
 from dashboard.filters_state import Filters
-from etl.reviews import ReviewStore, StatusChange
+from review.store import ReviewStore, StatusChange
 
 stop_file, ready_file = sys.argv[2], sys.argv[3]
 store = ReviewStore()

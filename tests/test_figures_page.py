@@ -13,18 +13,17 @@ import csv
 import html
 import io
 import json
-import os
 import re
 from pathlib import Path
 from unittest import mock
 
-import duckdb
 import pytest
 import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from dashboard import queries
+from tests.conftest import pointed_at, sql_runner
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -53,28 +52,15 @@ def figures_db(tmp_path_factory):
     report.write_text(REPORT, encoding="utf-8")
     db = tmp / "figures.duckdb"
     load_paths([ROOT / "seeds", council[0], report], db)
-    saved = {k: os.environ.get(k) for k in ("COMMITMENTS_DB", "COMMITMENTS_REVIEWS_DB")}
-    os.environ["COMMITMENTS_DB"] = str(db)
-    os.environ["COMMITMENTS_REVIEWS_DB"] = str(tmp / "reviews.sqlite")
-    queries.clear_cache()
-    yield db
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pointed_at(db, tmp / "reviews.sqlite"):
+        queries.clear_cache()
+        yield db
     queries.clear_cache()
 
 
 @pytest.fixture
 def sql(figures_db):
-    def run(statement: str, params=None):
-        con = duckdb.connect(str(figures_db), read_only=True)
-        try:
-            return con.execute(statement, params or []).fetchall()
-        finally:
-            con.close()
-    return run
+    return sql_runner(figures_db)
 
 
 @pytest.fixture(autouse=True)

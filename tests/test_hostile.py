@@ -19,6 +19,7 @@ import pytest
 
 from etl import pipeline
 from etl.pipeline import load_paths
+from review import transfer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -255,7 +256,7 @@ def test_a_text_with_no_government_structure_loads_and_says_nothing_was_found(tm
 
 
 def _store(tmp_path):
-    from etl.reviews import ReviewStore
+    from review.store import ReviewStore
 
     return ReviewStore(tmp_path / "reviews.sqlite")
 
@@ -263,23 +264,23 @@ def _store(tmp_path):
 def test_an_imported_status_dated_in_the_future_is_refused(tmp_path):
     import json
 
-    from etl.reviews import StatusChange
+    from review.store import StatusChange
 
     store = _store(tmp_path)
     store.record_statuses([StatusChange("c_1", "on_track")], "ana")
-    before = store.export_records()
+    before = transfer.export_records(store)
     f = tmp_path / "in.jsonl"
     f.write_text(json.dumps({"kind": "status", "commitment_id": "c_1", "status": "completed", "reviewer": "x",
                              "changed_at": "9999-12-31"}) + "\n", encoding="utf-8")
-    report = store.import_file(f)
+    report = transfer.import_file(store, f)
     assert not report.ok and "in the future" in report.errors[0]
-    assert store.export_records() == before
+    assert transfer.export_records(store) == before
 
 
 def test_a_future_claim_already_stored_does_not_hide_later_saves(tmp_path):
     import sqlite3
 
-    from etl.reviews import StatusChange
+    from review.store import StatusChange
 
     store = _store(tmp_path)
     store.record_statuses([StatusChange("c_1", "on_track")], "ana")
@@ -306,24 +307,24 @@ def test_deeply_nested_json_is_a_clear_error_and_imports_nothing(tmp_path, line)
     f = tmp_path / "in.jsonl"
     f.write_text(line + "\n", encoding="utf-8")
     try:
-        report = store.import_file(f)
+        report = transfer.import_file(store, f)
         errors = report.errors
     except ValueError as exc:
         errors = [str(exc)]
     assert errors and "nested" in errors[0]
-    assert not store.path.exists() or store.export_records() == []
+    assert not store.path.exists() or transfer.export_records(store) == []
 
 
 def test_a_note_longer_than_the_csv_field_limit_round_trips(tmp_path):
-    from etl.reviews import ReviewStore, StatusChange
+    from review.store import ReviewStore, StatusChange
 
     store = _store(tmp_path)
     note = "长" * 200_000 + "=1+1"
     store.record_statuses([StatusChange("c_1", "on_track", note=note)], "ana")
     out = tmp_path / "out.csv"
-    store.export_file(out)
+    transfer.export_file(store, out)
     other = ReviewStore(tmp_path / "other.sqlite")
-    report = other.import_file(out)
+    report = transfer.import_file(other, out)
     assert report.ok, report.errors
     assert other.current_statuses()["note"].tolist() == [note]
 
@@ -335,7 +336,7 @@ def test_out_of_range_review_dates_in_a_file_are_refused(tmp_path, when):
     store = _store(tmp_path)
     f = tmp_path / "in.jsonl"
     f.write_text(json.dumps({"kind": "review", "review_date": when, "reviewer": "x"}) + "\n", encoding="utf-8")
-    report = store.import_file(f)
+    report = transfer.import_file(store, f)
     assert not report.ok and "outside" in report.errors[0]
 
 
@@ -366,17 +367,17 @@ HOSTILE_CELLS = ['=HYPERLINK("http://evil.example/","x")', "+1+1", "-2+3", "@SUM
 def test_reviews_csv_export_holds_no_formula_and_round_trips(tmp_path):
     import csv
 
-    from etl.reviews import ReviewStore, StatusChange
+    from review.store import ReviewStore, StatusChange
 
     store = _store(tmp_path)
     store.record_statuses([StatusChange(f"c_{i}", "on_track", note=n) for i, n in enumerate(HOSTILE_CELLS)], "=evil")
     out = tmp_path / "out.csv"
-    store.export_file(out)
+    transfer.export_file(store, out)
     with open(out, encoding="utf-8-sig", newline="") as fh:
         cells = [v for row in csv.reader(fh) for v in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     other = ReviewStore(tmp_path / "other.sqlite")
-    assert other.import_file(out).ok
+    assert transfer.import_file(other, out).ok
     assert sorted(other.current_statuses()["note"]) == sorted(HOSTILE_CELLS)
     assert set(other.current_statuses()["reviewer"]) == {"=evil"}
 
@@ -419,7 +420,7 @@ def test_the_meeting_pack_holds_no_live_formula(review_store, facts_db):
     from dashboard import meeting_pack
     from dashboard import queries_review as qr
     from dashboard.filters_state import Filters
-    from etl.reviews import StatusChange
+    from review.store import StatusChange
 
     con = duckdb.connect(str(facts_db), read_only=True)
     cid = con.execute("SELECT commitment_id FROM commitments LIMIT 1").fetchall()[0][0]
@@ -466,7 +467,7 @@ def test_a_damaged_database_is_one_line_on_every_page(tmp_path, monkeypatch, dam
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage_header"])
 def test_a_damaged_review_store_is_one_line_on_the_review_page(tmp_path, monkeypatch, damage):
-    from etl.reviews import ReviewStore, StatusChange
+    from review.store import ReviewStore, StatusChange
 
     db = tmp_path / "c.duckdb"
     load_paths([ROOT / "seeds"], db)
@@ -827,7 +828,7 @@ def test_every_kind_of_bad_input_fails_alone_naming_the_file_and_harms_nothing(t
     import re
 
     from etl.read import safe_name
-    from etl.reviews import ReviewStore, StatusChange
+    from review.store import ReviewStore, StatusChange
 
     db = tmp_path / "c.duckdb"
     load_paths([ROOT / "seeds"], db)

@@ -19,8 +19,8 @@ import pytest
 from dashboard import meeting_pack, queries
 from dashboard import queries_review as qr
 from dashboard.filters_state import Filters
-from etl import reviews
-from etl.reviews import ReviewStore, StatusChange
+from review.store import ReviewStore, Snapshot, StatusChange
+
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2022, 12, 10)
@@ -132,7 +132,7 @@ def test_corrections_apply_in_the_pack(store, facts_db):
 
 def test_orphans_in_the_pack(store, facts_db):
     store.record_statuses([StatusChange("c_gone", "at_risk")], "Ann",
-                          snapshots=[reviews.Snapshot("commitment", "c_gone", "d_1", "a.txt", "旧文件", "已删除的条目")])
+                          snapshots=[Snapshot("commitment", "c_gone", "d_1", "a.txt", "旧文件", "已删除的条目")])
     data = qr.load_review(Filters(), AS_OF, SINCE, 28, "en")
     wb = openpyxl.load_workbook(io.BytesIO(meeting_pack.workbook(data)))
     orphans = _sheet(wb, "No longer extracted")

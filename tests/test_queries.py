@@ -7,12 +7,12 @@ import os
 import subprocess
 import sys
 import textwrap
-import types
 
 import pandas as pd
 import pytest
 
 from dashboard import queries
+from dashboard.data import connection
 from dashboard.filters_state import Filters
 
 pytestmark = pytest.mark.usefixtures("commitments_db")
@@ -166,7 +166,7 @@ def test_policy_terms_elapsed_share():
 def test_missing_database_is_reported_not_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMITMENTS_DB", str(tmp_path / "nothing.duckdb"))
     assert queries.database_status().state == "missing"
-    with pytest.raises(queries.NoDatabase):
+    with pytest.raises(connection.NoDatabase):
         queries.commitment_rows(Filters())
 
 
@@ -188,7 +188,7 @@ def test_a_new_database_file_shows_without_clearing_the_cache(commitments_db, tm
     from etl.pipeline import load_paths
 
     smaller = tmp_path / "smaller.duckdb"
-    seeds = sorted((queries.REPO_ROOT / "seeds").glob("*.txt"))[:2]
+    seeds = sorted((connection.REPO_ROOT / "seeds").glob("*.txt"))[:2]
     load_paths(seeds, smaller)
     os.replace(smaller, copy)
     os.utime(copy, ns=(os.stat(copy).st_atime_ns, os.stat(copy).st_mtime_ns + 1_000_000))
@@ -219,15 +219,12 @@ def test_a_writer_holding_the_file_is_waited_for(commitments_db, tmp_path, monke
 
 @pytest.fixture
 def fake_reviews(monkeypatch, commitments_db):
-    """Replace etl.reviews with frames the test controls; bump the reviews file's mtime on change."""
-    import etl
+    """Replace the store's corrections with frames the test controls; bump the reviews file's mtime on change."""
+    from review import store
 
     state = {"figures": pd.DataFrame(), "commitments": pd.DataFrame()}
-    module = types.ModuleType("etl.reviews")
-    module.figure_corrections = lambda: state["figures"]
-    module.commitment_corrections = lambda: state["commitments"]
-    monkeypatch.setitem(sys.modules, "etl.reviews", module)
-    monkeypatch.setattr(etl, "reviews", module, raising=False)
+    monkeypatch.setattr(store, "figure_corrections", lambda path=None: state["figures"])
+    monkeypatch.setattr(store, "commitment_corrections", lambda path=None: state["commitments"])
     path = commitments_db.parent / "reviews.sqlite"
     path.write_bytes(b"")
     tick = [os.stat(path).st_mtime_ns]
@@ -277,12 +274,8 @@ def test_commitment_corrections_change_leads_and_deadlines(fake_reviews, sql):
     assert queries.commitment(cid) is None
 
 
-def test_missing_review_functions_mean_no_corrections(monkeypatch, commitments_db):
-    import etl
-
-    module = types.ModuleType("etl.reviews")  # no functions: AttributeError
-    monkeypatch.setitem(sys.modules, "etl.reviews", module)
-    monkeypatch.setattr(etl, "reviews", module, raising=False)
+def test_no_review_store_means_no_corrections(monkeypatch, commitments_db, tmp_path):
+    monkeypatch.setenv("COMMITMENTS_REVIEWS_DB", str(tmp_path / "absent.sqlite"))
     rows = queries.commitment_rows(Filters())
     assert len(rows) == 68 and not rows["is_corrected"].any()
     assert queries.corrections_warning() is None
@@ -442,14 +435,14 @@ def test_a_new_file_while_another_thread_queries_breaks_neither(commitments_db, 
 
 def test_the_database_stays_open_across_saves_that_correct_nothing(fake_reviews, sql):
     queries.headline_numbers(Filters())
-    opened = list(queries._INSTANCES.values())
+    opened = list(connection._INSTANCES.values())
     fake_reviews()  # the reviews file changes (a status saved), the corrections do not
     queries.headline_numbers(Filters())
-    assert list(queries._INSTANCES.values()) == opened
+    assert list(connection._INSTANCES.values()) == opened
     fid = sql("SELECT figure_id FROM figures ORDER BY figure_id LIMIT 1")[0][0]
     fake_reviews(figures=pd.DataFrame([{"figure_id": fid, "is_rejected": True}]))
     queries.headline_numbers(Filters())
-    assert list(queries._INSTANCES.values()) != opened and opened[0].retired
+    assert list(connection._INSTANCES.values()) != opened and opened[0].retired
 
 
 def test_the_figure_year_filter_keeps_the_figures_charted_under_those_years():

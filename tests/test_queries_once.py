@@ -7,10 +7,11 @@ import pytest
 
 from dashboard import queries
 from dashboard.filters_state import Filters
-from etl import link_reviews
-from etl.link_reviews import LinkDecision
 from etl.pipeline import load_paths
+from review import link_decisions
+from review.link_decisions import LinkDecision
 from tests.test_linking import SEEDS, later_reply, rows
+
 
 GONGXINJU = "ag_b3938d4ad565"  # 广州市工业和信息化局: signs seed 000 and the constructed 2023 reply
 
@@ -55,7 +56,7 @@ def test_a_split_pair_counts_twice_and_the_list_shows_both_then(restated_db):
         SELECT s.first_figure_id, s.figure_id FROM link_same_facts s JOIN figures f USING (figure_id)
         WHERE f.span_text = '43.43亿元' AND NOT s.is_first""")[0]
     before = queries.funding_by_agency_year(Filters(merge=True))
-    link_reviews.record([LinkDecision("same_fact", first, other, "split")], "王")
+    link_decisions.record([LinkDecision("same_fact", first, other, "split")], "王")
     after = queries.funding_by_agency_year(Filters(merge=True))
     assert bar(after, GONGXINJU, 2021) == pytest.approx(bar(before, GONGXINJU, 2021) + 43.43e8)
     assert queries.merged_citations(Filters(merge=True))["n_merged"] == 0

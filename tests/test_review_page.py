@@ -16,9 +16,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import reviews
 from etl.pipeline import load_paths
-from etl.reviews import ReviewStore, Snapshot, StatusChange
+from review.store import ReviewStore, Snapshot, StatusChange, commitment_corrections, figure_corrections
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "dashboard" / "views" / "review.py")
@@ -171,7 +170,7 @@ def test_correcting_a_deadline_takes_a_commitment_off_the_overdue_list(env, fact
     _button(at, "Save correction").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Saved 2 corrected fields."]
-    corr = reviews.commitment_corrections().set_index("commitment_id")
+    corr = commitment_corrections().set_index("commitment_id")
     assert corr.loc[cid, "deadline_date"] == pd.Timestamp("2099-06-30") and corr.loc[cid, "deadline_basis"] == "explicit"
     assert _metrics(at)["Overdue"] == overdue - 1
     _widget(at, "radio", "review_scope").set_value("all").run()
@@ -191,7 +190,7 @@ def test_marking_not_a_commitment_and_not_money(env, facts_db):
     _widget(at, "text_input", "review_fix_reason").input("background, not an undertaking")
     _button(at, "Save correction").click().run()
     assert not at.exception
-    assert reviews.commitment_corrections().set_index("commitment_id").loc[cid, "is_rejected"]
+    assert commitment_corrections().set_index("commitment_id").loc[cid, "is_rejected"]
     assert _metrics(at)["Not yet assessed"] == total - 1  # rejected: out of every section
 
     _widget(at, "radio", "review_fix_what").set_value("figure").run()
@@ -200,7 +199,7 @@ def test_marking_not_a_commitment_and_not_money(env, facts_db):
     _widget(at, "text_input", "review_fix_fig_reason").input("a page number, not money")
     _button(at, "Save correction").click().run()
     assert not at.exception
-    assert reviews.figure_corrections().set_index("figure_id").loc[fid, "is_rejected"]
+    assert figure_corrections().set_index("figure_id").loc[fid, "is_rejected"]
 
 
 def test_a_correction_needs_a_reason(env):
@@ -209,7 +208,7 @@ def test_a_correction_needs_a_reason(env):
     _widget(at, "checkbox", "review_fix_reject").check()
     _button(at, "Save correction").click().run()
     assert any("reason" in e.value for e in at.error)
-    assert reviews.commitment_corrections().empty
+    assert commitment_corrections().empty
 
 
 def test_no_longer_extracted_items_are_shown_and_can_be_dismissed(env):

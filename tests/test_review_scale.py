@@ -1,6 +1,6 @@
 """Tests of the review at scale (dashboard/queries_review.py): SQL states, bounded sections, true counts.
 
-The deadline state is computed in SQL (``state_sql``); it must agree with ``etl.status.display_state``
+The deadline state is computed in SQL (``state_sql``); it must agree with ``review.values.display_state``
 for every status and deadline case. Sections hold their first rows only, beside the true counts.
 """
 
@@ -15,8 +15,9 @@ import pytest
 from dashboard import meeting_pack
 from dashboard import queries_review as qr
 from dashboard.filters_state import Filters
-from etl.reviews import ReviewStore, StatusChange
-from etl.status import DEFAULT_STATUS, STATUS_CODES, display_state
+from review.store import ReviewStore, StatusChange
+from review.values import DEFAULT_STATUS, STATUS_CODES, display_state
+
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2022, 12, 10)

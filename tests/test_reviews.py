@@ -1,4 +1,4 @@
-"""Tests of etl/status.py, etl/reviews.py and etl/reviews_cli.py: the analysts' store.
+"""Tests of review/values.py, review/store.py, review/transfer.py and review/cli.py: the analysts' store.
 
 Statuses and corrections survive ETL re-runs and restarts; facts the ETL stops extracting are
 kept as "no longer extracted"; concurrent saves (threads, processes) lose nothing;
@@ -24,11 +24,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import reviews
+from dashboard.colours import STATUS_COLOURS
 from etl.__main__ import main as cli
 from etl.pipeline import load_paths
-from etl.reviews import ReviewStore, Snapshot, StatusChange
-from etl.status import STATUS_CODES, STATUSES, display_state, parse_status
+from review import transfer
+from review.facts import facts_snapshots
+from review.store import (COMMITMENT_CORRECTION_COLUMNS, CURRENT_STATUS_COLUMNS, FIGURE_CORRECTION_COLUMNS, REVIEWS_DB_ENV,
+                          ReviewStore, Snapshot, StatusChange, commitment_corrections, current_statuses,
+                          figure_corrections)
+from review.values import STATUS_CODES, STATUSES, display_state, parse_status
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_394190c2cbb107cb.txt"
@@ -38,7 +42,7 @@ DROPPED_ITEM = "2.将紧紧围绕营商环境5.0改革细化任务"
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> ReviewStore:
     path = tmp_path / "reviews.sqlite"
-    monkeypatch.setenv(reviews.REVIEWS_DB_ENV, str(path))
+    monkeypatch.setenv(REVIEWS_DB_ENV, str(path))
     return ReviewStore()
 
 
@@ -57,7 +61,7 @@ def _ids(db: Path, sql: str = "SELECT commitment_id FROM commitments ORDER BY 1"
 def test_status_codes_are_the_contract():
     assert STATUS_CODES == ("not_assessed", "not_started", "on_track", "at_risk", "delayed", "completed", "dropped")
     for s in STATUSES.values():
-        assert s.name_zh and s.name_en and s.definition_zh and s.definition_en and s.colour.startswith("#")
+        assert s.name_zh and s.name_en and s.definition_zh and s.definition_en and STATUS_COLOURS[s.code].startswith("#")
     assert {STATUSES[c].rag for c in ("on_track", "at_risk", "delayed")} == {"green", "amber", "red"}
 
 
@@ -97,17 +101,17 @@ def test_display_state_is_deadline_aware(status, deadline, state):
 
 def test_reading_a_missing_store_gives_empty_frames_and_creates_nothing(tmp_path):
     path = tmp_path / "none.sqlite"
-    assert list(reviews.current_statuses(path).columns) == reviews.CURRENT_STATUS_COLUMNS
-    assert list(reviews.commitment_corrections(path).columns) == reviews.COMMITMENT_CORRECTION_COLUMNS
-    assert list(reviews.figure_corrections(path).columns) == reviews.FIGURE_CORRECTION_COLUMNS
-    assert reviews.current_statuses(path).empty and ReviewStore(path).history().empty
+    assert list(current_statuses(path).columns) == CURRENT_STATUS_COLUMNS
+    assert list(commitment_corrections(path).columns) == COMMITMENT_CORRECTION_COLUMNS
+    assert list(figure_corrections(path).columns) == FIGURE_CORRECTION_COLUMNS
+    assert current_statuses(path).empty and ReviewStore(path).history().empty
     assert not path.exists()
 
 
 def test_store_path_comes_from_the_environment(store, tmp_path):
     assert store.path == tmp_path / "reviews.sqlite"
     store.record_statuses([StatusChange("c_1", "on_track")], "Ann")
-    assert reviews.current_statuses()["commitment_id"].tolist() == ["c_1"]
+    assert current_statuses()["commitment_id"].tolist() == ["c_1"]
 
 
 def test_store_is_sqlite_in_wal_mode(store):
@@ -174,8 +178,8 @@ def test_corrections_contract_latest_per_field(store):
                             "leads named in annex", "Bob")
     store.record_correction("commitment", "c_2", {"is_rejected": True}, "background, not a commitment", "Ann")
     store.record_correction("commitment", "c_3", {"deadline_basis": "none"}, "no deadline stated", "Ann")
-    df = reviews.commitment_corrections().set_index("commitment_id")
-    assert list(df.reset_index().columns) == reviews.COMMITMENT_CORRECTION_COLUMNS
+    df = commitment_corrections().set_index("commitment_id")
+    assert list(df.reset_index().columns) == COMMITMENT_CORRECTION_COLUMNS
     assert df.loc["c_1", "lead_agency_ids"] == ["ag_b", "ag_c"]
     assert df.loc["c_1", "deadline_date"] == pd.Timestamp("2025-06-30")
     assert df.loc["c_1", "deadline_basis"] == "explicit"
@@ -190,13 +194,13 @@ def test_figure_corrections_and_withdrawing_one(store):
     store.record_correction("figure", "f_2", {"is_rejected": True}, "a page number, not money", "Ann")
     store.record_correction("figure", "f_3", {"figure_year": 2023, "is_target": True}, "target year", "Ann")
     store.record_correction("figure", "f_1", {}, "back to the ETL value", "Bob", clear=["money_kind"])
-    df = reviews.figure_corrections().set_index("figure_id")
-    assert list(df.reset_index().columns) == reviews.FIGURE_CORRECTION_COLUMNS
+    df = figure_corrections().set_index("figure_id")
+    assert list(df.reset_index().columns) == FIGURE_CORRECTION_COLUMNS
     assert df.loc["f_1", "amount_yuan"] == 1.5e8 and df.loc["f_1", "money_kind"] is None
     assert df.loc["f_2", "is_rejected"] and pd.isna(df.loc["f_2", "amount_yuan"])
     assert df.loc["f_3", "figure_year"] == 2023 and df.loc["f_3", "is_target"]
     store.record_correction("figure", "f_2", {"is_rejected": False}, "it is money after all", "Bob")
-    assert "f_2" not in set(reviews.figure_corrections()["figure_id"])
+    assert "f_2" not in set(figure_corrections()["figure_id"])
 
 
 @pytest.mark.parametrize(("entity", "values", "message"), [
@@ -227,21 +231,21 @@ def test_statuses_survive_an_etl_rerun_and_a_restart(tmp_path, store):
     before = _ids(db)
     picked = before[::10]
     store.record_statuses([StatusChange(c, "on_track", f"note {c}") for c in picked], "Ann",
-                          snapshots=reviews.facts_snapshots("commitment", picked, db))
+                          snapshots=facts_snapshots("commitment", picked, db))
     store.record_correction("commitment", picked[0], {"deadline_date": "2031-12-31"}, "annex", "Ann")
     db.unlink()  # a full rebuild from scratch, as well as the incremental re-run below
     load_paths([ROOT / "seeds"], db)
     load_paths([ROOT / "seeds"], db)
     assert _ids(db) == before  # commitment IDs are stable across re-runs
     # a restart: a new process reads the store from the environment
-    code = ("from etl import reviews; import json; "
-            "print(json.dumps(sorted(reviews.current_statuses()['commitment_id'].tolist())))")
+    code = ("from review.store import current_statuses; import json; "
+            "print(json.dumps(sorted(current_statuses()['commitment_id'].tolist())))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, reviews.REVIEWS_DB_ENV: str(store.path)})
+                         env={**__import__("os").environ, REVIEWS_DB_ENV: str(store.path)})
     assert json.loads(out.stdout) == sorted(picked)
-    assert set(reviews.current_statuses()["commitment_id"]) <= set(_ids(db))
+    assert set(current_statuses()["commitment_id"]) <= set(_ids(db))
     assert store.no_longer_extracted(_ids(db)).empty
-    assert reviews.commitment_corrections()["deadline_date"].tolist() == [pd.Timestamp("2031-12-31")]
+    assert commitment_corrections()["deadline_date"].tolist() == [pd.Timestamp("2031-12-31")]
 
 
 def test_a_dropped_item_is_shown_as_no_longer_extracted(tmp_path, store):
@@ -254,7 +258,7 @@ def test_a_dropped_item_is_shown_as_no_longer_extracted(tmp_path, store):
     gone = next(c for c, t in rows.items() if t.startswith(DROPPED_ITEM))
     kept = next(c for c, t in rows.items() if not t.startswith(DROPPED_ITEM))
     store.record_statuses([StatusChange(gone, "at_risk", "waiting on the district"), StatusChange(kept, "on_track")],
-                          "Ann", snapshots=reviews.facts_snapshots("commitment", [gone, kept], db))
+                          "Ann", snapshots=facts_snapshots("commitment", [gone, kept], db))
 
     text = (docs / SEED.name).read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines(keepends=True) if not ln.startswith(DROPPED_ITEM)]
@@ -370,13 +374,13 @@ def _comparable(records: list[dict]) -> list[dict]:
 def test_export_import_round_trip_and_idempotence(tmp_path, store, suffix):
     _fill(store)
     path = tmp_path / f"backup{suffix}"
-    assert store.export_file(path) == len(store.export_records())
+    assert transfer.export_file(store, path) == len(transfer.export_records(store))
     other = ReviewStore(tmp_path / "other.sqlite")
-    first = other.import_file(path)
+    first = transfer.import_file(other, path)
     assert first.ok and first.already_present == 0
     assert first.added == {"review": 1, "snapshot": 1, "status": 3, "correction": 7, "resolution": 1}
-    assert _comparable(other.export_records()) == _comparable(store.export_records())
-    again = other.import_file(path)
+    assert _comparable(transfer.export_records(other)) == _comparable(transfer.export_records(store))
+    again = transfer.import_file(other, path)
     assert sum(again.added.values()) == 0 and again.already_present == 12
     assert len(other.history()) == 3
     for frame in ("current_statuses", "commitment_corrections", "figure_corrections"):
@@ -385,18 +389,18 @@ def test_export_import_round_trip_and_idempotence(tmp_path, store, suffix):
 
 def test_moving_between_formats_adds_nothing_twice(tmp_path, store):
     _fill(store)
-    store.export_file(tmp_path / "a.jsonl")
+    transfer.export_file(store, tmp_path / "a.jsonl")
     other = ReviewStore(tmp_path / "other.sqlite")
-    other.import_file(tmp_path / "a.jsonl")
-    other.export_file(tmp_path / "b.csv")
-    back = store.import_file(tmp_path / "b.csv")
+    transfer.import_file(other, tmp_path / "a.jsonl")
+    transfer.export_file(other, tmp_path / "b.csv")
+    back = transfer.import_file(store, tmp_path / "b.csv")
     assert sum(back.added.values()) == 0 and back.ok
 
 
 def test_jsonl_lines_carry_the_documented_keys(tmp_path, store):
     _fill(store)
     path = tmp_path / "b.jsonl"
-    store.export_file(path)
+    transfer.export_file(store, path)
     lines = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines()]
     status = [ln for ln in lines if ln["kind"] == "status"]
     assert all({"commitment_id", "status", "note", "reviewer", "changed_at"} <= set(ln) for ln in status)
@@ -412,7 +416,7 @@ def test_importing_a_line_already_present_adds_nothing_and_older_lines_do_not_wi
             "changed_at": "2020-01-01T09:00:00+08:00"}
     path.write_text(json.dumps(line, ensure_ascii=False) + "\n" + json.dumps(line, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    report = store.import_file(path)
+    report = transfer.import_file(store, path)
     assert report.added["status"] == 1 and report.already_present == 1
     assert store.current_statuses().loc[0, "status"] == "on_track"  # the imported entry is older
     assert store.history("c_1")["status"].tolist() == ["delayed", "on_track"]
@@ -426,7 +430,7 @@ def test_an_invalid_line_imports_nothing(tmp_path, store):
         json.dumps({"kind": "correction", "figure_id": "f_1", "field": "amount_yuan", "value": 1, "reviewer": "A",
                     "changed_at": "2024-01-01"}),
     ]) + "\n", encoding="utf-8")
-    report = store.import_file(path)
+    report = transfer.import_file(store, path)
     assert not report.ok and len(report.errors) == 2
     assert "line 2" in report.errors[0] and "reason" in report.errors[1]
     assert store.current_statuses().empty
@@ -442,10 +446,10 @@ def test_any_note_round_trips(tmp_path_factory, note, reviewer, suffix):
     d = tmp_path_factory.mktemp("rt")
     a, b = ReviewStore(d / "a.sqlite"), ReviewStore(d / "b.sqlite")
     a.record_statuses([StatusChange("c_1", "at_risk", note)], reviewer)
-    a.export_file(d / f"x{suffix}")
-    assert b.import_file(d / f"x{suffix}").added["status"] == 1
-    assert b.export_records() == a.export_records()
-    assert sum(b.import_file(d / f"x{suffix}").added.values()) == 0
+    transfer.export_file(a, d / f"x{suffix}")
+    assert transfer.import_file(b, d / f"x{suffix}").added["status"] == 1
+    assert transfer.export_records(b) == transfer.export_records(a)
+    assert sum(transfer.import_file(b, d / f"x{suffix}").added.values()) == 0
 
 
 # --------------------------------------------------------------------------------------

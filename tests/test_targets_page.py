@@ -8,10 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import queries, queries_links as ql
-from etl import link_reviews
-from etl.link_reviews import LinkDecision
 from etl.pipeline import load_paths
+from review import link_decisions
+from review.link_decisions import LinkDecision
 from tests.test_linking import SEEDS, later_reply, rows
+
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
@@ -73,7 +74,7 @@ def test_confirming_the_best_candidate_shows_progress_met_as_the_qualifier_reads
     at.text_input(key="links_reviewer").input("王").run()
     next(b for b in at.button if b.key == f"confirm_f_{target}_{figure}").click().run()
     no_errors(at)
-    assert [(d.link_kind, d.from_id, d.to_id, d.decision) for d in link_reviews.current().itertuples()] == [
+    assert [(d.link_kind, d.from_id, d.to_id, d.decision) for d in link_decisions.current().itertuples()] == [
         ("fulfilment", target, figure, "confirmed")]
     progress = [m for m in at.metric if m.label == "Progress"]
     assert any(m.value == f"{100 * 640 / 600:.1f}%" and m.delta == "met" for m in progress)
@@ -105,23 +106,23 @@ def test_a_rejected_candidate_says_so_and_can_be_undone(env):
     at = open_page()
     at.text_input(key="links_reviewer").input("王").run()
     next(b for b in at.button if b.key == f"reject_f_{target}_{figure}").click().run()
-    assert link_reviews.current()["decision"].tolist() == ["rejected"]
+    assert link_decisions.current()["decision"].tolist() == ["rejected"]
     next(b for b in at.button if b.key == f"clear_f_{target}_{figure}").click().run()
     no_errors(at)
-    assert link_reviews.current().empty and len(link_reviews.history()) == 2
+    assert link_decisions.current().empty and len(link_decisions.history()) == 2
 
 
 def test_without_a_reviewer_nothing_is_saved(env):
     target, figure = the_600_target(env)
     at = open_page("en")
     next(b for b in at.button if b.key == f"confirm_f_{target}_{figure}").click().run()
-    assert link_reviews.current().empty
+    assert link_decisions.current().empty
     assert any("reviewer" in w.value for w in at.warning)
 
 
 def test_a_confirmed_link_whose_figure_is_gone_still_draws(env):
     target, _ = the_600_target(env)
-    link_reviews.record([LinkDecision("fulfilment", target, "rf_no_longer_extracted", "confirmed")], "王")
+    link_decisions.record([LinkDecision("fulfilment", target, "rf_no_longer_extracted", "confirmed")], "王")
     at = open_page()
     no_errors(at)
 
@@ -146,7 +147,7 @@ def test_the_review_page_lists_a_confirmed_slipped_deadline_in_its_own_section(e
     at.run()
     no_errors(at)
     assert any("No confirmed slipped deadline" in i.value for i in at.info)
-    link_reviews.record([LinkDecision("thread", a, b, "confirmed")], "王")
+    link_decisions.record([LinkDecision("thread", a, b, "confirmed")], "王")
     at.run()
     no_errors(at)
     table = next(d.value for d in at.dataframe if "Deadline move" in d.value.columns)
@@ -163,6 +164,6 @@ def test_splitting_a_repeated_citation_on_the_page_counts_it_again(env):
     at.text_input(key="links_reviewer").input("王").run()
     next(b for b in at.button if b.key == f"split_s_{other}").click().run()
     no_errors(at)
-    assert link_reviews.current()["decision"].tolist() == ["split"]
+    assert link_decisions.current()["decision"].tolist() == ["split"]
     assert queries.merged_citations(Filters())["n_merged"] == 0
     assert any(b.key == f"clear_s_{other}" for b in at.button)

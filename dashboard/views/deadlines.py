@@ -1,7 +1,7 @@
 """Deadlines: counts by state and basis, commitments on a timeline by lead agency, counts by agency and year,
 policy terms elapsed, and the paged list.
 
-Overdue means what it means everywhere (``etl.status.OVERDUE_RULE``); the deadline basis
+Overdue means what it means everywhere (``review.values.OVERDUE_RULE``); the deadline basis
 (written in the text, the policy's term, the reply's year) tells a missed promise from an
 expired policy. The timeline and the bars count a commitment once for each of its lead agencies.
 """

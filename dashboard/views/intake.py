@@ -7,7 +7,8 @@ this page only wires the uploader to it and shows the outcome per file.
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n, queries
+from dashboard import i18n
+from dashboard.data import connection
 from etl.intake import intake, max_upload_bytes
 from etl.pipeline import NOTHING_FOUND
 from etl.read import SUPPORTED_SUFFIXES
@@ -64,7 +65,7 @@ def main() -> None:
         if not uploads:
             st.info(i18n.t("intake_none"))
         else:
-            db = queries.db_path()
+            db = connection.db_path()
             with st.spinner("…"):
                 results = intake([(u.name, u.getvalue()) for u in uploads], db, db.parent / "uploads")
             st.session_state["intake_results"] = results

@@ -1,6 +1,6 @@
 """Weekly review: what is overdue, due soon, changed and unassessed; record statuses; correct facts; the pack.
 
-Wires widgets to ``dashboard/queries_review.py`` (what to show), ``etl/reviews.py`` (the
+Wires widgets to ``dashboard/queries_review.py`` (what to show), ``review/`` (the
 analysts' store: every save is committed before the page says so) and
 ``dashboard/meeting_pack.py`` (charts, tables, the workbook and the report). Works inside the
 dashboard's ``st.navigation`` (sidebar filters and language) and on its own.
@@ -13,7 +13,6 @@ meeting pack fetches its rows (up to ``meeting_pack.PACK_ROWS_MAX`` a sheet) onl
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -26,9 +25,13 @@ import streamlit as st  # noqa: E402
 
 from dashboard import filters, i18n, meeting_pack, queries, ui  # noqa: E402
 from dashboard import queries_review as qr  # noqa: E402
-from etl import reviews  # noqa: E402
+from dashboard.colours import STATE_COLOURS, STATUS_COLOURS  # noqa: E402
+from dashboard.data import connection  # noqa: E402
+from dashboard.review_edits import changes_from_table  # noqa: E402
+from review.facts import facts_snapshots  # noqa: E402
+from review.store import ReviewStore, StoreError, store_problem  # noqa: E402
 from etl.schema import MONEY_KINDS  # noqa: E402
-from etl.status import DISPLAY_STATES, STATUS_CODES, STATUSES, state_name, status_name  # noqa: E402
+from review.values import STATUS_CODES, STATUSES, state_name, status_name  # noqa: E402
 
 EDITOR = "review_editor"
 FLASH = "review_flash"
@@ -96,7 +99,7 @@ def _label(row: dict | pd.Series, width: int = 48) -> str:
 # Controls
 
 
-def controls(store: reviews.ReviewStore) -> tuple[dt.date, dt.date, int]:
+def controls(store: ReviewStore) -> tuple[dt.date, dt.date, int]:
     """Draw reviewer, meeting date, since date and due-soon weeks; return (as_of, since, weeks)."""
     c1, c2, c3, c4 = st.columns([2, 1.3, 1.3, 1])
     _restore()
@@ -129,7 +132,7 @@ def legend(lang: str) -> None:
     with st.expander(t("status_legend")):
         st.markdown(t("overdue_rule"))
         st.markdown("  \n".join(f"{mark} {state_name(state, lang)}" for state, mark in STATE_MARKS.items()))
-        lines = [f"- <span style='color:{s.colour}'>●</span> **{s.name(lang)}** — {s.definition(lang)}"
+        lines = [f"- <span style='color:{STATUS_COLOURS[s.code]}'>●</span> **{s.name(lang)}** — {s.definition(lang)}"
                  for s in STATUSES.values()]
         st.markdown("\n".join(lines), unsafe_allow_html=True)
 
@@ -225,7 +228,7 @@ def editor_frame(rows: pd.DataFrame, lang: str, labels: dict[str, str] | None = 
     })
 
 
-def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+def record(data: qr.ReviewData, store: ReviewStore) -> None:
     lang = data.lang
     st.caption(t("record_hint"))
     scope_names = {s: (t("scope_all") if s == "all" else meeting_pack.section_title(s, data)) for s in SCOPES}
@@ -260,7 +263,7 @@ def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         submitted = st.form_submit_button(t("save"), type="primary", icon=":material/save:")
     if not submitted:
         return
-    changes = reviews.changes_from_table(base, edited)
+    changes = changes_from_table(base, edited)
     if not changes:
         st.info(t("saved_none"))
         return
@@ -270,8 +273,8 @@ def record(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
     ids = [c.commitment_id for c in changes]
     try:
         result = store.record_statuses(changes, _reviewer(),
-                                       snapshots=reviews.facts_snapshots("commitment", ids, queries.db_path()))
-    except (sqlite3.Error, OSError, ValueError) as exc:
+                                       snapshots=facts_snapshots("commitment", ids, connection.db_path()))
+    except (StoreError, OSError, ValueError) as exc:
         st.error(t("save_failed", reason=exc))
         return
     _flash("success", t("saved_n", n=result.saved))
@@ -293,7 +296,7 @@ def _commitment_options(data: qr.ReviewData) -> dict[str, str]:
     return opts
 
 
-def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+def history(data: qr.ReviewData, store: ReviewStore) -> None:
     lang = data.lang
     opts = _commitment_options(data)
     if not opts:
@@ -308,7 +311,7 @@ def history(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         st.markdown(f"**{ui.plain(r['title'] or '')}** · {ui.plain(r['item_label'] or '')}")
         st.text(r["text"])  # a document's words, shown as text (never as Markdown)
         deadline = "—" if pd.isna(r["deadline_date"]) else pd.Timestamp(r["deadline_date"]).date().isoformat()
-        colour = DISPLAY_STATES[r["state"]][2]
+        colour = STATE_COLOURS[r["state"]]
         st.markdown(f"{t('col_agency')}: {ui.plain(meeting_pack.join_list(r['lead_agency_names']) or '—')} · "
                     f"{i18n.column_label('deadline_date', lang, ('commitments',))}: {deadline} · "
                     f"<span style='color:{colour}'>● {state_name(r['state'], lang)}</span> · "
@@ -349,7 +352,7 @@ def _log_view(log: pd.DataFrame) -> pd.DataFrame:
 # Corrections
 
 
-def correct(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+def correct(data: qr.ReviewData, store: ReviewStore) -> None:
     lang = data.lang
     st.caption(t("correct_intro"))
     opts = {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in _held_rows(data).to_dict("records")}
@@ -369,7 +372,7 @@ def correct(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         _correct_figure(etl_row, store, lang)
 
 
-def _correct_commitment(cid: str, etl_row: dict, store: reviews.ReviewStore, lang: str) -> None:
+def _correct_commitment(cid: str, etl_row: dict, store: ReviewStore, lang: str) -> None:
     agencies = qr.agencies()
     labels = dict(zip(agencies["agency_id"], agencies["canonical_name"]))
     etl_leads = [a for a in (etl_row["lead_agency_ids"] if etl_row["lead_agency_ids"] is not None else [])]
@@ -400,15 +403,11 @@ def _correct_commitment(cid: str, etl_row: dict, store: reviews.ReviewStore, lan
             values["is_rejected"] = bool(rejected and not restore)
         old = {"lead_agency_ids": etl_leads, "deadline_date": etl_deadline and etl_deadline.isoformat(),
                "deadline_basis": etl_row["deadline_basis"]}
-        snap = reviews.facts_snapshots("commitment", [cid], queries.db_path())
-        _save_correction("commitment", cid, values, old, snap[0] if snap else None, store)
-    log = store.correction_log("commitment", cid)
-    if not log.empty:
-        st.caption(t("corrections_log"))
-        _table(_log_view(log), hide_index=True, key="review_fix_log")
+        _save_correction("commitment", cid, values, old, store)
+    _correction_history(store, "commitment", cid, "review_fix_log")
 
 
-def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> None:
+def _correct_figure(etl_row: dict, store: ReviewStore, lang: str) -> None:
     figures = qr.etl_figures(doc_id=etl_row["doc_id"])
     if figures.empty:
         st.info(t("no_figures"))
@@ -460,29 +459,35 @@ def _correct_figure(etl_row: dict, store: reviews.ReviewStore, lang: str) -> Non
         if rejected or restore:
             values["is_rejected"] = bool(rejected and not restore)
         old = {k: meeting_pack.plain_cell(f[k]) for k in ("amount_yuan", "money_kind", "figure_year", "is_target")}
-        snap = reviews.facts_snapshots("figure", [fid], queries.db_path())
-        _save_correction("figure", fid, values, old, snap[0] if snap else None, store, reason_key="review_fix_fig_reason")
-    log = store.correction_log("figure", fid)
+        _save_correction("figure", fid, values, old, store, reason_key="review_fix_fig_reason")
+    _correction_history(store, "figure", fid, "review_fix_fig_log")
+
+
+def _correction_history(store: ReviewStore, entity: str, eid: str, key: str) -> None:
+    """Show every correction entry of one fact, when there is any."""
+    log = store.correction_log(entity, eid)
     if not log.empty:
         st.caption(t("corrections_log"))
-        _table(_log_view(log), hide_index=True, key="review_fix_fig_log")
+        _table(_log_view(log), hide_index=True, key=key)
 
 
-def _save_correction(entity: str, eid: str, values: dict, old: dict, snapshot, store: reviews.ReviewStore,
+def _save_correction(entity: str, eid: str, values: dict, old: dict, store: ReviewStore,
                      reason_key: str = "review_fix_reason") -> None:
+    """Record the corrected values of one fact with a snapshot of it as the ETL has it now."""
     if not _reviewer():
         st.error(t("reviewer_needed"))
         return
     if not values:
         st.info(t("saved_none"))
         return
+    snapshot = facts_snapshots(entity, [eid], connection.db_path())
     try:
         n = store.record_correction(entity, eid, values, st.session_state.get(reason_key, ""), _reviewer(),
-                                    old_values=old, snapshot=snapshot)
+                                    old_values=old, snapshot=snapshot[0] if snapshot else None)
     except ValueError as exc:
         st.error(str(exc))
         return
-    except (sqlite3.Error, OSError) as exc:
+    except (StoreError, OSError) as exc:
         st.error(t("save_failed", reason=exc))
         return
     _flash("success", t("correction_saved", n=n))
@@ -501,7 +506,7 @@ def _relink_targets(data: qr.ReviewData, doc_id: str | None) -> dict[str, str]:
     return {r["commitment_id"]: f"{_label(r)} · {r['title'] or ''}"[:90] for r in rows.to_dict("records")}
 
 
-def orphans(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
+def orphans(data: qr.ReviewData, store: ReviewStore) -> None:
     st.caption(t("orphans_intro"))
     if data.orphans.empty:
         st.caption(t("orphans_none"))
@@ -525,7 +530,7 @@ def orphans(data: qr.ReviewData, store: reviews.ReviewStore) -> None:
         try:
             store.resolve(entity_of[eid], eid, action, _reviewer(), note=note or None,
                           new_id=new_id if action == "relinked" else None)
-        except (ValueError, sqlite3.Error, OSError) as exc:
+        except (ValueError, StoreError, OSError) as exc:
             st.error(t("save_failed", reason=exc))
             return
         _flash("success", t("resolved", id=eid))
@@ -591,8 +596,8 @@ def main() -> None:
         ui.require_database()
     except ImportError:
         pass
-    store = reviews.ReviewStore()
-    if problem := reviews.store_problem(store.path, lang):  # damaged: say so and what to do, in one line
+    store = ReviewStore()
+    if problem := store_problem(store.path, lang):  # damaged: say so and what to do, in one line
         st.error(problem)
         st.stop()
     as_of, since, weeks = controls(store)

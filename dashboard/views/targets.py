@@ -4,7 +4,7 @@ Each target shows its ranked candidates (``etl.linking``) with confirm/reject bu
 confirmed figure, progress (reported ÷ target, met as the qualifier reads: 超600家 at 601), the
 deadline and the evidence sentence of both sides with a link to the reader. Confirmed threads show
 the first promise, every restatement and how the deadline moved. Decisions are saved at once in
-the analysts' store (``etl.link_reviews``).
+the analysts' store (``review.link_decisions``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, exports, i18n, queries, queries_links as ql, ui
-from etl import link_reviews
-from etl.link_reviews import LinkDecision
+from dashboard import charts, exports, i18n, queries_links as ql, ui
+from review import link_decisions
+from review.link_decisions import LinkDecision
 
 t = i18n.t
 EXPORT_COLUMNS = ql.EXPORT_COLUMNS
@@ -63,7 +63,7 @@ def _save(kind: str, a: str, b: str, decision: str) -> None:
     if not reviewer:
         st.session_state["_links_flash"] = ("warning", t("links_reviewer_needed"))
         return
-    link_reviews.record([LinkDecision(kind, a, b, decision)], reviewer, queries.reviews_path())
+    link_decisions.record([LinkDecision(kind, a, b, decision)], reviewer)
     st.session_state["_links_flash"] = ("success", t("link_saved", what=t(
         "decision_" + decision if decision in ("confirmed", "rejected", "split") else "link_clear")))
 
@@ -128,6 +128,15 @@ def target_card(row: dict, cands: pd.DataFrame, lang: str) -> None:
                 _buttons("fulfilment", tid, cand["figure_id"], cand.get("decision"), f"f_{tid}_{cand['figure_id']}")
 
 
+def _page_start(total: int, per_page: int, key: str) -> int:
+    """Return the first row of the page the reader picked (a page number input only when there is more than one)."""
+    pages = max(1, math.ceil(total / per_page))
+    number = 1
+    if pages > 1:
+        number = int(st.number_input(t("page_label"), min_value=1, max_value=pages, step=1, key=key))
+    return (number - 1) * per_page
+
+
 def targets_section(lang: str) -> None:
     total = ql.target_count()
     confirmed = ql.decisions()
@@ -136,11 +145,7 @@ def targets_section(lang: str) -> None:
     if total == 0:
         st.info(t("targets_none"))
         return
-    pages = max(1, math.ceil(total / ql.PAGE_TARGETS))
-    number = 1
-    if pages > 1:
-        number = int(st.number_input(t("page_label"), min_value=1, max_value=pages, step=1, key="targets_page"))
-    frame = ql.target_page(ql.PAGE_TARGETS, (number - 1) * ql.PAGE_TARGETS)
+    frame = ql.target_page(ql.PAGE_TARGETS, _page_start(total, ql.PAGE_TARGETS, "targets_page"))
     cands = ql.candidates(frame["target_id"])
     for row in frame.to_dict("records"):
         target_card(row, cands[cands["target_id"] == row["target_id"]] if len(cands) else cands, lang)
@@ -169,11 +174,7 @@ def threads_section() -> None:
     if total == 0:
         st.caption(t("threads_none"))
         return
-    pages = max(1, math.ceil(total / ql.PAGE_THREADS))
-    number = 1
-    if pages > 1:
-        number = int(st.number_input(t("page_label"), min_value=1, max_value=pages, step=1, key="threads_page"))
-    frame = ql.thread_page(ql.PAGE_THREADS, (number - 1) * ql.PAGE_THREADS)
+    frame = ql.thread_page(ql.PAGE_THREADS, _page_start(total, ql.PAGE_THREADS, "threads_page"))
     info = ql.commitments(set(frame["from_commitment_id"]) | set(frame["to_commitment_id"]))
     info = {r["commitment_id"]: r for r in info.to_dict("records")}
     d = ql.decisions()
@@ -196,11 +197,7 @@ def same_facts_section() -> None:
     if total == 0:
         st.caption(t("same_facts_none"))
         return
-    pages = max(1, math.ceil(total / ql.PAGE_THREADS))
-    number = 1
-    if pages > 1:
-        number = int(st.number_input(t("page_label"), min_value=1, max_value=pages, step=1, key="same_page"))
-    frame = ql.same_fact_page(ql.PAGE_THREADS, (number - 1) * ql.PAGE_THREADS)
+    frame = ql.same_fact_page(ql.PAGE_THREADS, _page_start(total, ql.PAGE_THREADS, "same_page"))
     for group, members in frame.groupby("group_id", sort=False):
         with st.container(border=True):
             for m in members.to_dict("records"):

@@ -1,6 +1,8 @@
-"""Add ``python -m etl reviews export|import FILE`` (a thin layer over ``etl.reviews``).
+"""The review store's command line: ``python -m review export|import FILE`` (a thin layer over ``review``).
 
-Exit codes: 0 ok, 1 failure (unreadable or invalid file, store locked), 2 usage.
+``python -m etl reviews export|import FILE`` is the same command, registered on the ETL's CLI
+by ``add_parser`` (the name analysts already use). Exit codes: 0 ok, 1 failure (unreadable or
+invalid file, store locked), 2 usage.
 """
 
 from __future__ import annotations
@@ -10,18 +12,35 @@ import json
 import sqlite3
 import sys
 
-from etl import reviews
+from review import facts, transfer
+from review.store import DEFAULT_REVIEWS_DB, REVIEWS_DB_ENV, ReviewStore
+
+
+DESCRIPTION = ("Back up or move the analysts' review store (statuses with history, corrections, review "
+               f"dates). The store is ${REVIEWS_DB_ENV} (default {DEFAULT_REVIEWS_DB}); the ETL never rebuilds it.")
 
 
 def add_parser(subparsers) -> None:
-    """Register the ``reviews`` command on the CLI's subparsers."""
-    p = subparsers.add_parser(
+    """Register the ``reviews`` command on a CLI's subparsers (``python -m etl reviews``)."""
+    _add_commands(subparsers.add_parser(
         "reviews", help="export or import the analysts' statuses, corrections and review dates",
-        description="Back up or move the analysts' review store (statuses with history, corrections, review "
-                    f"dates). The store is ${reviews.REVIEWS_DB_ENV} (default {reviews.DEFAULT_REVIEWS_DB}); "
-                    "the ETL never rebuilds it.")
+        description=DESCRIPTION))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m review export|import FILE``; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m review", description=DESCRIPTION)
+    _add_commands(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return args.func(args)
+
+
+def _add_commands(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", default=None,
-                   help=f"review store file (default ${reviews.REVIEWS_DB_ENV} or {reviews.DEFAULT_REVIEWS_DB})")
+                   help=f"review store file (default ${REVIEWS_DB_ENV} or {DEFAULT_REVIEWS_DB})")
     p.set_defaults(func=lambda args: _usage(p))
     sub = p.add_subparsers(dest="reviews_command")
 
@@ -41,7 +60,7 @@ def add_parser(subparsers) -> None:
     i.add_argument("file", help="input file (.jsonl, .json or .csv)")
     i.add_argument("--store", default=argparse.SUPPRESS, help="review store file")
     i.add_argument("--db", default=None, help="facts database whose IDs the entries are checked against "
-                                              f"(default ${reviews.FACTS_DB_ENV} or {reviews.DEFAULT_FACTS_DB})")
+                                              f"(default ${facts.FACTS_DB_ENV} or {facts.DEFAULT_FACTS_DB})")
     i.set_defaults(func=cmd_import)
 
 
@@ -51,22 +70,22 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _check_format(path: str) -> str | None:
+def _bad_format(path: str) -> bool:
+    """Say so on stderr and return True when ``path`` is neither JSON lines nor CSV (by its name)."""
     try:
-        reviews.file_format(path)
+        transfer.file_format(path)
     except ValueError as exc:
-        return str(exc)
-    return None
+        print(f"error: {exc}", file=sys.stderr)
+        return True
+    return False
 
 
 def cmd_export(args) -> int:
-    problem = _check_format(args.file)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
+    if _bad_format(args.file):
         return 2
-    store = reviews.ReviewStore(args.store)
+    store = ReviewStore(args.store)
     try:
-        n = store.export_file(args.file)
+        n = transfer.export_file(store, args.file)
     except (OSError, sqlite3.Error) as exc:
         print(f"error: cannot export: {exc}", file=sys.stderr)
         return 1
@@ -75,13 +94,11 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    problem = _check_format(args.file)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
+    if _bad_format(args.file):
         return 2
-    store = reviews.ReviewStore(args.store)
+    store = ReviewStore(args.store)
     try:
-        report = store.import_file(args.file, getattr(args, "db", None))
+        report = transfer.import_file(store, args.file, getattr(args, "db", None))
     except (OSError, ValueError, json.JSONDecodeError) as exc:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
