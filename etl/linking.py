@@ -10,7 +10,7 @@ metrics are compared once per distinct phrase within an (agency, unit) bucket, w
 ``rapidfuzz.process.cdist`` and a score cutoff; a target only needs, of each (metric, year) of
 its bucket, the ``CANDIDATES_MAX`` latest-issued figures (the ranking breaks ties by the latest
 document first), and a restated commitment only the earliest commitment of each wording from
-two documents. Nothing here is a link: the analyst confirms them (``etl.link_reviews``).
+two documents. Nothing here is a link: the analyst confirms them (``review.link_decisions``).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ agency its sentence names, else the document's issuer (current)."""
 
 
 def _clean_all(values) -> list[str]:
-    return [links._clean(v) for v in values]
+    return [links.clean(v) for v in values]
 
 
 def similarity_matrix(a: list[str], b: list[str], cutoff: float) -> np.ndarray:

@@ -62,7 +62,12 @@ class Candidate:
     reason: str
 
 
-def _clean(s: str) -> str:
+def clean(s: str) -> str:
+    """A phrase as compared: NFKC, without spaces, punctuation, digits or underscores.
+
+    >>> clean("“专精特新” 中小企业(2021年)")
+    '专精特新中小企业年'
+    """
     return _NOISE.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
@@ -74,7 +79,7 @@ def metric_similarity(a: str, b: str) -> float:
     >>> metric_similarity("创新型中小企业", "高新技术企业") < METRIC_MIN
     True
     """
-    a, b = _clean(a), _clean(b)
+    a, b = clean(a), clean(b)
     if not a or not b:
         return 0.0
     return max(fuzz.ratio(a, b), 0.9 * fuzz.partial_ratio(a, b)) if min(len(a), len(b)) >= 2 else 0.0
@@ -170,10 +175,10 @@ def wording(text: str) -> str:
     '推进老旧小区改造年底前完成个'
     """
     body = _LABEL.sub("", text or "")
-    head = _clean(body[:3 * WORDING_CHARS])  # a long commitment: its head is enough (clear of the cut)
+    head = clean(body[:3 * WORDING_CHARS])  # a long commitment: its head is enough (clear of the cut)
     if len(head) >= WORDING_CHARS + 10:
         return head[:WORDING_CHARS]
-    return _clean(body)[:WORDING_CHARS]
+    return clean(body)[:WORDING_CHARS]
 
 
 def thread_candidates(commitments: list[CommitmentRecord]) -> list[Candidate]:
