@@ -858,8 +858,10 @@ def _rfig_base(p: dict) -> str:
         matches = f"""
 kw_rf AS MATERIALIZED (SELECT figure_id FROM reported_figures WHERE {sql.keyword(p, 'sentence')}),"""
         conditions.append("f.figure_id IN (SELECT figure_id FROM kw_rf)")
+    closed = ""
     if p["buckets"] or p["due_year_min"] is not None or p["due_year_max"] is not None:
         conditions += ["f.in_commitment"] + sql.deadline_conditions(p, "f")
+        closed = "LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id"  # read by the bucket
     conditions += [f"contains(f.metric, $word{i}::VARCHAR)" for i in range(p["n_words"])]
     if p["units"]:
         conditions.append("list_contains($units::VARCHAR[], f.unit)")
@@ -883,7 +885,7 @@ WITH{matches}
 rf AS NOT MATERIALIZED (  -- inlined where read twice (a page's places, then its rows): two scans, no copy
     SELECT f.figure_id, f.doc_id, f.value, f.unit, f.kind, f.metric, f.is_cumulative, f.is_change, f.is_target,
            f.year, f.year_basis, f.issue_date, f.list_order, {key} AS agency_key
-    FROM fact_reported_figures f
+    FROM fact_reported_figures f {closed}
     {sql.where(conditions)}
 )"""
 

@@ -292,3 +292,17 @@ def test_a_chosen_row_shows_its_sentence_and_links_to_the_reader(sql):
     assert link.page == "documents"
     assert dict(kv.split("=") for kv in link.query_string.split("&")) == {"page": "documents", "doc": doc_id,
                                                                            "figure": figure_id}
+
+
+def test_a_deadline_state_filter_keeps_the_figures_of_those_commitments(sql):
+    """The sidebar's deadline states split the figures inside commitments (a crash before: the
+    figures' query read the review's closed statuses without joining them)."""
+    from dashboard.filters_state import BUCKETS
+
+    seen = {}
+    for state in BUCKETS:
+        at = open_figures(status=state)
+        no_errors(at)
+        seen[state] = matching(at)
+    inside = sql("SELECT count(*) FROM fact_reported_figures WHERE in_commitment")[0][0]
+    assert sum(seen.values()) == inside and seen["overdue"] > 0, seen
