@@ -455,36 +455,67 @@ def _results(todo: list[tuple[int, Path]], n_workers: int, isolate: bool = False
             yield i, path, _process_path(str(path))
         return
     n_workers = max(1, n_workers)
+    chunks = _chunks(todo, max(1, min(CHUNK_FILES, len(todo) // (n_workers * 4))))  # small loads: every worker busy
     pos = 0
-    while pos < len(todo):
+    while pos < len(chunks):
         pool = _pool(n_workers)
         inflight: collections.deque = collections.deque()
-        inflight_bytes = 0
+        inflight_files = inflight_bytes = 0
         broken = False
         try:
-            while pos < len(todo):
-                while (pos + len(inflight) < len(todo) and len(inflight) < INFLIGHT_DOCS
+            while pos < len(chunks):
+                while (pos + len(inflight) < len(chunks) and inflight_files < INFLIGHT_DOCS
                        and (not inflight or inflight_bytes < INFLIGHT_BYTES)):
-                    i, path = todo[pos + len(inflight)]
-                    size = _size(path)
-                    inflight.append((i, path, size, pool.submit(_process_path, str(path))))
+                    items, size = chunks[pos + len(inflight)]
+                    inflight.append((items, size, pool.submit(_process_paths, [str(p) for _, p in items])))
+                    inflight_files += len(items)
                     inflight_bytes += size
-                i, path, size, future = inflight[0]
+                items, size, future = inflight[0]
                 try:
-                    res = future.result()
+                    results = future.result()
                 except BrokenProcessPool:
                     broken = True
                     break
                 inflight.popleft()
+                inflight_files -= len(items)
                 inflight_bytes -= size
                 pos += 1
-                yield i, path, res
+                for (i, path), res in zip(items, results):
+                    yield i, path, res
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         if broken:  # which file killed its reader? Those in flight again, one at a time
-            for i, path, _, _ in list(inflight):
+            for items, _, _ in list(inflight):
                 pos += 1
-                yield i, path, _alone(path)
+                for i, path in items:
+                    yield i, path, _alone(path)
+
+
+CHUNK_FILES = 8
+CHUNK_BYTES = 2 * 2**20
+"""Files handed to a worker at once: a few small ones share one round trip (fewer messages for
+the writer to receive), a large one goes alone."""
+
+
+def _chunks(todo: list[tuple[int, Path]], per: int = CHUNK_FILES) -> list[tuple[list[tuple[int, Path]], int]]:
+    """``todo`` cut into runs of at most ``per`` files and about ``CHUNK_BYTES`` (with their sizes)."""
+    chunks: list[tuple[list[tuple[int, Path]], int]] = []
+    items: list[tuple[int, Path]] = []
+    size = 0
+    for item in todo:
+        n = _size(item[1])
+        if items and (len(items) >= per or size + n > CHUNK_BYTES):
+            chunks.append((items, size))
+            items, size = [], 0
+        items.append(item)
+        size += n
+    if items:
+        chunks.append((items, size))
+    return chunks
+
+
+def _process_paths(paths: list[str]) -> list[tuple[str, object]]:
+    return [_process_path(p) for p in paths]
 
 
 def _alone(path: Path) -> tuple[str, object]:
