@@ -216,13 +216,13 @@ _FILTERED_SQL = {
     "money_by_kind": f"""
         SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {sql.SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
-          AND {sql.not_a_repeat("fig_f")}  -- one fact cited twice counts once
+          AND {sql.not_a_repeat("fig_f", sql.MONEY)}  -- one fact cited twice counts once
         GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {sql.SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
-          AND {sql.not_a_repeat("fig_f")}
+          AND {sql.not_a_repeat("fig_f", sql.MONEY)}
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """

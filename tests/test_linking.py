@@ -140,3 +140,13 @@ def test_a_fresh_build_proposes_the_same_pairs_under_the_same_ids(linked_db, tmp
                         "to_commitment_id"), ("link_same_facts", "figure_id, group_id")):
         sql = f"SELECT {cols} FROM {table} ORDER BY ALL"
         assert rows(linked_db, sql) == rows(again, sql)
+
+
+def test_one_fact_cited_again_is_the_same_kind_of_figure(linked_db):
+    """The dashboard narrows its repeat look-up to the kind it sums (``sql.not_a_repeat``'s ``where``):
+    that holds because a group shares its unit, and so its figure type."""
+    groups = rows(linked_db, "SELECT count(*) FROM link_same_facts WHERE NOT is_first")[0][0]
+    mixed = rows(linked_db, """
+        SELECT count(*) FROM link_same_facts s JOIN figures a ON a.figure_id = s.figure_id
+        JOIN figures b ON b.figure_id = s.first_figure_id WHERE a.figure_type <> b.figure_type""")[0][0]
+    assert groups > 0 and mixed == 0

@@ -336,7 +336,7 @@ def test_the_timeline_counts_every_dated_commitment_by_day_or_by_month(monkeypat
     queries.clear_cache()
     by_month = queries.deadline_timeline(f)
     assert by_month["n"].sum() == dated and set(by_month["granularity"]) == {"year"}  # more than one mark by month
-    assert (pd.to_datetime(by_month["deadline_date"]).dt.dayofyear == 1).all()
+    assert (pd.to_datetime(by_month["deadline_date"]).dt.day_of_year == 1).all()
     month = pd.to_datetime(by_day["deadline_date"]).dt.to_period("M")
     months = len(by_day.assign(month=month).groupby(["lead_key", "month", "deadline_bucket"], dropna=False))
     monkeypatch.setattr(queries, "TIMELINE_MARKS", len(by_day) - 1)

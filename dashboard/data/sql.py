@@ -163,16 +163,22 @@ fig_all AS (
 fig_sel AS (SELECT * FROM fig_all WHERE {not_a_repeat("fig_all")})"""
 
 
-def not_a_repeat(selection: str) -> str:
-    """A condition keeping a figure unless it repeats a first citation that is in ``selection``.
+def not_a_repeat(selection: str, where: str = "") -> str:
+    """A condition keeping a figure unless it repeats a first citation that is in ``selection``
+    (``where``: a condition every first citation of the figures kept meets anyway, which narrows the
+    look-up: a same-fact group shares its unit, so a money figure's first citation is money).
 
     A figure the analyst split from its group (``review.link_decisions``) counts on its own; a repeat
     whose first citation is filtered out (or rejected) counts, so a view never loses the fact.
     """
+    narrowed = f" WHERE {where}" if where else ""
     return f"""figure_id NOT IN (
         SELECT s.figure_id FROM link_same_facts s
         WHERE NOT s.is_first AND NOT list_contains($split_ids::VARCHAR[], s.figure_id)
-          AND s.first_figure_id IN (SELECT figure_id FROM {selection}))"""
+          AND s.first_figure_id IN (SELECT figure_id FROM {selection}{narrowed}))"""
+
+
+MONEY = "figure_type = 'money'"
 
 
 PAGE = "LIMIT $limit OFFSET $offset"
@@ -180,7 +186,7 @@ PICKED = ("(len($picks::VARCHAR[]) = 0 OR list_contains($picks::VARCHAR[], "
           "COALESCE(agency_key, '') || '|' || COALESCE(CAST(year AS VARCHAR), '')))")
 """The bars picked in a chart ("<agency_key>|<year>"), or every row when none is."""
 
-SUMMED = "figure_type = 'money' AND NOT is_breakdown"
+SUMMED = f"{MONEY} AND NOT is_breakdown"
 """Money that adds up within one kind: never the 其中 / 首期 parts of a figure already counted."""
 
 EACH_LEAD = "unnest(CASE WHEN len(lead_keys) = 0 THEN [NULL] ELSE lead_keys END)"
