@@ -418,3 +418,29 @@ def test_the_reviewer_is_remembered_across_pages_and_can_travel_in_the_link(env)
     assert at.query_params["reviewer"] == "王芳"
     shared = _page("review", reviewer="李明")  # a new session opened from such a link
     assert shared.text_input(key="review_reviewer").value == "李明"
+
+
+def test_every_review_table_converts_without_type_fixes(env, facts_db, monkeypatch):
+    """Each table the page draws, in every tab, holds one type a column (a deadline column of dates
+    with blanks for none was half text, and Streamlit logged a failed conversion and patched it)."""
+    import pyarrow as pa
+    import streamlit.dataframe_util as du
+
+    failed = []
+    real = du.convert_pandas_df_to_arrow_table
+
+    def checked(df, *args, **kwargs):
+        try:
+            pa.Table.from_pandas(df)
+        except (pa.ArrowTypeError, pa.ArrowInvalid) as exc:
+            failed.append(str(exc))
+        return real(df, *args, **kwargs)
+
+    monkeypatch.setattr(du, "convert_pandas_df_to_arrow_table", checked)
+    at = _app("zh")
+    for tab in at.tabs:
+        at.session_state["review_tab"] = tab.label
+        at.run()
+        assert not at.exception
+    undated = _facts(facts_db, "SELECT count(*) FROM commitments WHERE deadline_date IS NULL")[0][0]
+    assert undated > 0 and not failed, failed

@@ -166,8 +166,8 @@ def _state_text(state: str, lang: str) -> str:
 def _section_rows(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({
         t("col_state"): [_state_text(s, lang) for s in frame["state"]],
-        i18n.column_label("deadline_date", lang, ("commitments",)): [
-            None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["deadline_date"]],
+        i18n.column_label("deadline_date", lang, ("commitments",)): [  # ISO text: sorts as dates, blank when none
+            "" if pd.isna(d) else pd.Timestamp(d).date().isoformat() for d in frame["deadline_date"]],
         t("col_agency"): meeting_pack.lead_labels(frame, labels, lang),
         i18n.column_label("text", lang, ("commitments",)): frame["text"].tolist(),
         t("col_status"): [status_name(s, lang) for s in frame["status"]],
