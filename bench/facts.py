@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.derive import STORAGE_ORDER
 from etl.load import create_schema
 from etl.schema import TABLES
 
@@ -29,11 +30,11 @@ def _select(table: str, alias: str = "t", copies: int = 1) -> str:
     cols = []
     for col in TABLES[table].column_names:
         if col == "list_order":  # unique in an ETL database: each row's copies follow it, in copy order
-            cols.append(f"CAST(({alias}.{col} - 1) * {int(copies)} + p.k + 1 AS INTEGER)")
+            cols.append(f"CAST(({alias}.{col} - 1) * {int(copies)} + p.k + 1 AS INTEGER) AS {col}")
         elif col in ID_COLUMNS:
-            cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE {alias}.{col} || '~' || p.k END")
+            cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE {alias}.{col} || '~' || p.k END AS {col}")
         elif col in ("content_sha256", "text_sha256"):
-            cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE sha256({alias}.{col} || p.k::VARCHAR) END")
+            cols.append(f"CASE WHEN p.k = 0 THEN {alias}.{col} ELSE sha256({alias}.{col} || p.k::VARCHAR) END AS {col}")
         else:
             cols.append(f"{alias}.{col}")
     return ", ".join(cols)
@@ -80,8 +81,10 @@ def build(source: str | Path, target: str | Path, figures: int, counted: str = "
                 continue
             join = DOC_OF.get(table, "")
             doc_col = "c.doc_id" if join else "t.doc_id"
-            con.execute(f"INSERT INTO {table} SELECT {_select(table, copies=copies)} FROM src.{table} t {join} "
-                        f"JOIN pick p ON p.doc_id = {doc_col}")
+            rows = f"SELECT {_select(table, copies=copies)} FROM src.{table} t {join} JOIN pick p ON p.doc_id = {doc_col}"
+            if table in STORAGE_ORDER:  # stored as the ETL stores it, copies and all
+                rows = f"SELECT * FROM ({rows}) ORDER BY {STORAGE_ORDER[table]}"
+            con.execute(f"INSERT INTO {table} {rows}")
         con.execute("DETACH src")
         con.execute("CHECKPOINT")
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]

@@ -46,10 +46,14 @@ def _fixed(name: str, text: str) -> Statement:
     return Statement(name, lambda cur, values: execute(cur, text, values))
 
 
-def _over_filters(name: str, tail: str, figures: bool = False) -> Statement:
-    """A statement over the filtered facts (``sql.filtered``; ``sql.figure_selection`` first when ``figures``)."""
+def _over_filters(name: str, tail: str) -> Statement:
+    """A statement over the filtered facts: ``sql.chart`` for one that reads ``fig_sel``, ``sql.filtered``
+    narrowed to money for one of money alone (``_MONEY_ONLY``), else ``sql.filtered``."""
     def run(cur, values: dict) -> pd.DataFrame:
-        head = sql.filtered(values) + (sql.figure_selection(values) if figures else "")
+        if name in _CHARTS:
+            head = sql.chart(values)
+        else:
+            head = sql.filtered(values, sql.MONEY_FIGURES if name in _MONEY_ONLY else ())
         return execute(cur, head + tail, values)
     return Statement(name, run)
 
@@ -216,13 +220,13 @@ _FILTERED_SQL = {
     "money_by_kind": f"""
         SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {sql.SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
-          AND {sql.not_a_repeat("fig_f", sql.MONEY)}  -- one fact cited twice counts once
+          AND {sql.not_a_repeat("fig_f")}  -- one fact cited twice counts once
         GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
         SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {sql.SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
-          AND {sql.not_a_repeat("fig_f", sql.MONEY)}
+          AND {sql.not_a_repeat("fig_f")}
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
@@ -357,7 +361,7 @@ _FILTERED_SQL = {
     """,
     "merged_citations": """
         SELECT count(*) AS n_merged, COALESCE(sum(amount), 0) AS amount_merged
-        FROM fig_all WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
+        FROM fig_f WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
     """,
     "document_count": "SELECT count(*) AS n FROM doc_ff",
     "document_rows": f"""
@@ -371,9 +375,10 @@ _FILTERED_SQL = {
         ORDER BY d.issue_date DESC NULLS LAST, d.title, d.doc_id
     """,
 }
-"""SQL over the filtered facts: each follows ``sql.filtered`` (and ``sql.figure_selection`` where it reads ``fig_sel``)."""
+"""SQL over the filtered facts: each follows ``sql.filtered`` (``sql.chart`` where it reads ``fig_sel``)."""
 
-_FIG_SELECTION_USERS = ("figures_by_agency_year", "figure_count", "figure_keys", "merged_citations")
+_CHARTS = ("figures_by_agency_year", "figure_count", "figure_keys", "merged_citations")
+_MONEY_ONLY = ("money_by_kind", "money_by_year")
 
 _SQL: dict[str, str] = {
     "tables": "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'facts'",
@@ -448,7 +453,7 @@ _SQL: dict[str, str] = {
 
 def _statements() -> dict[str, Statement]:
     fixed = {name: _fixed(name, text) for name, text in _SQL.items()}
-    over = {name: _over_filters(name, tail, name in _FIG_SELECTION_USERS) for name, tail in _FILTERED_SQL.items()}
+    over = {name: _over_filters(name, tail) for name, tail in _FILTERED_SQL.items()}
     return {**fixed, **over}
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from etl import derive
 from etl.pipeline import load_paths
+from tests.conftest import sql_runner
 
 pytestmark = pytest.mark.usefixtures("commitments_db")
 
@@ -144,3 +145,23 @@ def test_a_reported_figure_is_placed_once_with_its_agency_year_and_list_order(sq
                        "ORDER BY x.list_order")
     dates = [r[0] for r in newest_first if r[0] is not None]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_figures_are_stored_by_type_and_kind_so_a_chart_skips_the_other_row_groups(sql):
+    """``derive.STORAGE_ORDER``: the row order DuckDB's min/max pruning relies on (row order means nothing else)."""
+    order = derive.STORAGE_ORDER["fact_figures"]
+    stored = sql(f"SELECT {order} FROM fact_figures ORDER BY rowid")
+    assert len(stored) > 10 and len({r[0] for r in stored}) > 1
+    assert stored == sql(f"SELECT {order} FROM fact_figures ORDER BY {order}")
+
+
+def test_the_bench_copies_figures_in_their_storage_order(commitments_db, tmp_path):
+    from bench import facts
+
+    target = tmp_path / "copied.duckdb"
+    counts = facts.build(commitments_db, target, 3 * sql_runner(commitments_db)("SELECT count(*) FROM figures")[0][0])
+    assert counts["figures"] > 0
+    order = derive.STORAGE_ORDER["fact_figures"]
+    copied = sql_runner(target)
+    stored = copied(f"SELECT {order} FROM fact_figures ORDER BY rowid")
+    assert len(stored) == counts["figures"] and stored == copied(f"SELECT {order} FROM fact_figures ORDER BY {order}")

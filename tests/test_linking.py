@@ -143,8 +143,8 @@ def test_a_fresh_build_proposes_the_same_pairs_under_the_same_ids(linked_db, tmp
 
 
 def test_one_fact_cited_again_is_the_same_kind_of_figure(linked_db):
-    """The dashboard narrows its repeat look-up to the kind it sums (``sql.not_a_repeat``'s ``where``):
-    that holds because a group shares its unit, and so its figure type."""
+    """The dashboard's statements of money read money alone (``sql.MONEY_FIGURES``) and look repeats up
+    among it: that holds because a group shares its unit, and so its figure type."""
     groups = rows(linked_db, "SELECT count(*) FROM link_same_facts WHERE NOT is_first")[0][0]
     mixed = rows(linked_db, """
         SELECT count(*) FROM link_same_facts s JOIN figures a ON a.figure_id = s.figure_id

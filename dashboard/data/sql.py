@@ -3,8 +3,8 @@
 In: the parameters of a ``Filters`` (``dashboard.queries.filter_params``). Out: SQL text
 assembled only from the constant fragments below (which fragments, by which filters are set):
 ``filtered(p)``, the WITH clause of the filtered facts (``com_f``, ``fig_f``, ``doc_ff``),
-``figure_selection(p)`` (what one chart draws), ``deadline_state`` (the one meaning of overdue)
-and the conditions the Figures page reuses. User input always travels as named parameters
+``chart(p)`` (the same, with what one chart draws as ``fig_sel``), ``deadline_state`` (the one
+meaning of overdue) and the conditions the Figures page reuses. User input always travels as named parameters
 (``$agency_ids``, ``$keyword`` …), never in the text.
 """
 
@@ -91,15 +91,20 @@ def where(conditions: list[str]) -> str:
     return ("WHERE " + "\n      AND ".join(conditions)) if conditions else ""
 
 
-def filtered(p: dict) -> str:
-    """Return the WITH clause of the filtered facts: ``com_f``, ``fig_f`` and ``doc_ff``."""
+def filtered(p: dict, figures: tuple[str, ...] = ()) -> str:
+    """Return the WITH clause of the filtered facts: ``com_f``, ``fig_f`` and ``doc_ff``.
+
+    ``figures``: conditions on ``f`` (``fact_figures``) for a statement that reads only those figures.
+    They go into the scan, which then skips the row groups that hold none (``etl.derive`` stores the
+    figures by type and kind); ``doc_ff``, if read, then follows those figures too.
+    """
     merge = p["merge"]
     lead_col = "lead_current_ids" if merge else "lead_ids"
     any_col = "any_current_ids" if merge else "any_ids"
     key_col = "agency_current_id" if merge else "agency_id"
 
     com = document_conditions(p, "c") + deadline_conditions(p, "c")
-    fig = document_conditions(p, "f")
+    fig = document_conditions(p, "f") + list(figures)
     if p["year_min"] is not None:
         fig.append("f.year >= $year_min::INTEGER")
     if p["year_max"] is not None:
@@ -148,37 +153,36 @@ doc_ff AS (
 )"""
 
 
-def figure_selection(p: dict) -> str:
-    """The figures one chart draws: a type, reported or target, never 其中 parts, some money kinds; running
-    totals (累计…) alone when ``$cumulative``, else never (they are not one year's amount)."""
-    column = "money_kind" if p.get("figure_type") == "money" else "metric_key"  # counts: one metric (stage)
-    kinds = f"\n      AND list_contains($kinds::VARCHAR[], {column})" if p["kinds"] else ""
-    return f""",
-fig_all AS (
-    SELECT * FROM fig_f
-    WHERE figure_type = $figure_type AND is_target = $is_target
-      AND NOT is_breakdown  -- 其中… and 首期… parts of a figure already counted
-      AND is_cumulative = $cumulative::BOOLEAN{kinds}
-),
-fig_sel AS (SELECT * FROM fig_all WHERE {not_a_repeat("fig_all")})"""
+def chart(p: dict) -> str:
+    """The filtered facts with ``fig_sel``, the figures one chart draws: a type, reported or target, never
+    其中 parts, some money kinds; running totals (累计…) alone when ``$cumulative``, else never (they are not
+    one year's amount). ``fig_f`` holds the chart's figures before repeats are left out."""
+    column = "f.money_kind" if p.get("figure_type") == "money" else "f.metric_key"  # counts: one metric (stage)
+    drawn = ("f.figure_type = $figure_type", "f.is_target = $is_target",
+             "NOT f.is_breakdown",  # 其中… and 首期… parts of a figure already counted
+             "f.is_cumulative = $cumulative::BOOLEAN")
+    if p["kinds"]:
+        drawn += (f"list_contains($kinds::VARCHAR[], {column})",)
+    return filtered(p, drawn) + f""",
+fig_sel AS (SELECT * FROM fig_f WHERE {not_a_repeat("fig_f")})"""
 
 
-def not_a_repeat(selection: str, where: str = "") -> str:
-    """A condition keeping a figure unless it repeats a first citation that is in ``selection``
-    (``where``: a condition every first citation of the figures kept meets anyway, which narrows the
-    look-up: a same-fact group shares its unit, so a money figure's first citation is money).
+def not_a_repeat(selection: str) -> str:
+    """A condition keeping a figure unless it repeats a first citation that is in ``selection``.
 
     A figure the analyst split from its group (``review.link_decisions``) counts on its own; a repeat
     whose first citation is filtered out (or rejected) counts, so a view never loses the fact.
     """
-    narrowed = f" WHERE {where}" if where else ""
     return f"""figure_id NOT IN (
         SELECT s.figure_id FROM link_same_facts s
         WHERE NOT s.is_first AND NOT list_contains($split_ids::VARCHAR[], s.figure_id)
-          AND s.first_figure_id IN (SELECT figure_id FROM {selection}{narrowed}))"""
+          AND s.first_figure_id IN (SELECT figure_id FROM {selection}))"""
 
 
 MONEY = "figure_type = 'money'"
+MONEY_FIGURES = ("f.figure_type = 'money'",)
+"""``filtered``'s ``figures`` for a statement of money alone. A same-fact group shares its unit, so a money
+figure's first citation is money too: its repeats are looked up in that ``fig_f`` all the same."""
 
 
 PAGE = "LIMIT $limit OFFSET $offset"
