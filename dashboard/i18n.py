@@ -504,6 +504,7 @@ register({
     "same_facts_none": ("没有重复引用的数据。", "No figure is cited twice."),
     "same_fact_first": ("首次引用(计入合计)", "first citation (counted)"),
     "same_fact_split": ("拆分", "Split"),
+    "same_fact_whole": ("列出全部 {n} 处引用", "List all {n} citations"),
 })
 DERIVED_LABELS.update({
     "link_kind": ("链接类型", "Link kind"),

@@ -19,6 +19,9 @@ from review import link_decisions
 PAGE_TARGETS = 20
 """Targets shown per page."""
 PAGE_THREADS = 20
+SAME_FACT_SHOWN = 5
+"""Citations of a same-fact group listed at first: its first citation, those the analyst split, then the
+others by ID; the whole group when the analyst asks (a fact cited in dozens of documents is one row each)."""
 
 _SQL = {
     "target_count": "SELECT count(*) AS n FROM fig_eff WHERE is_target",
@@ -45,11 +48,19 @@ _SQL = {
         WITH groups AS (
             SELECT group_id FROM link_same_facts WHERE is_first ORDER BY n_citations DESC, group_id
             LIMIT $limit OFFSET $offset
+        ),
+        members AS (
+            SELECT s.group_id, s.figure_id, s.is_first, s.n_citations,
+                   row_number() OVER (PARTITION BY s.group_id ORDER BY s.is_first DESC,
+                                      list_contains($split_ids::VARCHAR[], s.figure_id) DESC, s.figure_id) AS pos
+            FROM link_same_facts s JOIN groups g USING (group_id)
+        ),
+        shown AS (
+            SELECT * FROM members WHERE pos <= $shown OR list_contains($whole::VARCHAR[], group_id)
         )
         SELECT s.group_id, s.figure_id, s.is_first, s.n_citations, f.span_text, f.figure_year AS year, f.sentence,
                f.doc_id, d.title, d.file_name, d.issue_date
-        FROM link_same_facts s JOIN groups g USING (group_id) JOIN figures f USING (figure_id)
-        JOIN documents d ON d.doc_id = f.doc_id
+        FROM shown s JOIN figures f USING (figure_id) JOIN documents d ON d.doc_id = f.doc_id
         ORDER BY s.n_citations DESC, s.group_id, s.is_first DESC, d.issue_date NULLS LAST, s.figure_id
     """,
     "thread_count": "SELECT count(*) AS n FROM link_threads",
@@ -308,10 +319,13 @@ def same_fact_count() -> int:
     return int(_query("same_fact_count").iloc[0, 0])
 
 
-def same_fact_page(limit: int = PAGE_THREADS, offset: int = 0) -> pd.DataFrame:
-    """One page of same-fact groups (largest first), every citation with its sentence and the analyst's split."""
-    frame = _query("same_fact_page", limit=limit, offset=offset)
+def same_fact_page(limit: int = PAGE_THREADS, offset: int = 0, shown: int = SAME_FACT_SHOWN,
+                   whole: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One page of same-fact groups (largest first): up to ``shown`` citations of each (every one of the
+    groups in ``whole``), each with its sentence and the analyst's split; ``n_citations`` says how many."""
     d = _decided("same_fact", "split")
+    frame = _query("same_fact_page", limit=limit, offset=offset, shown=int(shown), whole=list(whole),
+                   split_ids=sorted(set(d["to_id"])))
     split = set(zip(d["from_id"], d["to_id"]))
     frame["is_split"] = [(g, f) in split for g, f in zip(frame["group_id"], frame["figure_id"])]
     return frame

@@ -167,3 +167,19 @@ def test_splitting_a_repeated_citation_on_the_page_counts_it_again(env):
     assert link_decisions.current()["decision"].tolist() == ["split"]
     assert queries.merged_citations(Filters())["n_merged"] == 0
     assert any(b.key == f"clear_s_{other}" for b in at.button)
+
+
+def test_a_group_lists_its_first_citations_and_the_rest_when_asked(env, monkeypatch):
+    group, other = rows(env, """SELECT s.group_id, s.figure_id FROM link_same_facts s JOIN figures f USING (figure_id)
+                                WHERE f.span_text = '43.43亿元' AND NOT s.is_first""")[0]
+    first = ql.same_fact_page(shown=1)
+    assert first["is_first"].all() and first["group_id"].is_unique and (first["n_citations"] > 1).all()
+    assert set(ql.same_fact_page(shown=1, whole=(group,)).query("group_id == @group")["figure_id"]) >= {other}
+
+    monkeypatch.setattr(ql, "SAME_FACT_SHOWN", 1)
+    at = open_page("en")
+    no_errors(at)
+    assert not any(b.key == f"split_s_{other}" for b in at.button)
+    at.toggle(key=f"whole_s_{group}").set_value(True).run()
+    no_errors(at)
+    assert any(b.key == f"split_s_{other}" for b in at.button)

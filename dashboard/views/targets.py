@@ -197,9 +197,15 @@ def same_facts_section() -> None:
     if total == 0:
         st.caption(t("same_facts_none"))
         return
-    frame = ql.same_fact_page(ql.PAGE_THREADS, _page_start(total, ql.PAGE_THREADS, "same_page"))
+    whole = tuple(sorted(k[len("whole_s_"):] for k, v in st.session_state.items()
+                         if isinstance(k, str) and k.startswith("whole_s_") and v))
+    frame = ql.same_fact_page(ql.PAGE_THREADS, _page_start(total, ql.PAGE_THREADS, "same_page"),
+                              shown=ql.SAME_FACT_SHOWN, whole=whole)
     for group, members in frame.groupby("group_id", sort=False):
         with st.container(border=True):
+            n = int(members["n_citations"].iloc[0])
+            if n > ql.SAME_FACT_SHOWN:
+                st.toggle(t("same_fact_whole", n=n), key=f"whole_s_{group}")
             for m in members.to_dict("records"):
                 cols = st.columns([2, 8, 2])
                 cols[0].markdown(f"**{m['span_text']}**" + ("" if _missing(m.get("year")) else f" · {int(m['year'])}"))
