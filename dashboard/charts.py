@@ -12,8 +12,13 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard import i18n
+
+pio.templates.default = "plotly_white"
+"""The house template, set once: a figure takes it when made, where setting it on each figure costs 10 ms
+(plotly validates and copies the whole template)."""
 
 FONT = "'Noto Sans CJK SC', 'WenQuanYi Zen Hei', 'Microsoft YaHei', 'PingFang SC', 'Helvetica Neue', sans-serif"
 FONT_SIZE = 16
@@ -190,7 +195,7 @@ def house_layout(fig: go.Figure, title: str, height: int, notes: tuple[str, ...]
                  "traceorder": "normal"}),
         hoverlabel={"font": {"family": FONT, "size": 15}, "align": "left"},
         uniformtext={"minsize": 13, "mode": "show"},
-        template="plotly_white", plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", bargap=0.25,
+        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", bargap=0.25,
     )
     fig.update_xaxes(tickfont={"size": 15, "color": "#212529"}, title_font={"size": 16, "color": "#343a40"})
     fig.update_yaxes(tickfont={"size": 15, "color": "#212529"}, title_font={"size": 16, "color": "#343a40"})

@@ -27,9 +27,11 @@ from etl.schema import TABLES
 
 DERIVED = ("fact_commitments", "fact_figures", "fact_agencies", "fact_reported_figures")
 
-STORAGE_ORDER = {"fact_figures": "figure_type, money_kind, agency_current_id, year, figure_id"}
-"""How derived tables store their rows: each chart reads one figure type (money of one kind), often of one
-agency, and DuckDB skips a row group whose minimum and maximum rule it out. Row order means nothing else."""
+STORAGE_ORDER = {"fact_figures": "figure_type, money_kind, agency_current_id, year, figure_id",
+                 "fact_commitments": "list_order"}
+"""How derived tables store their rows, so that DuckDB skips a row group whose minimum and maximum rule it out:
+each chart reads one figure type (money of one kind), often of one agency; a list of commitments is read in
+list order, a page at a time. Row order means nothing else."""
 
 _CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
 
@@ -217,7 +219,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     for table in DERIVED:
         con.execute(f"DELETE FROM {table}")
     con.execute(f"INSERT INTO fact_commitments BY NAME SELECT *, CAST(row_number() OVER (ORDER BY {LIST_ORDER}) "
-                f"AS INTEGER) AS list_order FROM ({commitments_select(_AS_LOADED_COMMITMENTS)})")
+                f"AS INTEGER) AS list_order FROM ({commitments_select(_AS_LOADED_COMMITMENTS)}) "
+                f"ORDER BY {STORAGE_ORDER['fact_commitments']}")
     con.execute(f"INSERT INTO fact_figures BY NAME SELECT * FROM ({figures_select(_AS_LOADED_FIGURES, 'fact_commitments')}) "
                 f"ORDER BY {STORAGE_ORDER['fact_figures']}")
     con.execute(f"INSERT INTO fact_agencies BY NAME {AGENCIES_SELECT}")
