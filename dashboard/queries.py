@@ -188,9 +188,9 @@ def database_status() -> Status:
     derived = [t for t in derive.DERIVED if t not in have]
     if derived:
         return Status("outdated", s.db, "missing tables: " + ", ".join(derived))
-    present = _run(_DERIVED_COLUMNS, {"tables": list(derive.DERIVED)})
-    lacking = [f"{t}.{c}" for t in derive.DERIVED for c in derive.TABLES[t].column_names
-               if not ((present["table_name"] == t) & (present["column_name"] == c)).any()]
+    frame = _run(_DERIVED_COLUMNS, {"tables": list(derive.DERIVED)})
+    present = set(zip(frame["table_name"], frame["column_name"]))
+    lacking = [f"{t}.{c}" for t in derive.DERIVED for c in derive.TABLES[t].column_names if (t, c) not in present]
     if lacking:  # written by an older ETL: the next load re-derives them
         return Status("outdated", s.db, "missing columns: " + ", ".join(lacking))
     if int(_run(_DOCUMENT_COUNT_ALL, {}).iloc[0, 0]) == 0:

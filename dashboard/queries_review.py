@@ -192,13 +192,14 @@ def _changes_sql(params: dict, scoped: bool, count: bool) -> str:
     if count:
         return head + f"\nSELECT count(*) AS n FROM etl_changes e WHERE {' AND '.join(where)}"
     return head + f"""
-        , page AS (
-            SELECT e.changed_at, e.entity, e.entity_id, e.doc_id, e.change, e.summary, e.run_id
+        , page AS (  -- in the order each run wrote them: document by document
+            SELECT e.changed_at, e.entity, e.entity_id, e.doc_id, e.change, e.summary, e.run_id, e.rowid AS seq
             FROM etl_changes e WHERE {' AND '.join(where)}
-            ORDER BY e.changed_at, e.entity, e.change, e.entity_id LIMIT $limit
+            ORDER BY e.changed_at, e.rowid LIMIT $limit
         )
-        SELECT p.*, d.title, d.file_name FROM page p LEFT JOIN documents d USING (doc_id)
-        ORDER BY p.changed_at, p.entity, p.change, p.entity_id"""
+        SELECT p.changed_at, p.entity, p.entity_id, p.doc_id, p.change, p.summary, p.run_id, d.title, d.file_name
+        FROM page p LEFT JOIN documents d USING (doc_id)
+        ORDER BY p.changed_at, p.seq"""
 
 
 def _run(cur, text: str, params: dict) -> pd.DataFrame:
