@@ -112,3 +112,23 @@ def test_every_exemption_is_still_needed():
         names, private = imports(module, modules()[module])
         seen = {n for n, _ in names} | {n for n, _ in private} | {n.rsplit(".", 1)[0] for n, _ in private}
         assert any(n == target or n.startswith(target + ".") for n in seen), f"{module} no longer uses {target}"
+
+
+def bare_expressions(source: str) -> list[int]:
+    """Lines of expressions a page states without a call (magic would write them; it is off)."""
+    tree = ast.parse(source)
+    docstrings = {id(n.body[0]) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and n.body}
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Expr) and id(n) not in docstrings
+            and not isinstance(n.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "dashboard" / "views").glob("*.py")) + ["../app.py"])
+def test_no_page_relies_on_streamlit_magic(page):
+    """``.streamlit/config.toml`` turns magic off: a bare ``frame`` or ``"text"`` in a page would show nothing."""
+    assert "magicEnabled = false" in (ROOT / ".streamlit" / "config.toml").read_text()
+    assert bare_expressions((ROOT / "dashboard" / "views" / page).read_text(encoding="utf-8")) == []
+
+
+def test_a_bare_expression_is_found():
+    assert bare_expressions('"""Doc."""\nimport streamlit as st\nframe = 1\nframe\n"shown by magic"\nst.write(1)\n') == [4, 5]
