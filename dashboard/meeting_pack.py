@@ -220,14 +220,6 @@ SECTION_COLOURS = {"overdue": STATE_COLOURS["overdue"], "due_soon": STATE_COLOUR
                    "not_assessed": STATUS_COLOURS["not_assessed"]}
 
 
-def _font() -> str:
-    try:
-        from dashboard.charts import FONT
-        return FONT
-    except ImportError:  # charts.py not there: the browser's default sans-serif
-        return "sans-serif"
-
-
 def section_title(name: str, data: ReviewData) -> str:
     if name == "due_soon":
         return tr("sec_due_soon", data.lang, w=max(1, round(data.due_days / 7)))

@@ -81,9 +81,6 @@ rv AS MATERIALIZED (
     SELECT *, {state} AS state FROM review_base
 )"""
 
-_ROW_COLUMNS = ("commitment_id, doc_id, char_start, issue_date, deadline_date, lead_keys, is_corrected, status, "
-                "is_changed, state")
-
 
 def _overview_sql(params: dict, has_log: bool, sections: tuple[str, ...]) -> str:
     """The review rows once (``rv``): their groups by lead agencies × state × status × changed, then each
@@ -244,12 +241,6 @@ def agency_labels(lang: str) -> dict[str, str]:
 
 def documents() -> pd.DataFrame:
     return _query("documents")
-
-
-def present_ids(commitment_ids, figure_ids) -> tuple[set[str], set[str]]:
-    """Return which of these commitment and figure IDs the facts DB holds now (rejected ones included)."""
-    with connection.cursor() as cur:
-        return _ids_in(cur, "present_commitments", commitment_ids), _ids_in(cur, "present_figures", figure_ids)
 
 
 def etl_commitment(commitment_id: str) -> dict | None:

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 DEFAULT_DB = "data/commitments.duckdb"
-DEFAULT_GOLD = "tests/golden"
 
 
 def _progress(done: int, total: int, outcome) -> None:

@@ -24,8 +24,6 @@ from rapidfuzz import fuzz, process
 
 from etl import links
 
-LINK_TABLES = ("link_fulfilment", "link_same_facts", "link_threads")
-
 _CURRENT = "current_of AS (SELECT map(list(agency_id), list(current_id)) AS m FROM agencies)"
 
 FIGURE_METRIC = """
