@@ -90,8 +90,6 @@ def _figure_list(cur, values: dict) -> pd.DataFrame:
     detail = by_ids(cur, _FIGURE_TEXT, page["figure_id"].tolist())
     titles = by_ids(cur, DOCUMENT_TITLES_BY_ID, detail["doc_id"].tolist())[["doc_id", "title", "issue_date"]]
     out = page.merge(detail, on="figure_id", how="left").merge(titles, on="doc_id", how="left")
-    money = out["figure_type"] == "money"
-    out["amount_yuan"] = out["amount"].where(money)
     out["amount_yiyuan"] = (out["amount_yuan"] / 1e8).round(6)
     return out[FIGURE_ROW_COLUMNS]
 
@@ -218,37 +216,37 @@ _FILTERED_SQL = {
         FROM com_stats s
     """,
     "money_by_kind": f"""
-        SELECT money_kind, is_target, is_cumulative, sum(amount) AS amount_yuan, count(*) AS n_figures
+        SELECT money_kind, is_target, is_cumulative, sum(amount_yuan) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {sql.SUMMED} AND list_contains($summed::VARCHAR[], money_kind)
           AND {sql.not_a_repeat("fig_f")}  -- one fact cited twice counts once
         GROUP BY ALL ORDER BY money_kind, is_target, is_cumulative
     """,
     "money_by_year": f"""
-        SELECT year, is_target, sum(amount) AS amount_yuan, count(*) AS n_figures
+        SELECT year, is_target, sum(amount_yuan) AS amount_yuan, count(*) AS n_figures
         FROM fig_f WHERE {sql.SUMMED} AND NOT is_cumulative AND money_kind = $kind::VARCHAR
           AND {sql.not_a_repeat("fig_f")}
         GROUP BY year, is_target ORDER BY year, is_target
     """,
     "counts_by_year": """
-        SELECT year, is_target, metric_key, sum(amount) AS total, count(*) AS n_figures
+        SELECT year, is_target, metric_key, sum(value) AS total, count(*) AS n_figures
         FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown AND NOT is_cumulative
         GROUP BY ALL ORDER BY year, is_target, metric_key
     """,
     "count_metrics": """
-        SELECT metric_key, count(*) AS n_figures, sum(amount) AS total
+        SELECT metric_key, count(*) AS n_figures, sum(value) AS total
         FROM fig_f WHERE figure_type = 'count' AND NOT is_breakdown AND NOT is_cumulative AND is_target = $is_target
         GROUP BY metric_key ORDER BY n_figures DESC, total DESC, metric_key
     """,
     "figures_by_agency_year": """
         , grouped AS (
-            SELECT agency_key, year, sum(amount) AS total, count(*) AS n_figures, bool_or(is_corrected) AS is_corrected,
-                   max_by({'figure_id': figure_id, 'doc_id': doc_id, 'span_text': span_text, 'amount': amount},
-                          amount, 5) AS top
+            SELECT agency_key, year, sum(measure) AS total, count(*) AS n_figures, bool_or(is_corrected) AS is_corrected,
+                   max_by({'figure_id': figure_id, 'doc_id': doc_id, 'span_text': span_text, 'measure': measure},
+                          measure, 5) AS top
             FROM fig_sel GROUP BY agency_key, year
         ),
         examples AS (
             SELECT g.agency_key, g.year,
-                   list(t.span_text || ' · ' || COALESCE(d.title, '') ORDER BY t.amount DESC, t.figure_id) AS examples
+                   list(t.span_text || ' · ' || COALESCE(d.title, '') ORDER BY t.measure DESC, t.figure_id) AS examples
             FROM (SELECT agency_key, year, unnest(top) AS t FROM grouped) g
             LEFT JOIN documents d ON d.doc_id = g.t.doc_id
             GROUP BY g.agency_key, g.year
@@ -265,14 +263,14 @@ _FILTERED_SQL = {
     """,
     "figure_keys": f"""
         , page AS (
-            SELECT figure_id, agency_key, year, year_basis, amount, money_kind, is_target, is_corrected FROM fig_sel
-            WHERE {sql.PICKED}
-            ORDER BY amount DESC NULLS LAST, figure_id
+            SELECT figure_id, agency_key, year, year_basis, measure, amount_yuan, money_kind, is_target, is_corrected
+            FROM fig_sel WHERE {sql.PICKED}
+            ORDER BY measure DESC NULLS LAST, figure_id
             {sql.PAGE}
         )
         SELECT p.*, la.canonical_name AS agency_name, la.short_name, la.name_en AS agency_name_en
         FROM page p LEFT JOIN agencies la ON la.agency_id = p.agency_key
-        ORDER BY p.amount DESC NULLS LAST, p.figure_id
+        ORDER BY p.measure DESC NULLS LAST, p.figure_id
     """,
     "commitment_count": "SELECT count(*) AS n FROM com_f",
     "commitment_keys": f"""
@@ -360,8 +358,8 @@ _FILTERED_SQL = {
         WHERE valid_from IS NOT NULL AND valid_until IS NOT NULL AND valid_until > valid_from
     """,
     "merged_citations": """
-        SELECT count(*) AS n_merged, COALESCE(sum(amount), 0) AS amount_merged
-        FROM fig_f WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
+        SELECT count(*) AS n_merged, COALESCE(sum(measure), 0) AS amount_merged
+        FROM fig_all WHERE figure_id NOT IN (SELECT figure_id FROM fig_sel)
     """,
     "document_count": "SELECT count(*) AS n FROM doc_ff",
     "document_rows": f"""

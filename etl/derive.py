@@ -141,7 +141,7 @@ def figures_select(source: str, commitments: str) -> str:
         )
         SELECT p.figure_id, p.doc_id, p.commitment_id, p.figure_type, p.money_kind, p.is_target, p.is_breakdown,
                p.is_cumulative, CASE WHEN p.figure_type = 'count' THEN {metric_key_sql("p.metric")} END AS metric_key,
-               CASE WHEN p.figure_type = 'money' THEN p.amount_yuan ELSE p.value END AS amount,
+               CASE WHEN p.figure_type = 'money' THEN p.amount_yuan END AS amount_yuan, p.value, p.unit,
                p.span_text,
                COALESCE(p.figure_year, p.issue_year) AS year,
                CASE WHEN p.figure_year IS NOT NULL THEN 'stated' ELSE 'issue_year' END AS year_basis,

@@ -228,7 +228,6 @@ FIELDS: dict[str, Field] = _registry(
     Field("is_lead_corrected", "BOOLEAN", "牵头已更正", "Leads corrected", nullable=False),
     Field("metric_key", "VARCHAR", "统计口径", "Metric", "What a count counts: a stage of the project funnel "
           "(etl.derive.STAGES: negotiating, signed, registered, started, completed), else the metric as written"),
-    Field("amount", "DOUBLE", "数额", "Amount", "amount_yuan for money, value for counts and targets"),
     Field("agency_current_id", "VARCHAR", "现单位编号", "Current agency ID"),
     Field("in_commitment", "BOOLEAN", "属于承诺", "In a commitment", nullable=False),
     Field("n_led", "INTEGER", "牵头承诺数", "Commitments led", nullable=False),
@@ -394,8 +393,8 @@ FACT_FIGURES = _table(
     "fact_figures",
     "Derived (etl.derive): one row per figure with the year and agency it is charted under.",
     ("figure_id", "doc_id", "commitment_id", "figure_type", "money_kind", "is_target", "is_breakdown",
-     "is_cumulative", "metric_key", "amount", "span_text", "year", "year_basis", "issue_date", "issue_year",
-     "doc_type", "jurisdiction", "agency_id", "agency_current_id", "any_ids", "any_current_ids", "in_commitment",
+     "is_cumulative", "metric_key", "amount_yuan", "value", "unit", "span_text", "year", "year_basis", "issue_date",
+     "issue_year", "doc_type", "jurisdiction", "agency_id", "agency_current_id", "any_ids", "any_current_ids", "in_commitment",
      "deadline_date", "deadline_year", "deadline_basis", "is_corrected"),
     nullable=("commitment_id", "agency_id"),
     accepted={"year_basis": ("stated", "issue_year")},

@@ -30,7 +30,8 @@ def test_a_figure_is_charted_under_its_agency_else_its_first_lead_else_the_issue
            OR x.agency_current_id IS DISTINCT FROM a.current_id
            OR x.year IS DISTINCT FROM COALESCE(f.figure_year, d.issue_year)
            OR x.year_basis <> CASE WHEN f.figure_year IS NULL THEN 'issue_year' ELSE 'stated' END
-           OR x.amount IS DISTINCT FROM CASE WHEN f.figure_type = 'money' THEN f.amount_yuan ELSE f.value END
+           OR x.amount_yuan IS DISTINCT FROM CASE WHEN f.figure_type = 'money' THEN f.amount_yuan END
+           OR x.value <> f.value OR x.unit <> f.unit
            OR x.in_commitment <> (c.commitment_id IS NOT NULL)
            OR x.deadline_date IS DISTINCT FROM c.deadline_date
     """)

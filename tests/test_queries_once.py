@@ -36,7 +36,7 @@ def bar(frame: pd.DataFrame, agency: str, year: int) -> float:
 
 def test_a_double_citation_is_counted_once_in_funding_by_agency_year(restated_db):
     every = rows(restated_db, """
-        SELECT sum(amount), count(*) FROM fact_figures
+        SELECT sum(amount_yuan), count(*) FROM fact_figures
         WHERE figure_type = 'money' AND NOT is_target AND NOT is_breakdown AND NOT is_cumulative
           AND money_kind = 'fiscal' AND agency_current_id = ? AND year = 2021""", [GONGXINJU])[0]
     cited = rows(restated_db, "SELECT count(*) FROM fact_figures WHERE span_text = '43.43亿元'")[0][0]

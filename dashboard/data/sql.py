@@ -141,7 +141,7 @@ com_f AS (
 ),
 fig_f AS (
     SELECT f.figure_id, f.doc_id, f.commitment_id, f.figure_type, f.money_kind, f.is_target, f.is_breakdown,
-           f.is_cumulative, f.metric_key, f.amount, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
+           f.is_cumulative, f.metric_key, f.amount_yuan, f.value, f.span_text, f.year, f.year_basis, f.{key_col} AS agency_key, f.is_corrected
     FROM fig_eff f LEFT JOIN review_closed f_closed ON f_closed.commitment_id = f.commitment_id
     {where(fig)}
 ),
@@ -154,9 +154,10 @@ doc_ff AS (
 
 
 def chart(p: dict) -> str:
-    """The filtered facts with ``fig_sel``, the figures one chart draws: a type, reported or target, never
-    其中 parts, some money kinds; running totals (累计…) alone when ``$cumulative``, else never (they are not
-    one year's amount). ``fig_f`` holds the chart's figures before repeats are left out."""
+    """The filtered facts with the figures one chart draws: a type, reported or target, never 其中 parts,
+    some money kinds; running totals (累计…) alone when ``$cumulative``, else never (they are not one year's
+    amount). ``fig_all`` holds them with the chart's ``measure`` (``MEASURES``), ``fig_sel`` the same
+    without repeated citations of one fact."""
     column = "f.money_kind" if p.get("figure_type") == "money" else "f.metric_key"  # counts: one metric (stage)
     drawn = ("f.figure_type = $figure_type", "f.is_target = $is_target",
              "NOT f.is_breakdown",  # 其中… and 首期… parts of a figure already counted
@@ -164,7 +165,13 @@ def chart(p: dict) -> str:
     if p["kinds"]:
         drawn += (f"list_contains($kinds::VARCHAR[], {column})",)
     return filtered(p, drawn) + f""",
-fig_sel AS (SELECT * FROM fig_f WHERE {not_a_repeat("fig_f")})"""
+fig_all AS (SELECT *, {MEASURES.get(p.get("figure_type"), "value")} AS measure FROM fig_f),
+fig_sel AS (SELECT * FROM fig_all WHERE {not_a_repeat("fig_all")})"""
+
+
+MEASURES = {"money": "amount_yuan", "count": "value"}
+"""What a chart of one figure type adds up: yuan for money, the number of things for counts (one unit, 个);
+any other type (targets, in many units) is listed by its ``value`` and never summed across units."""
 
 
 def not_a_repeat(selection: str) -> str:
