@@ -197,50 +197,56 @@ _PROVINCE_TRIE = trie_pattern(PROVINCES)
 _LEVEL_AHEAD = rf"(?=(?:中共)?[{_HAN}]{{1,13}}?[市州县区旗盟镇乡道省])"
 """Every place name ends in one of these level characters within a few characters of its start
 (provinces included): a cheap test that spares the full pattern at most positions."""
-OPEN_AGENCY = re.compile(rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从])){_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"
-                         rf"|(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
+OPEN_AGENCY = Rule("open_agency", re.compile(
+    rf"(?:(?<=^)|(?<=[^{_HAN}])|(?<=[由和及与同请经向对将在从])){_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"
+    rf"|(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}"),
+    ("由成都市交通运输局负责", "建议湖北省人民政府加快", "中共成都市委组织部"), ("各地区", "城市管理局"))
 """Place-prefixed bodies inside running text: after a boundary or a linking word, or anywhere
 when the place is a province (建议湖北省人民政府…). The definition: ``open_agency_spans`` finds
-the same spans as its ``finditer`` three times faster (a test holds the two equal)."""
+the same spans as its pattern's ``finditer`` three times faster (a test holds the two equal)."""
 
-_OPEN_BODY = re.compile(rf"{_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}")
-_OPEN_AFTER = re.compile(rf"[\x00-\u4dff\ua000-\U0010ffff由和及与同请经向对将在从](?P<body>{_OPEN_BODY.pattern})")
+_OPEN_BODY = Rule("open_body", re.compile(rf"{_LEVEL_AHEAD}(?:中共)?(?:{PLACE_NAME})+{_ORGAN}"),
+                  ("成都市交通运输局", "马关县人民政府"), ("有关部门",))
+_OPEN_AFTER = Rule("open_after", re.compile(rf"[\x00-\u4dff\ua000-\U0010ffff由和及与同请经向对将在从](?P<body>{_OPEN_BODY.pattern.pattern})"),
+                   ("由成都市交通运输局负责", "(马关县人民政府)"), ("成都市交通运输局",))
 """The first branch with the character before it consumed, not looked behind at: a pattern that
 starts with a character class is searched by skipping to that class, not tried at every position."""
-_OPEN_PROVINCIAL = re.compile(rf"(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}")
-_PROVINCE_RE = re.compile(_PROVINCE_TRIE)
+_OPEN_PROVINCIAL = Rule("open_provincial", re.compile(rf"(?:中共)?(?={_PROVINCE_TRIE}){_PROVINCE}(?:{PLACE_NAME})*{_ORGAN}"),
+                        ("建议湖北省人民政府加快", "江苏省成都市交通运输局"), ("成都市交通运输局", "湖北省"))
+"""The second branch: a province and an organ, anywhere in the text."""
+_PROVINCE_RE = Rule("province", re.compile(_PROVINCE_TRIE), ("建议湖北省人民政府", "新疆维吾尔自治区"), ("省级人民政府",))
 _NONE = (1 << 62, 1 << 62)
 
 
 def _open_after(text: str, pos: int) -> tuple[int, int]:
     """The first span ≥ ``pos`` of ``OPEN_AGENCY``'s first branch."""
     if pos == 0:
-        m = _OPEN_BODY.match(text)
+        m = _OPEN_BODY.pattern.match(text)
         if m:
             return m.span()
-    m = _OPEN_AFTER.search(text, max(pos - 1, 0))
+    m = _OPEN_AFTER.pattern.search(text, max(pos - 1, 0))
     return m.span("body") if m else _NONE
 
 
 def _open_provincial(text: str, pos: int) -> tuple[int, int]:
     """The first span ≥ ``pos`` of ``OPEN_AGENCY``'s second branch: at a province, or 中共 before one."""
     while True:
-        m = _PROVINCE_RE.search(text, pos)
+        m = _PROVINCE_RE.pattern.search(text, pos)
         if m is None:
             return _NONE
         q = m.start()
         if q - 2 >= pos and text[q - 2:q] == "中共":
-            got = _OPEN_PROVINCIAL.match(text, q - 2)
+            got = _OPEN_PROVINCIAL.pattern.match(text, q - 2)
             if got:
                 return got.span()
-        got = _OPEN_PROVINCIAL.match(text, q)
+        got = _OPEN_PROVINCIAL.pattern.match(text, q)
         if got:
             return got.span()
         pos = q + 1
 
 
 def open_agency_spans(text: str):
-    """Yield the spans ``OPEN_AGENCY.finditer(text)`` yields: of the two branches' next spans the
+    """Yield the spans ``OPEN_AGENCY.pattern.finditer(text)`` yields: of the two branches' next spans the
     leftmost, the first branch on a tie (as the alternation tries it first); each branch's next
     span is kept while it starts at or after where the scan stands.
 
@@ -263,63 +269,59 @@ def open_agency_spans(text: str):
 _DISTRICT = "(?:" + "|".join(DISTRICTS) + ")"
 
 
-def _alias_pattern() -> re.Pattern:
-    return re.compile(trie_pattern(registry().by_name))
-
-
-@lru_cache(maxsize=1)
-def _alias_re() -> re.Pattern:
-    return _alias_pattern()
-
-
-@lru_cache(maxsize=1)
-def _group_re() -> re.Pattern:
-    """Every written form of the registry's groups (各省、自治区、直辖市人民政府), matched before any body."""
-    reg = registry()
-    groups = {a.canonical for a in reg.agencies if a.level == "group"}
-    return re.compile(trie_pattern(f for f, c in reg.by_name.items() if c in groups))
+_ALIASES = Rule("registry_form", re.compile(trie_pattern(registry().by_name)),
+                 ("积极组织市发展改革委、科技局、财政局", "发展改革委", "财政部门"), ("有关部门", "下一步工作计划"))
+"""Every written form of the registry (built from its CSVs when the module is imported)."""
+_GROUP_NAMES = {a.canonical for a in registry().agencies if a.level == "group"}
+_GROUPS = Rule("registry_group", re.compile(trie_pattern(f for f, c in registry().by_name.items() if c in _GROUP_NAMES)),
+               ("各省、自治区、直辖市人民政府", "县级以上地方人民政府"), ("省人民政府", "财政部"))
+"""Every written form of the registry's groups (各省、自治区、直辖市人民政府), matched before any body."""
 
 
 _GENERIC_FIRST = "".join(sorted(set("广市省县区" + "".join(d[0] for d in DISTRICTS))))
-GENERIC_AGENCY = re.compile(
+GENERIC_AGENCY = Rule("generic_agency", re.compile(
     rf"(?=[{_GENERIC_FIRST}])"  # a cheap test of the first character: the branches are tried only there
     r"(?:广州市|市委|省委|县委|市|省|县|" + _DISTRICT + r"|区)"
     r"(?!各|有关|相关|直属)[\u4e00-\u9fff]{2,14}?"
     r"(?:局|委员会|委|办公室|办|总社|领导小组)"
     r"(?![\u4e00-\u9fff]{0,2}(?:长|主任|书记|制度|机制|工作|系统|平台))"
-)
+), ("市港务局", "即市招商办,具体在市商务局"), ("市有关部门", "区直属单位", "市财政局长"))
 """Names of the shape 市X局 / 区X局 / 市委X办 that the registry may not hold.
 
->>> bool(GENERIC_AGENCY.fullmatch("市港务局"))
+>>> bool(GENERIC_AGENCY.pattern.fullmatch("市港务局"))
 True
 """
 
 
-CLAUSE_DISTRICT = re.compile(r"(?:(?<=^)|(?<=[。;;,,:\n]))" + _DISTRICT + r"(?![\u4e00-\u9fff]{0,2}政府)(?=[\u4e00-\u9fff])")
+CLAUSE_DISTRICT = Rule("clause_district", re.compile(
+    r"(?:(?<=^)|(?<=[。;;,,:\n]))" + _DISTRICT + r"(?![\u4e00-\u9fff]{0,2}政府)(?=[\u4e00-\u9fff])"),
+    ("番禺区推动设立总规模10亿元", "200多亿条。区级层面:海珠区打造了"), ("海珠区政府负责", "推动番禺区发展"))
 """A district named at the head of a clause acts as its government (番禺区推动设立…基金).
 The definition: ``clause_district_spans`` finds its spans four times faster."""
-_CLAUSE_DISTRICT_BODY = re.compile(_DISTRICT + r"(?![\u4e00-\u9fff]{0,2}政府)(?=[\u4e00-\u9fff])")
-_CLAUSE_DISTRICT_AFTER = re.compile(r"[。;;,,:\n](?P<body>" + _CLAUSE_DISTRICT_BODY.pattern + ")")
+_CLAUSE_DISTRICT_BODY = Rule("clause_district_body", re.compile(_DISTRICT + r"(?![\u4e00-\u9fff]{0,2}政府)(?=[\u4e00-\u9fff])"),
+                             ("番禺区推动设立", "推动番禺区发展"), ("海珠区人民政府",))
+_CLAUSE_DISTRICT_AFTER = Rule("clause_district_after", re.compile(r"[。;;,,:\n](?P<body>" + _CLAUSE_DISTRICT_BODY.pattern.pattern + ")"),
+                              ("七大功能模块。天河区推动", ",黄埔区针对重点企业"), ("推动番禺区发展",))
 
 
 def clause_district_spans(text: str):
-    """Yield the spans of ``CLAUSE_DISTRICT.finditer(text)``, the clause break before each consumed
+    """Yield the spans of ``CLAUSE_DISTRICT.pattern.finditer(text)``, the clause break before each consumed
     rather than looked behind at (a district never ends in a break, so no match is lost).
 
     >>> list(clause_district_spans("番禺区推动设立基金;海珠区人民政府负责,天河区落实"))
     [(0, 3), (20, 23)]
     """
     pos = 0
-    m = _CLAUSE_DISTRICT_BODY.match(text)
+    m = _CLAUSE_DISTRICT_BODY.pattern.match(text)
     if m:
         yield m.span()
         pos = m.end()
-    for m in _CLAUSE_DISTRICT_AFTER.finditer(text, pos):
+    for m in _CLAUSE_DISTRICT_AFTER.pattern.finditer(text, pos):
         yield m.span("body")
 
 _GZ_FAMILY = frozenset((CITY, *DISTRICTS))
 _SELF = ("我局", "我委", "我市", "我区", "我办", "本局", "本委", "我们", "我厅", "我部", "我署", "我县", "我省")
-_PLACE_PREFIX = re.compile(rf"(?:{PLACE_NAME})")
+_PLACE_PREFIX = Rule("place_prefix", re.compile(rf"(?:{PLACE_NAME})"), ("四川省成都市武侯区教育局", "苏州工业园区管委会"), ("教育部", "各地"))
 _NATIONAL_HEAD = ("国务院", "国家", "中国", "中华", "中央", "全国", "中共中央")
 
 
@@ -334,7 +336,7 @@ def places_of(name: str) -> list[str]:
     out: list[str] = []
     pos = 2 if name.startswith("中共") and not name.startswith("中共中央") else 0
     while True:
-        m = _PLACE_PREFIX.match(name, pos)
+        m = _PLACE_PREFIX.pattern.match(name, pos)
         if not m or m.end() >= len(name):
             return out
         out.append(m.group())
@@ -466,7 +468,7 @@ def _resolve(written: str, jurisdiction: str | None = None, issuer: str | None =
             full = place + DISTRICT_SHORT_FORMS.get(organ, organ)
         full = _with_government(full)
         return (full, True) if reg.get(full) else (full, False)
-    if name.startswith(("市", "广州市")) and GENERIC_AGENCY.fullmatch(name):
+    if name.startswith(("市", "广州市")) and GENERIC_AGENCY.pattern.fullmatch(name):
         base = name[3:] if name.startswith("广州市") else name[1:]
         return CITY + base, False
     m = STRUCTURED.pattern.fullmatch(name)
@@ -477,7 +479,7 @@ def _resolve(written: str, jurisdiction: str | None = None, issuer: str | None =
         if reg.get(full):
             return full, True
         return full, False
-    if GENERIC_AGENCY.fullmatch(name):
+    if GENERIC_AGENCY.pattern.fullmatch(name):
         return name, False
     return None
 
@@ -486,7 +488,7 @@ def _resolve_guangzhou_district(name: str, jurisdiction: str | None) -> tuple[st
     reg = registry()
     if name in DISTRICTS:
         return f"{CITY}{name}人民政府", True
-    if _DISTRICT_GOVERNMENT.fullmatch(name):
+    if _DISTRICT_GOVERNMENT.pattern.fullmatch(name):
         return f"{CITY}{_with_government(name)}", True
     if name.startswith("区") and jurisdiction and jurisdiction != CITY and jurisdiction in _GZ_FAMILY:
         rest = name[1:]
@@ -532,24 +534,25 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
     taken = bytearray(len(text))
     resolved: dict[str, tuple[str, bool] | None] = {}
     refs: list[AgencyRef] = []
-    patterns = [_group_re(), OPEN_AGENCY, _alias_re()]
+    patterns = [_GROUPS.pattern, OPEN_AGENCY.pattern, _ALIASES.pattern]
     if local_aliases:
         patterns.insert(0, _local_alias_re(tuple(sorted(local_aliases, key=len, reverse=True))))
-    patterns.append(_DISTRICT_GOVERNMENT)
-    patterns.append(CLAUSE_DISTRICT)
-    patterns.append(GENERIC_AGENCY)
-    alias_re = _alias_re()
+    patterns.append(_DISTRICT_GOVERNMENT.pattern)
+    patterns.append(CLAUSE_DISTRICT.pattern)
+    patterns.append(GENERIC_AGENCY.pattern)
+    alias_re = _ALIASES.pattern
+    open_agency, clause_district = OPEN_AGENCY.pattern, CLAUSE_DISTRICT.pattern
     local = registry().local
     for pattern in patterns:
-        spans = (open_agency_spans(text) if pattern is OPEN_AGENCY else clause_district_spans(text)
-                 if pattern is CLAUSE_DISTRICT else (m.span() for m in pattern.finditer(text)))
+        spans = (open_agency_spans(text) if pattern is open_agency else clause_district_spans(text)
+                 if pattern is clause_district else (m.span() for m in pattern.finditer(text)))
         for s, e in spans:
             if taken.find(1, s, e) >= 0 or _part_of_word(text, s, e):
                 continue
             written = text[s:e]
             if pattern is alias_re and s > 0 and text[s - 1] in "市区县省州" and written not in local:
                 continue  # 市乡村振兴局 is the city's bureau, not the national one
-            if (s > 0 and pattern is not OPEN_AGENCY and "\u4e00" <= text[s - 1] <= "\u9fff"
+            if (s > 0 and pattern is not open_agency and "\u4e00" <= text[s - 1] <= "\u9fff"
                     and text[s] in "市省县区" and text[s - 1] not in _LINKING):
                 continue  # 各设区市人民政府, 城市管理局: the level word belongs to a longer phrase
             if written not in resolved:
@@ -569,24 +572,25 @@ _LINKING = "州由与和、及会同在经向对将请"
 
 @lru_cache(maxsize=64)
 def _local_alias_re(forms: tuple[str, ...]) -> re.Pattern:
-    """A document's own short forms, longest first (compiled once per set of forms)."""
+    """A document's own short forms, longest first (compiled once per set of forms: the one
+    pattern built from a call's arguments, so it cannot be a module-level Rule)."""
     return re.compile("|".join(re.escape(k) for k in forms))
 
 
-_LIST_SPLIT = re.compile(r"[、,,;;]|和(?=[市区县各相有])|及(?=[市区县各相有])|与(?=[市区县各相有])")
-
-
-@lru_cache(maxsize=1)
-def _grouped_forms() -> re.Pattern:
-    """Registry forms that hold a list separator themselves (各地区、各部门, 各省(区、市)人民政府)."""
-    forms = sorted((f for f in registry().by_name if _LIST_SPLIT.search(f)), key=len, reverse=True)
-    return re.compile("|".join(re.escape(f) for f in forms)) if forms else re.compile(r"(?!)")
-
-
-_HELD = re.compile(r"\x00(\d+)\x00")
-TRAILING_WORDS = re.compile(r"(?:等(?:部门|单位|机构)?|会同(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面))$")
+_LIST_SPLIT = Rule("list_split", re.compile(r"[、,,;;]|和(?=[市区县各相有])|及(?=[市区县各相有])|与(?=[市区县各相有])"),
+                   ("市科技局、地方金融监管局", "市商务局和市财政局"), ("市发展和改革委员会",))
+"""What separates the bodies of a list (和 / 及 / 与 only before another body)."""
+_GROUPED_FORMS = Rule("grouped_forms", re.compile(
+    "|".join(re.escape(f) for f in sorted((f for f in registry().by_name if _LIST_SPLIT.pattern.search(f)), key=len, reverse=True))
+    or r"(?!)"), ("发展改革委、各省(区、市)人民政府", "各地区、各部门"), ("各地区",))
+"""Registry forms that hold a list separator themselves (各地区、各部门, 各省(区、市)人民政府)."""
+_HELD = Rule("held", re.compile(r"\x00(\d+)\x00"), ("发展改革委、\x000\x00",), ("各地区、各部门",))
+"""A registry form held out of a list while it is split (``\\x00n\\x00``)."""
+TRAILING_WORDS = Rule("trailing_words", re.compile(r"(?:等(?:部门|单位|机构)?|会同(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面))$"),
+                      ("商务部、扶贫办等", "财政部会同有关部门", "开展重点领域靶向招商、资本招商等"), ("等部门负责人",))
 """What closes a list without naming a body (商务部等, 财政部会同有关部门)."""
-GENERIC_PART = re.compile(r"(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面)")
+GENERIC_PART = Rule("generic_part", re.compile(r"(?:其他|其它)?(?:有关|相关)(?:部门|单位|方面)"),
+                    ("国务院有关部门", "需要其他相关部门支持配合", "有关方面"), ("财政部门",))
 """Generic 有关部门: no body, never a lead."""
 
 
@@ -605,18 +609,18 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
     >>> [c for _, c, _ in parse_agency_list("商务部、扶贫办等", "全国")], parse_agency_list("有关部门", "全国")
     (['商务部', '国务院扶贫开发领导小组办公室'], [])
     """
-    group = TRAILING_WORDS.sub("", fold(group).strip())
+    group = TRAILING_WORDS.pattern.sub("", fold(group).strip())
     kept: list[str] = []
 
     def hold(m: re.Match) -> str:
         kept.append(m.group())
         return f"\x00{len(kept) - 1}\x00"
 
-    held = _grouped_forms().sub(hold, group)
-    parts = [p.strip() for p in _LIST_SPLIT.split(held) if p and p.strip()]
-    parts = [_HELD.sub(lambda m: kept[int(m.group(1))], p) for p in parts]
-    parts = [TRAILING_WORDS.sub("", p) for p in parts]
-    parts = [p for p in parts if p and not GENERIC_PART.fullmatch(p)]
+    held = _GROUPED_FORMS.pattern.sub(hold, group)
+    parts = [p.strip() for p in _LIST_SPLIT.pattern.split(held) if p and p.strip()]
+    parts = [_HELD.pattern.sub(lambda m: kept[int(m.group(1))], p) for p in parts]
+    parts = [TRAILING_WORDS.pattern.sub("", p) for p in parts]
+    parts = [p for p in parts if p and not GENERIC_PART.pattern.fullmatch(p)]
     if not parts:
         return []
     # Suffix elision: "天河区、黄埔区政府" -> both governments.
@@ -650,12 +654,13 @@ def parse_agency_list(group: str, jurisdiction: str | None = None, issuer: str |
     return out
 
 
-_PLACES_ONLY = re.compile(rf"(?:{PLACE_NAME})+")
-_DISTRICT_GOVERNMENT = re.compile(_DISTRICT + r"(?:人民)?政府")
+_PLACES_ONLY = Rule("places_only", re.compile(rf"(?:{PLACE_NAME})+"), ("天河区", "四川省成都市"), ("各地",))
+_DISTRICT_GOVERNMENT = Rule("district_government", re.compile(_DISTRICT + r"(?:人民)?政府"),
+                            ("以及海珠区政府、天河区政府", "番禺区人民政府"), ("海珠区发展和改革局",))
 
 
 def _is_place(s: str) -> bool:
-    return bool(s) and _PLACES_ONLY.fullmatch(s) is not None
+    return bool(s) and _PLACES_ONLY.pattern.fullmatch(s) is not None
 
 
 def jurisdiction_of(canonical: str | None) -> str | None:

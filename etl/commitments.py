@@ -119,8 +119,8 @@ def _deadline(body: str, meta: DocMeta, is_policy: bool) -> tuple[str | None, st
     found = dates.find_deadline(body, issue_year)
     if found:
         return found[0], "explicit", found[1]
-    if not is_policy and issue_year and dates.REPLY_YEAR.search(body):
-        return f"{issue_year}-12-31", "reply_year", dates.REPLY_YEAR.search(body).group()
+    if not is_policy and issue_year and dates.REPLY_YEAR.pattern.search(body):
+        return f"{issue_year}-12-31", "reply_year", dates.REPLY_YEAR.pattern.search(body).group()
     if is_policy and meta.valid_until:
         return meta.valid_until, "validity", None
     return None, "none", None
@@ -272,14 +272,18 @@ SKIP_CLAUSE = Rule("skip_clause", re.compile(
     r"^(?:适用范围|实施范围|适用对象)|^以下(?:均|各项)|下同|不再(?:一一)?列出|牵头单位$|牵头部门$"),
     ("适用范围:各试点城市", "列在第一位的为牵头部门,下同"), ("市商务局牵头",))
 """Clauses of a responsibility parenthesis that name no accountable body (scope, conventions)."""
-_CLAUSE_SPLIT = re.compile(r"[,;。]")
-_NON_WORD = re.compile(r"[\W_]")
-_AFTER_STOP = re.compile(r"(?<=。)")
-_HIDDEN = re.compile("[\ue000-\ue0ff]")
-_NESTED = re.compile(r"\([^()]*\)")
+_CLAUSE_SPLIT = Rule("clause_split", re.compile(r"[,;。]"), (",", "。"), ("、",))
+"""A clause break of a responsibility parenthesis (tried one character at a time)."""
+_NON_WORD = Rule("non_word", re.compile(r"[\W_]"), ("。", " ", "_"), ("市", "5"))
+_AFTER_STOP = Rule("after_full_stop", re.compile(r"(?<=。)"), ("各区政府负责。市财政局配合",), ("各区政府负责",))
+"""The place right after a full stop: a measure split into its sentences."""
+_HIDDEN = Rule("hidden", re.compile("[\ue000-\ue0ff]"), ("各省\ue000人民政府",), ("各省(区、市)人民政府",))
+"""A nested parenthesis hidden while a list is split (a private-use character stands for it)."""
+_NESTED = Rule("nested", re.compile(r"\([^()]*\)"), ("各省(区、市)人民政府",), ("各省人民政府",))
 TRAILING_ETC = Rule("trailing_etc", re.compile(r"等(?:有关|相关)?(?:部门|单位|方面)?(?=和|及|与|、|,|$)"),
                     ("商务部等", "财政部等有关部门"), ("等级",))
-_WITH = re.compile(r"会同|联合|协同")
+_WITH = Rule("with", re.compile(r"会同|联合|协同"), ("市商务局会同市财政局", "联合有关部门"), ("同步",))
+"""Where a list of leads turns into the bodies that help them (A会同B)."""
 GOVERNMENT = Rule("government", re.compile(r"(?:人民政府|政府|办公厅|办公室|^国务院)$"),
                   ("广州市人民政府", "国务院办公厅", "国务院"), ("广州市商务局",))
 """Issuers that assign their measures to others rather than carry them out."""
@@ -288,10 +292,11 @@ GOVERNMENT = Rule("government", re.compile(r"(?:人民政府|政府|办公厅|�
 def _depth0_split(body: str) -> list[str]:
     """Split a parenthesis' body into clauses at , ; 。 outside nested parentheses."""
     out, depth, cur = [], 0, []
+    is_break = _CLAUSE_SPLIT.pattern.fullmatch  # bound once: tried at every character
     for ch in body:
         depth += ch == "("
         depth -= ch == ")" and depth > 0
-        if depth == 0 and _CLAUSE_SPLIT.fullmatch(ch):
+        if depth == 0 and is_break(ch):
             out.append("".join(cur))
             cur = []
         else:
@@ -316,10 +321,10 @@ def agency_list(names: str, meta: DocMeta, aliases: dict[str, str]) -> list[tupl
         return chr(0xE000 + len(nested) - 1)
 
     def show(t: str) -> str:
-        return _HIDDEN.sub(lambda m: nested[ord(m.group()) - 0xE000], t)
+        return _HIDDEN.pattern.sub(lambda m: nested[ord(m.group()) - 0xE000], t)
 
     out = []
-    for written, canonical, registered in agencies.parse_agency_list(_NESTED.sub(hide, names), meta.jurisdiction,
+    for written, canonical, registered in agencies.parse_agency_list(_NESTED.pattern.sub(hide, names), meta.jurisdiction,
                                                                      meta.issuer, aliases):
         if nested and show(written) != written:
             written = show(written)
@@ -362,7 +367,7 @@ def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_le
                 continue
             role, names = m["role"], m["names"]
         partners = ""
-        w = _WITH.search(names)
+        w = _WITH.pattern.search(names)
         if w:
             names, partners = names[:w.start()], names[w.end():]
         parsed = agency_list(names, meta, aliases)
@@ -384,7 +389,9 @@ def parse_lead_group(body: str, meta: DocMeta, aliases: dict[str, str], first_le
 CLAUSE_HEAD = Rule("clause_head", re.compile(r"(?:^|(?<=[。;:,\n]))\s*(?:请|由|并由)?"),
                    ("请财政部落实", "。省卫生健康委于2024年6月底前完成"), ())
 """Where a clause begins: a body named there (after an optional 请 / 由) is the one it assigns work to."""
-CHAIN_JOINER = re.compile(r"[、和及与]|等(?:有关|相关)?(?:部门|单位)?[、和及与]?")
+CHAIN_JOINER = Rule("chain_joiner", re.compile(r"[、和及与]|等(?:有关|相关)?(?:部门|单位)?[、和及与]?"),
+                    ("、", "和", "等有关部门和"), ("要会同",))
+"""What joins the bodies of one list at a clause head (X、Y和Z要…), matched whole."""
 NOT_SUBJECT_AFTER = Rule("not_subject_after", re.compile(
     r"^(?:的|之|所|下属|系统|领域|网站|平台|指标|评价|满意度|提出|印发|出台的|备案)"), ("的满意度调查平台", "印发的"), ("要会同",))
 """A body named at a clause head but as a modifier (教育部的…, 省教育厅考核平台)."""
@@ -409,7 +416,7 @@ def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[s
             k += 1
             continue
         chain = [refs[k]]
-        while k + 1 < len(refs) and CHAIN_JOINER.fullmatch(body[chain[-1].end:refs[k + 1].start]):
+        while k + 1 < len(refs) and CHAIN_JOINER.pattern.fullmatch(body[chain[-1].end:refs[k + 1].start]):
             k += 1
             chain.append(refs[k])
         k += 1
@@ -494,7 +501,7 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
         rest = text[cursor:e]
         if groups and "\n" in rest[:len(rest) - len(rest.lstrip(BLANKS))]:
             e = cursor  # paragraphs after its last responsibility parenthesis are not the item's
-        elif len(_NON_WORD.sub("", rest)) > 5:
+        elif len(_NON_WORD.pattern.sub("", rest)) > 5:
             bounds.append((cursor, e, None))
         if not bounds:
             bounds = [(s, e, None)]
@@ -565,7 +572,7 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str], lead_in: st
         if LEAD_IN.pattern.search(lead_in):
             return assigned_leads(lead_in, meta, aliases)
         return ()
-    first = next((s for s in _AFTER_STOP.split(body) if "负责" in s), "")
+    first = next((s for s in _AFTER_STOP.pattern.split(body) if "负责" in s), "")
     if first:
         refs = agencies.find_mentions(first[: first.index("负责")], meta.jurisdiction, meta.issuer, aliases)
         if refs:
@@ -573,7 +580,8 @@ def _inline_leads(body: str, meta: DocMeta, aliases: dict[str, str], lead_in: st
     return (meta.issuer,) if meta.issuer else ()
 
 
-TABLE_ROW = re.compile(r"^(?P<no>\d{1,3})\t(?P<cells>[^\n]+)$", re.M)
+TABLE_ROW = Rule("table_row", re.compile(r"^(?P<no>\d{1,3})\t(?P<cells>[^\n]+)$", re.M),
+                 ("序号\t任务\n1\t加快设施建设\t市城管局\t2021年底前",), ("1.加快设施建设", "序号\t任务"))
 """A row of a task table (序号 → 任务 → 责任单位 → 完成时限), one row a line, cells split by tabs."""
 
 
@@ -581,7 +589,7 @@ def _table_commitments(text: str, meta: DocMeta, aliases: dict[str, str], known:
     """Each numbered row of a task table whose cells name accountable agencies is a commitment."""
     out = []
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
-    for m in TABLE_ROW.finditer(text):
+    for m in TABLE_ROW.pattern.finditer(text):
         if any(c.start <= m.start() < c.end for c in known):
             continue
         cells = m["cells"].split("\t")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from etl.segment import Rule
 from etl.spans import Spans
@@ -17,20 +18,36 @@ YEAR_RULES = (
          ("2015-2016年,共支持",), ("2016年",)),
     Rule("year", re.compile(r"(?<!\d)(20\d{2}|19\d{2})年(?!版)"), ("2021年,市级财政投入", "截至2021年末"), ("2021版",)),
 )
+
+
+class RelativeYear(NamedTuple):
+    """Words that name a year relative to the issue year, and how many years from it."""
+
+    rule: Rule
+    delta: int
+
+
 RELATIVE_YEAR = (
-    (re.compile(r"截至目前|截止目前|目前|今年|当前|本年"), 0),
-    (re.compile(r"去年|上年"), -1),
-    (re.compile(r"明年"), 1),
+    RelativeYear(Rule("this_year", re.compile(r"截至目前|截止目前|目前|今年|当前|本年"),
+                      ("截至目前,全市累计受理政策兑现业务", "今年以来", "本年度"), ("今后", "年内")), 0),
+    RelativeYear(Rule("last_year", re.compile(r"去年|上年"), ("去年全市", "比上年增长"), ("上半年",)), -1),
+    RelativeYear(Rule("next_year", re.compile(r"明年"), ("明年将启动",), ("明确",)), 1),
 )
-FUTURE_MARKERS = re.compile(
+"""The first that a sentence holds gives its year (tried only when it states none)."""
+FUTURE_MARKERS = Rule("future_markers", re.compile(
     r"预计|力争|争取(?=到|在|于|用|实现|达到|建成|20\d{2})|计划(?=\d|[一二三四五六七八九十]|到|在|于|用|新增|引进|培育|建设|投入)"
     r"|将达到|目标是|到(?:20\d{2}|19\d{2})年|(?:20\d{2})年(?:底)?前"
-)
+), ("预计2017年市区两级财政科技经费将达到108亿元", "力争到2025年", "计划新增", "2022年底前完成"),
+    ("2016年投入34.1亿元支持产业转型升级", "争取资金", "工作计划"))
 """Words that make a sentence's figures planned rather than reported."""
 
-PAST_MARKERS = re.compile(r"已|累计|截至|截止|完成|获得|出台了|实现了|共有")
+PAST_MARKERS = Rule("past_markers", re.compile(r"已|累计|截至|截止|完成|获得|出台了|实现了|共有"),
+                    ("已建立包括“综合治税”专题", "累计共享数据200多亿条", "出台了一系列政策措施"), ("将加大支持力度",))
+"""Words that make a sentence report what was done."""
 
-_BRACKETED = re.compile(r"《[^《》]*》|“[^“”]{0,40}”")
+_BRACKETED = Rule("bracketed", re.compile(r"《[^《》]*》|“[^“”]{0,40}”"),
+                  ("印发《2021年版清单》", "“免申即享”"), ("2021年版清单",))
+"""Titles 《…》 and short quotations “…”: their numbers are no figures."""
 
 
 @lru_cache(maxsize=8192)  # pure, and asked again for every figure of a sentence
@@ -40,11 +57,11 @@ def masked(text: str) -> str:
     >>> masked("印发《2021年版清单》,2021年")
     '印发＿＿＿＿＿＿＿＿＿＿,2021年'
     """
-    return _BRACKETED.sub(lambda m: "＿" * len(m.group()), text)
+    return _BRACKETED.pattern.sub(lambda m: "＿" * len(m.group()), text)
 
 
 def title_spans(text: str) -> list[tuple[int, int]]:
-    return Spans(m.span() for m in _BRACKETED.finditer(text))  # a list that answers ``inside`` by bisection
+    return Spans(m.span() for m in _BRACKETED.pattern.finditer(text))  # a list that answers ``inside`` by bisection
 
 
 @lru_cache(maxsize=8192)  # pure, and asked again for every figure of a sentence
@@ -71,8 +88,8 @@ def sentence_year(sentence: str, issue_year: int | None, is_reply: bool = False)
         return best[1]
     if issue_year is None:
         return None
-    for pattern, delta in RELATIVE_YEAR:
-        if pattern.search(text):
+    for rule, delta in RELATIVE_YEAR:
+        if rule.pattern.search(text):
             return issue_year + delta
     if is_reply and "全年" in text:
         return issue_year
@@ -88,7 +105,7 @@ def is_future(sentence: str) -> bool:
     >>> is_future("2016年投入34.1亿元支持产业转型升级")
     False
     """
-    return bool(FUTURE_MARKERS.search(masked(sentence)))
+    return bool(FUTURE_MARKERS.pattern.search(masked(sentence)))
 
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

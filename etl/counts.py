@@ -15,27 +15,35 @@ from etl.segment import Rule, sentence_at
 from etl.spans import Spans
 
 _Q = r"(?P<q>共计|共|达到|达|近|超过|超|约|逾|不少于|不低于)?"
-_METRIC_CUT = re.compile(r".*(?:全市|全区|我市|共计|共|累计|其中|引进|支持|推出|实施|已有|新增|完成|年度|年)")
+_METRIC_CUT = Rule("metric_cut", re.compile(r".*(?:全市|全区|我市|共计|共|累计|其中|引进|支持|推出|实施|已有|新增|完成|年度|年)"),
+                   ("2021年,全市新洽谈产业招商项目", "近年引进优质项目"), ("签约项目",))
+"""Everything up to the last word that opens the counted noun phrase (全市, 引进, 年 …)."""
 
 
 def _metric(raw: str) -> tuple[str, int]:
     """Trim the words before the counted noun phrase; return (metric, chars cut)."""
-    m = _METRIC_CUT.match(raw)
+    m = _METRIC_CUT.pattern.match(raw)
     if m and m.end() < len(raw) - 1:
         return raw[m.end():], m.end()
     return raw, 0
 
 
-_PROJECT = re.compile("项目")
-_AFTER_PROJECT = re.compile(_Q + r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)")
-_METRIC_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9+“”]")
-_NUMBER_UNIT = re.compile(r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)")
-_UP_TO_PROJECT = re.compile(r"[^,,。;;、()()]{0,30}?项目")
+_PROJECT = Rule("project", re.compile("项目"), ("签约项目1157个",), ("工程",))
+_AFTER_PROJECT = Rule("after_project", re.compile(_Q + r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)"),
+                      ("1157个", "近千个", "超30个"), ("1批",))
+"""The number right after 项目 (its metric written first)."""
+_METRIC_CHAR = Rule("metric_char", re.compile(r"[\u4e00-\u9fffA-Za-z0-9+“”]"), ("招", "5G", "“"), (",", "、"))
+"""A character a counted noun phrase may hold (read backwards from 项目)."""
+_NUMBER_UNIT = Rule("number_unit", re.compile(r"(?P<num>" + NUMBER + r")(?P<more>多|余)?(?P<unit>个|项)"),
+                    ("100个技术领先的", "45项“免申即享”事项"), ("100家",))
+_UP_TO_PROJECT = Rule("up_to_project", re.compile(r"[^,,。;;、()()]{0,30}?项目"),
+                      ("技术领先的数字经济领域优质应用场景示范项目",), ("技术领先的应用场景",))
+"""The noun phrase after a number up to 项目 (its number written first)."""
 
 COUNT_RULES = (
-    Rule("metric_first", re.compile("项目" + _AFTER_PROJECT.pattern),
+    Rule("metric_first", re.compile("项目" + _AFTER_PROJECT.pattern.pattern),
          ("签约项目1157个", "优质项目近千个", "百亿级项目超30个"), ("项目建设", "项目1批")),
-    Rule("number_first", re.compile(_NUMBER_UNIT.pattern + _UP_TO_PROJECT.pattern),
+    Rule("number_first", re.compile(_NUMBER_UNIT.pattern.pattern + _UP_TO_PROJECT.pattern.pattern),
          ("100个技术领先的数字经济领域优质应用场景示范项目",), ("45项“免申即享”事项",)),
 )
 """The two ways a project count is written: the counted noun then the number (found from each
@@ -44,16 +52,17 @@ COUNT_RULES = (
 
 def _candidates(masked: str):
     """Yield (rule, num_match, metric_start, metric_end, end) for both shapes, in one pass each."""
-    for p in _PROJECT.finditer(masked):
-        m = _AFTER_PROJECT.match(masked, p.end())
+    metric_char = _METRIC_CHAR.pattern.match  # bound once: tried at every character read backwards
+    for p in _PROJECT.pattern.finditer(masked):
+        m = _AFTER_PROJECT.pattern.match(masked, p.end())
         if not m:
             continue
         start = p.start()
-        while start > 0 and p.end() - start < 32 and _METRIC_CHAR.match(masked, start - 1):
+        while start > 0 and p.end() - start < 32 and metric_char(masked, start - 1):
             start -= 1
         yield "metric_first", m, start, p.end(), m.end()
-    for m in _NUMBER_UNIT.finditer(masked):
-        tail = _UP_TO_PROJECT.match(masked, m.end())
+    for m in _NUMBER_UNIT.pattern.finditer(masked):
+        tail = _UP_TO_PROJECT.pattern.match(masked, m.end())
         if tail:
             yield "number_first", m, m.end(), tail.end(), tail.end()
 

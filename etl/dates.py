@@ -93,9 +93,12 @@ DEADLINE_RULES = (
 """A deadline the clause writes as a date: one-time only. Recurring (每年2月底前) and relative
 limits (两年之内, 三年内, 下一年度) are no deadline; a month written after a year (3月底前和8月底前)
 takes that year."""
-_YEAR = re.compile(r"(20\d{2})年")
+_YEAR = Rule("a_year", re.compile(r"(20\d{2})年"), ("2019年3月底前完成接入",), ("“十四五”期间", "3月底前"))
+"""The years written before a month-only deadline (the last gives its year)."""
 _QUARTER_END = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
-REPLY_YEAR = re.compile(r"全年|今年|本年度|年内")
+REPLY_YEAR = Rule("reply_year", re.compile(r"全年|今年|本年度|年内"),
+                  ("今年将继续加大支持力度", "力争年内完成", "全年计划"), ("明年", "年度"))
+"""A reply's promise for the year it answers in (今年, 年内): its deadline is that year's end."""
 
 
 def month_end(y: int, m: int | None) -> str:
@@ -132,7 +135,7 @@ def find_deadline(text: str, issue_year: int | None) -> tuple[str, str] | None:
                 date = f"{issue_year}-12-31"
             else:
                 if rule.name == "month_before":
-                    years = _YEAR.findall(text, 0, m.start())
+                    years = _YEAR.pattern.findall(text, 0, m.start())
                     if not years:
                         continue
                     y = int(years[-1])

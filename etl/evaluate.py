@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from etl.segment import Rule
+
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ("commitments", "money", "counts", "targets", "figures")
 FIELDS = {
@@ -89,6 +91,9 @@ def _num_eq(a, b) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(b))
 
 
+_SPACES = Rule("spaces", re.compile(r"\s+"), ("新增 创新型", "\t"), ("创新型",))
+
+
 def metric_f1(a: str | None, b: str | None) -> float:
     """Character-level F1 of two metric phrases after NFKC and whitespace removal.
 
@@ -97,7 +102,7 @@ def metric_f1(a: str | None, b: str | None) -> float:
     >>> metric_f1("签约项目", None)
     0.0
     """
-    ca, cb = (Counter(re.sub(r"\s+", "", unicodedata.normalize("NFKC", x or ""))) for x in (a, b))
+    ca, cb = (Counter(_SPACES.pattern.sub("", unicodedata.normalize("NFKC", x or ""))) for x in (a, b))
     common = sum((ca & cb).values())
     if not common:
         return 0.0

@@ -106,8 +106,11 @@ def excluded_at(masked: str, start: int, end: int, num: str, unit_written: str, 
         return True
     return False
 
-_APPOSITIVE_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,12}(?:、|和|及|与))+[\u4e00-\u9fff]{1,12}$")
-_OUTLINE_LABEL = re.compile(r"^\s*[一二三四五六七八九十]+、")
+_APPOSITIVE_LIST = Rule("appositive_list", re.compile(r"(?:[\u4e00-\u9fff]{1,12}(?:、|和|及|与))+[\u4e00-\u9fff]{1,12}$"),
+                        ("分为苗圃、孵化和加速", "海珠、番禺、黄埔、天河"), ("通过八大行动、", "苗圃"))
+"""A list of items ending right before a number (苗圃、孵化和加速|三个阶段)."""
+_OUTLINE_LABEL = Rule("outline_label", re.compile(r"^\s*[一二三四五六七八九十]+、"),
+                      ("一、同意乌鲁木齐、昌吉、石河子",), ("同意乌鲁木齐、昌吉",))
 _APPOSITIVE_NOT_AFTER = set("等了的共计达有为约近超逾是和及与、将把对给向在")
 
 
@@ -125,10 +128,10 @@ def is_appositive(clause_before: str, value: float) -> bool:
     """
     if not clause_before or clause_before[-1] in _APPOSITIVE_NOT_AFTER:
         return False
-    m = _APPOSITIVE_LIST.search(_OUTLINE_LABEL.sub("", clause_before))
+    m = _APPOSITIVE_LIST.pattern.search(_OUTLINE_LABEL.pattern.sub("", clause_before))
     if not m:
         return False
-    items = len(_LIST_SEPARATOR.findall(m.group())) + 1
+    items = len(_LIST_SEPARATOR.pattern.findall(m.group())) + 1
     return items == value
 
 
@@ -137,7 +140,9 @@ CUMULATIVE_RULES = (
     Rule("sum_over_time", re.compile(r"共计|共有|(?<![公中总])共(?![享建同性青赢])(?=[\u4e00-\u9fff])"), ("共处理专利侵权纠纷", "支持经费共计"), ("公共服务",)),
 )
 """Words that present a figure as a running total. 共 counts only where no single year is stated."""
-_PARTS_FOLLOW = re.compile(r"[,:]?(?:包括|其中|分别|含)")
+_PARTS_FOLLOW = Rule("parts_follow", re.compile(r"[,:]?(?:包括|其中|分别|含)"),
+                     (",其中500亿级项目6个", "分别同比提速44.5%"), ("的企业",))
+"""Parts listed right after a total (…共1000家,其中…): its 共 is no running total."""
 
 CHANGE_RULES = (
     Rule("change", re.compile(r"(?:同比|环比)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|低于|净增|新增|增幅|增速|扩大|缩小)"
@@ -145,36 +150,48 @@ CHANGE_RULES = (
          ("同比增长", "比2021年初增长", "全年净增高新技术企业", "新增不少于"), ("增加至2000多项", "缩短至")),
 )
 """Words before a figure in its clause that make it a change or rate rather than a level."""
-_COMPARISON_ONLY = re.compile(r"^(?:分别)?(?:同比|环比|比(?![重例率])[^,;]{0,12}?|较[^,;]{0,12}?)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|低于|增幅|增速)")
+_COMPARISON_ONLY = Rule("comparison_only", re.compile(r"^(?:分别)?(?:同比|环比|比(?![重例率])[^,;]{0,12}?|较[^,;]{0,12}?)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|低于|增幅|增速)"),
+                        ("同比增长", "比2021年初增长", "分别同比提速"), ("比重提高到", "营业收入"))
+"""A rate that names only its comparison (同比增长32.45%): it is the rate of the level before it."""
 
-_CLAUSE_BREAK = re.compile(r"[,;:。!?]")
-_METRIC_LEAD = re.compile(
+_CLAUSE_BREAK = Rule("clause_break", re.compile(r"[,;:。!?]"), ("服务企业超1200家,培训近3万人次",), ("服务企业超1200家",))
+_METRIC_LEAD = Rule("metric_lead", re.compile(
     r"^(?:[()、和及与~至-]|\d{4}(?:-\d{4})?年(?:度|底|末|初|以来)?|截至|截止|目前|今年|去年|全年|当年|每年|近年来|近年|"
     r"全市|全区|全省|我市|我区|本市|其中|涉及|包括|另外|此外|同时|分别|共计|共有|共|累计|已经|已有|已|还|并|仍|均|也|"
     r"先后|率先|力争|预计|计划|争取|到|对|为|在(?![校册职岗园])|将|使|约|近|超过|超|逾|达到|达|不少于|不低于|至少|最高|"
-    r"[一二三四五六七八九十]+是|在?[\u4e00-\u9fff]{0,4}(?:冲击|影响|背景|形势|带动)下|[\u4e00-\u9fff]{2,4}[省市区县](?=[\u4e00-\u9fff][\u4e00-\u9fff\d]{3,}))+")
+    r"[一二三四五六七八九十]+是|在?[\u4e00-\u9fff]{0,4}(?:冲击|影响|背景|形势|带动)下|[\u4e00-\u9fff]{2,4}[省市区县](?=[\u4e00-\u9fff][\u4e00-\u9fff\d]{3,}))+"),
+    ("截至目前,全市累计服务企业", "2021年以来全市", "其中国家级"), ("营业收入",))
 """Words that open a clause without naming what is measured: time, place, adverbs, qualifiers."""
-_METRIC_TAIL = re.compile(
+_METRIC_TAIL = Rule("metric_tail", re.compile(
     r"(?:超过|超|近|约|逾|达到|达|不少于|不低于|至少|最高|共计|共|累计|已|为|的|仍|均|分别|接近|将近|和|及|与|、|"
     r"给予|予以|实现|保持在|增加至|增加到|增至|提高至|提高到|提升至|缩短至|"
-    r"(?:同比|环比)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|净增))+$")
+    r"(?:同比|环比)?(?:增长|增加|下降|减少|提高|降低|提升|提速|高出|净增))+$"),
+    ("惠及企业超", "营业收入同比增长", "平均办理时长缩短至"), ("高新技术企业",))
 """Words that close the words before a figure without naming what is measured."""
-_AFTER_STOP = re.compile(r"[,;:。!?()]|并|同比|以上|左右|以内|以下|用于|推动|加快|加大|促进|落地见效|(?:19|20)\d{2}年"
-                         r"|[\u4e00-\u9fff]{2}一(?:批|系列|支)")
-_QUALIFIER_TAIL = re.compile(
+_AFTER_STOP = Rule("after_stop", re.compile(r"[,;:。!?()]|并|同比|以上|左右|以内|以下|用于|推动|加快|加大|促进|落地见效|(?:19|20)\d{2}年"
+                                            r"|[\u4e00-\u9fff]{2}一(?:批|系列|支)"),
+                   ("家企业,同比增长", "资金用于支持", "个项目落地见效"), ("高新技术企业",))
+"""Where the noun phrase after a figure stops."""
+_QUALIFIER_TAIL = Rule("qualifier_tail", re.compile(
     "(?:" + "|".join(sorted({w for w, _ in QUALIFIER_BEFORE} | {"达到", "达", "仍", "均", "共计", "共"}, key=len, reverse=True))
-    + ")+$")
+    + ")+$"), ("惠及企业超", "支持经费共计", "获得超过"), ("高新技术企业",))
 """Qualifier words (etl.numbers.QUALIFIER_BEFORE) and adverbs that close the words before a figure."""
-_LIST_SEPARATOR = re.compile(r"、|和|及|与")
-_SINCE_YEAR = re.compile(r"(?:19|20)\d{2}年以来")
-_A_YEAR = re.compile(r"(?:19|20)\d{2}年")
-_ANY_PARENTHESES = re.compile(r"\([^()]*\)")
-_ITEM_JOIN = re.compile(r"[、和及]")
-_PARENTHESES = re.compile(r"\([^()]{5,}\)|\([^()]*[,;、][^()]*\)")
-_LISTED_BEFORE = re.compile(r"[^、]*(?:、[^、]+)+等$")
-_LIST_KEYWORD = re.compile(r"涉及|包括|涵盖|覆盖")
-_ADVERB_CUT = re.compile(r"累计|共计|共有|已经|已有|已|(?<![公中总])共(?![享建同性青赢])")
-_PREFIX_ATTRIBUTES = re.compile(r"^(?:累计|新增|净增|全年|当年|共计|共有|共(?![享建同性青赢]))+")
+_LIST_SEPARATOR = Rule("list_separator", re.compile(r"、|和|及|与"), ("苗圃、孵化和加速",), ("苗圃",))
+_SINCE_YEAR = Rule("since_year", re.compile(r"(?:19|20)\d{2}年以来"), ("2014年以来共组织2000家企业",), ("2014年共组织",))
+_A_YEAR = Rule("a_year", re.compile(r"(?:19|20)\d{2}年"), ("2021年,天河区共走访",), ("“十四五”期间", "截至目前"))
+_ANY_PARENTHESES = Rule("any_parentheses", re.compile(r"\([^()]*\)"), ("总规模10亿元(首期1亿元)", "(基地)"), ("(未闭合",))
+_ITEM_JOIN = Rule("item_join", re.compile(r"[、和及]"), ("食品、药品", "孵化和加速"), ("医疗器械",))
+_PARENTHESES = Rule("parentheses", re.compile(r"\([^()]{5,}\)|\([^()]*[,;、][^()]*\)"),
+                    ("联席会议办公室(即市招商办,具体在市商务局)", "(第20222223号)"), ("(基地)",))
+"""A long or listing parenthesis: an aside, no part of the words around a figure."""
+_LISTED_BEFORE = Rule("listed_before", re.compile(r"[^、]*(?:、[^、]+)+等$"), ("涉及食品、药品、医疗器械等",), ("医疗器械等",))
+_LIST_KEYWORD = Rule("list_keyword", re.compile(r"涉及|包括|涵盖|覆盖"), ("涉及兑现金额", "建立了涵盖苗圃"), ("兑现金额",))
+_ADVERB_CUT = Rule("adverb_cut", re.compile(r"累计|共计|共有|已经|已有|已|(?<![公中总])共(?![享建同性青赢])"),
+                   ("累计共享数据", "天河区共走访", "已有近千家外资企业"), ("共享数据", "公共服务"))
+_PREFIX_ATTRIBUTES = Rule("prefix_attributes", re.compile(r"^(?:累计|新增|净增|全年|当年|共计|共有|共(?![享建同性青赢]))+"),
+                          ("累计受理政策兑现业务", "新增高新技术企业"), ("共享数据",))
+"""A running-total, change or period prefix of a metric: an attribute, not part of its name."""
+_SPACES = Rule("spaces", re.compile(r"\s+"), ("累计 受理",), ("受理",))
 
 
 @lru_cache(maxsize=65536)
@@ -188,9 +205,9 @@ def normalise_metric(metric: str) -> str:
     '共享数据'
 
     """
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", metric or ""))
+    s = _SPACES.pattern.sub("", unicodedata.normalize("NFKC", metric or ""))
     s = _simplified(s)
-    return _PREFIX_ATTRIBUTES.sub("", s) or s
+    return _PREFIX_ATTRIBUTES.pattern.sub("", s) or s
 
 
 def _simplified(s: str) -> str:
@@ -222,7 +239,7 @@ def _value(num: str, scale: str | None) -> float:
 
 def clause_breaks(text: str) -> list[int]:
     """The offsets of every , ; : 。 ! ? of a text, in order (for ``_clause_start``)."""
-    return [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    return [m.start() for m in _CLAUSE_BREAK.pattern.finditer(text)]
 
 
 def _clause_start(breaks: list[int], sent: Sentence, pos: int) -> int:
@@ -277,7 +294,7 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
             if rule.name == "unknown_unit" and s and masked[s - 1] in _NOT_BEFORE_NUMBER:
                 continue
             name = rule.name
-            lo = (_RANGE_LOW.search(masked, max(0, s - 24), s)
+            lo = (_RANGE_LOW.pattern.search(masked, max(0, s - 24), s)
                   if rule.name == "quantity" and s > 1 and (masked[s - 1] in _RANGE_MARKS or masked[s - 2] in _RANGE_MARKS)
                   else None)
             if lo:
@@ -306,12 +323,21 @@ def _scan(masked: str, taken: list[tuple[int, int]]) -> list[_Found]:
 _RANGE_MARKS = set("至到~-—")
 _NOT_BEFORE_NUMBER = set("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 RANGE_RULE = FIGURE_RULES[2]
-_RANGE_LOW = re.compile(rf"(?P<lo>{_NUM})(?P<lo_scale>{_SCALE})?(?P<lo_unit>{_UNIT})?\s*(?:至|到|~|-|—)\s*$")
+_RANGE_LOW = Rule("range_low", re.compile(rf"(?P<lo>{_NUM})(?P<lo_scale>{_SCALE})?(?P<lo_unit>{_UNIT})?\s*(?:至|到|~|-|—)\s*$"),
+                  ("培育3-", "50至", "10%-"), ("2015年-", "5家"))
 """The low end of a range just before a quantity (3-5家, 50至100名)."""
+
+
+class _Anchor(NamedTuple):
+    rule: Rule
+    before: int
+    after: int
+
+
 _ANCHORS = {
-    "ratio": (re.compile(r":\d"), 16, 24),
-    "scale_class": (re.compile(r"亿级"), 12, 2),
-    "unknown_unit": (re.compile(r"[万亿][\u4e00-\u9fff]"), 24, 8),
+    "ratio": _Anchor(Rule("ratio_anchor", re.compile(r":\d"), ("按3:1的比例",), ("9:",)), 16, 24),
+    "scale_class": _Anchor(Rule("scale_class_anchor", re.compile(r"亿级"), ("打造千亿级产业集群",), ("千亿元",)), 12, 2),
+    "unknown_unit": _Anchor(Rule("unknown_unit_anchor", re.compile(r"[万亿][\u4e00-\u9fff]"), ("投放鱼苗300万尾",), ("300万,",)), 24, 8),
 }
 """Where a rule can match at all (a ratio at a colon between digits, a scale at 亿级, an undeclared
 unit after 万/亿), and how far before and after: those rules only search the windows around them."""
@@ -323,9 +349,9 @@ def _matches(rule: Rule, masked: str):
     if anchor is None:
         yield from rule.pattern.finditer(masked)
         return
-    pattern, before, after = anchor
     last = -1
-    for a in pattern.finditer(masked):
+    before, after = anchor.before, anchor.after
+    for a in anchor.rule.pattern.finditer(masked):
         m = rule.pattern.search(masked, max(last, a.start() - before), min(len(masked), a.end() + after))
         while m and m.end() <= a.start():  # a match wholly before the anchor belongs to an earlier one
             m = rule.pattern.search(masked, m.end(), min(len(masked), a.end() + after))
@@ -409,7 +435,7 @@ def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_repl
     …年以来 read as the issue year (``since``), 截至目前 / 今年 / a reply's 全年 read from the issue
     year (``relative``), else (None, ``none``)."""
     before = text[sent.start:start]  # ``text`` is the masked view
-    since = _SINCE_YEAR.search(before)
+    since = _SINCE_YEAR.pattern.search(before)
     if since:
         return issue_year, "since"  # …年以来: to date, the issue year
     year = context.sentence_year(before, issue_year, is_reply)
@@ -419,15 +445,15 @@ def _year(text: str, sent: Sentence, start: int, issue_year: int | None, is_repl
 def _basis(year: int | None, words: str) -> str:
     if year is None:
         return "none"
-    return "stated" if "年" in words and _A_YEAR.search(words) else "relative"
+    return "stated" if "年" in words and _A_YEAR.pattern.search(words) else "relative"
 
 
-def _strip_tail(pattern: re.Pattern, words: str) -> str:
-    """Remove the words ``pattern`` (anchored at the end) matches, searching only the last 24 characters."""
+def _strip_tail(rule: Rule, words: str) -> str:
+    """Remove the words ``rule`` (anchored at the end) matches, searching only the last 24 characters."""
     if not words:
         return words
     cut = max(0, len(words) - 24)
-    m = pattern.search(words, cut)
+    m = rule.pattern.search(words, cut)
     return words[:m.start()] if m else words
 
 
@@ -442,16 +468,16 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
     '带动'
     """
     raw = _strip_tail(_QUALIFIER_TAIL, text[start:end])
-    objs = list(_INDEFINITE_OBJECT.finditer(raw))
+    objs = list(_INDEFINITE_OBJECT.pattern.finditer(raw))
     if objs:
         raw = raw[objs[-1].end():]  # 打造一批营业收入超…: what follows 一批 is the thing measured
-    raw = _PARENTHESES.sub("", raw)
+    raw = _PARENTHESES.pattern.sub("", raw)
     if "(" in raw or ")" in raw:
-        flat = _ANY_PARENTHESES.sub(lambda m: "＿" * len(m.group()), raw)
+        flat = _ANY_PARENTHESES.pattern.sub(lambda m: "＿" * len(m.group()), raw)
         raw = raw[max(flat.rfind("("), flat.rfind(")")) + 1:]  # an unclosed bracket opens the phrase
-    listed = raw.endswith("等") and "、" in raw and _LISTED_BEFORE.search(raw)
+    listed = raw.endswith("等") and "、" in raw and _LISTED_BEFORE.pattern.search(raw)
     if listed:  # 涉及食品、药品等11个许可证: the examples are no part of the metric
-        key = _LIST_KEYWORD.search(raw, 0, raw.find("、"))
+        key = _LIST_KEYWORD.pattern.search(raw, 0, raw.find("、"))
         raw = raw[:key.start()] if key else ""
     if "的" in raw:
         rest = raw[raw.rfind("的") + 1:]
@@ -461,21 +487,26 @@ def _before_words(text: str, start: int, end: int, share: bool = False) -> str:
         raw = ""  # the figure opens the next item of a list
     if "、" in raw:
         raw = raw[raw.rfind("、") + 1:]
-    cuts = list(_ADVERB_CUT.finditer(raw))
+    cuts = list(_ADVERB_CUT.pattern.finditer(raw))
     if cuts and cuts[-1].end() < len(raw):
         raw = raw[cuts[-1].end():]
-    return _strip_tail(_METRIC_TAIL, _METRIC_LEAD.sub("", raw))
+    return _strip_tail(_METRIC_TAIL, _METRIC_LEAD.pattern.sub("", raw))
 
 
-_JOINED = re.compile(r"[、和及与~至到-]")
-_REWARD = re.compile(r"的?(?:一次性)?(?:奖励|补贴|资助|补助|奖补)")
-_DISTRIBUTIVE = re.compile(r"每(?:家|个|人|名|项|户|所|位)")
-_INDEFINITE_OBJECT = re.compile(r"一(?:批|系列|支)")
+_JOINED = Rule("joined", re.compile(r"[、和及与~至到-]"), ("500万元、100万元", "44.5%和62.7%"), ("500万元",))
+"""What joins two figures of one list (they share the words before the first)."""
+_REWARD = Rule("reward", re.compile(r"的?(?:一次性)?(?:奖励|补贴|资助|补助|奖补)"), ("的一次性奖励", "奖励资金7亿元"), ("予以",))
+_DISTRIBUTIVE = Rule("distributive", re.compile(r"每(?:家|个|人|名|项|户|所|位)"),
+                     ("每家予以不少于20万元奖励", "每个省(自治区、直辖市)"), ("每年",))
+"""An award per recipient (每家, 给予…奖励): the recipient is named in the clause before."""
+_INDEFINITE_OBJECT = Rule("indefinite_object", re.compile(r"一(?:批|系列|支)"),
+                          ("组建起一支188人的首席服务专员队伍", "一批重点项目", "出台一系列政策措施"), ("一是",))
+"""一批 / 一系列 / 一支: what follows is the thing measured."""
 
 
 def _noun_of_clause(text: str, start: int, end: int) -> str:
     """The thing a clause introduces (引导一批中外合资合作创新型企业落户广州 → 中外合资合作创新型企业落户广州)."""
-    objs = list(_INDEFINITE_OBJECT.finditer(text, start, end))
+    objs = list(_INDEFINITE_OBJECT.pattern.finditer(text, start, end))
     return _before_words(text, objs[-1].end() if objs else start, end)
 
 
@@ -484,8 +515,8 @@ def _after_words(text: str, end: int, limit: int, to_figure: bool = False) -> tu
     for word in ("左右", "以上", "以内", "以下"):
         if text.startswith(word, end):
             end += len(word)
-    raw = _PARENTHESES.sub("", text[end:limit])
-    stop = _AFTER_STOP.search(raw)
+    raw = _PARENTHESES.pattern.sub("", text[end:limit])
+    stop = _AFTER_STOP.pattern.search(raw)
     after = raw[:stop.start()] if stop else raw
     if stop is None and to_figure and "、" in after:
         after = after[:after.rfind("、")]  # …研发机构、培育认定500家…: the next item's words are its own
@@ -497,7 +528,7 @@ def _after_words(text: str, end: int, limit: int, to_figure: bool = False) -> tu
     after = _strip_tail(_METRIC_TAIL, after)
     if len(after) < 2 or after[0] in "和及与、或为是在于达已均从由向对":
         after = ""
-    runs_on = stop is None and bool(after) and not _ITEM_JOIN.search(raw)
+    runs_on = stop is None and bool(after) and not _ITEM_JOIN.pattern.search(raw)
     return after, by_de, runs_on
 
 
@@ -516,11 +547,11 @@ def _metrics(text: str, breaks: list[int], sent: Sentence, group: list[_Found]) 
         prev_end = group[i - 1].end if i else sent.start
         lo = max(cs, prev_end)
         between = text[prev_end:f.start] if i else ""
-        chained.append(bool(i) and cs <= prev_end and bool(_JOINED.search(between)))
+        chained.append(bool(i) and cs <= prev_end and bool(_JOINED.pattern.search(between)))
         own = _before_words(text, lo, f.start, share=f.unit in ("%", "‰"))
         nxt = group[i + 1].start if i + 1 < n else sent.end
-        if cs > sent.start and (_DISTRIBUTIVE.match(text, lo) or (
-                not own and lo == cs and _REWARD.match(text, f.end))):
+        if cs > sent.start and (_DISTRIBUTIVE.pattern.match(text, lo) or (
+                not own and lo == cs and _REWARD.pattern.match(text, f.end))):
             ps = _clause_start(breaks, sent, cs - 1)
             if not any(ps <= g.start < cs for g in group):
                 # …企业落户广州,每家予以20万元奖励 / 遴选一批示范工程,给予最高500万元奖励
@@ -582,7 +613,7 @@ def _cumulative(text: str, breaks: list[int], sent: Sentence, start: int, end: i
     totals = list(CUMULATIVE_RULES[0].pattern.finditer(before))
     if totals:
         tail = before[totals[-1].end():]
-        restated = _A_YEAR.search(tail)
+        restated = _A_YEAR.pattern.search(tail)
         if not restated or restated.start() == 0:
             return True  # a year stated after 累计 opens a new period: 已累计发布…,2021年…超1600宗
     if context.YEAR_RULES[0].pattern.search(before):
@@ -591,7 +622,7 @@ def _cumulative(text: str, breaks: list[int], sent: Sentence, start: int, end: i
     own = text[cs:start]
     if CUMULATIVE_RULES[1].pattern.search(own):
         single_year = context.sentence_year(text[sent.start:sent.end], None) is not None
-        parts_follow = _PARTS_FOLLOW.match(text, end) is not None
+        parts_follow = _PARTS_FOLLOW.pattern.match(text, end) is not None
         return not single_year and not parts_follow
     return False
 
@@ -662,7 +693,7 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
             cumulative = _cumulative(masked, breaks, sent, f.start, f.end, is_change)
             target = f.target if f.target is not None else sent.start in future
             metric = metrics[i]
-            if is_change and prev_level_metric and _COMPARISON_ONLY.match(_METRIC_LEAD.sub("", masked[lo:f.start])):
+            if is_change and prev_level_metric and _COMPARISON_ONLY.pattern.match(_METRIC_LEAD.pattern.sub("", masked[lo:f.start])):
                 metric = prev_level_metric  # 同比增长32.45%: the rate of the level before it
             metric = normalise_metric(metric or "")
             known = f.unit_known or f.unit == "比"

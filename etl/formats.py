@@ -13,86 +13,72 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 
 from etl.read import ReadError, decode_bytes, garbled
+from etl.segment import Rule
 
 # --------------------------------------------------------------------------------------
 # Junk lines: named rules, each with examples it drops and non-examples it keeps.
 
 
-@dataclass(frozen=True)
-class JunkLineRule:
-    """A kind of boilerplate line that is never document text."""
-
-    name: str
-    pattern: re.Pattern[str]
-    examples: tuple[str, ...]
-    non_examples: tuple[str, ...]
-
-    def matches(self, line: str) -> bool:
-        return self.pattern.search(line) is not None
-
-
-def _rule(name: str, pattern: str, examples: tuple[str, ...], non_examples: tuple[str, ...]) -> JunkLineRule:
-    return JunkLineRule(name, re.compile(pattern, re.IGNORECASE), examples, non_examples)
-
-
-JUNK_LINE_RULES: tuple[JunkLineRule, ...] = (
-    _rule(
-        "icp_record",
-        r"ICP\s*[备证]|公网安备|网站标识码",
-        ("粤ICP备16074905号-1号", "粤公网安备 44010402001234号", "网站标识码:4401000001"),
-        ("推动ICT产业发展", "备案管理办法"),
-    ),
-    _rule(
-        "copyright",
-        r"版权所有|copyright|©|\(c\)\s*\d{4}",
-        ("主办单位:广州市工业和信息化委员会 广州市经济贸易信息中心 版权所有", "Copyright © 2017 gz.gov.cn"),
-        ("加强版权保护和知识产权运用",),
-    ),
-    _rule(
-        "breadcrumb",
-        r"^\s*(?:您(?:现在)?(?:的)?(?:当前)?(?:所在)?(?:位置)|当前(?:所在)?位置|所在位置)\s*[::]",
-        ("您当前位置: 广州市工信委 > 信息公开目录 > 人大代表建议和政协提案", "当前位置: 管理办法   关于进一步优化产业发展环境", "您现在的位置:首页"),
-        ("当前位置较好的地块优先出让", "优化企业所在位置的配套服务"),
-    ),
-    _rule(
-        "font_size",
-        r"^\s*[【\[]?\s*字号\s*[::]|字号\s*[::]?\s*[【\[]?\s*大\s*[\]】]?\s*[【\[]?\s*中\s*[\]】]?\s*[【\[]?\s*小",
-        ("字号:  ", "【字号:大 中 小】", "发布时间:2022-06-01 字号:[大][中][小]"),
-        ("《关于加大力度培育中小微企业的建议》(第20222149号)",),
-    ),
-    _rule(
-        "page_tools",
-        r"^\s*(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏本页|收藏|加入收藏|分享到?)\s*[\]】]?\s*[::]?\s*)+$",
-        ("【打印本页】【关闭窗口】", "分享到:", "返回顶部"),
-        ("关闭落后产能企业12家",),
-    ),
-    _rule(
-        "share_bar",
-        r"^\s*分享到\s*[::]|^\s*扫一扫在手机(?:上)?打开|^\s*扫一扫(?:分享|关注)",
-        ("分享到:微信 微博 QQ空间", "扫一扫在手机打开当前页"),
-        ("分享经验做法",),
-    ),
-    _rule(
-        "view_counter",
-        r"^\s*(?:浏览次数|访问次数|阅读次数|点击数|访问量)\s*[::]?\s*\d*\s*次?\s*$",
-        ("浏览次数:", "访问量:1234"),
-        ("浏览次数统计系统上线运行",),
-    ),
-    _rule(
-        "prev_next",
-        r"^\s*(?:上一篇|下一篇)\s*[::]",
-        ("上一篇:关于印发某某办法的通知",),
-        ("上一篇文章提到的措施",),
-    ),
-    _rule(
-        "site_support",
-        r"^\s*技术支持\s*[::]|^\s*(?:主办|承办)(?:单位)?\s*[::].{0,60}(?:承办|维护)(?:单位)?\s*[::]",
-        ("技术支持:某某信息科技有限公司", "主办:广州市人民政府办公厅 承办:广州市政务服务数据管理局"),
-        ("主办单位:市工业和信息化局,会办单位:市科技局",),
-    ),
+JUNK_LINE_RULES: tuple[Rule, ...] = tuple(
+    Rule(name, re.compile(pattern, re.IGNORECASE), examples, non_examples)
+    for name, pattern, examples, non_examples in (
+        (
+            "icp_record",
+            r"ICP\s*[备证]|公网安备|网站标识码",
+            ("粤ICP备16074905号-1号", "粤公网安备 44010402001234号", "网站标识码:4401000001"),
+            ("推动ICT产业发展", "备案管理办法"),
+        ),
+        (
+            "copyright",
+            r"版权所有|copyright|©|\(c\)\s*\d{4}",
+            ("主办单位:广州市工业和信息化委员会 广州市经济贸易信息中心 版权所有", "Copyright © 2017 gz.gov.cn"),
+            ("加强版权保护和知识产权运用",),
+        ),
+        (
+            "breadcrumb",
+            r"^\s*(?:您(?:现在)?(?:的)?(?:当前)?(?:所在)?(?:位置)|当前(?:所在)?位置|所在位置)\s*[::]",
+            ("您当前位置: 广州市工信委 > 信息公开目录 > 人大代表建议和政协提案", "当前位置: 管理办法   关于进一步优化产业发展环境", "您现在的位置:首页"),
+            ("当前位置较好的地块优先出让", "优化企业所在位置的配套服务"),
+        ),
+        (
+            "font_size",
+            r"^\s*[【\[]?\s*字号\s*[::]|字号\s*[::]?\s*[【\[]?\s*大\s*[\]】]?\s*[【\[]?\s*中\s*[\]】]?\s*[【\[]?\s*小",
+            ("字号:  ", "【字号:大 中 小】", "发布时间:2022-06-01 字号:[大][中][小]"),
+            ("《关于加大力度培育中小微企业的建议》(第20222149号)",),
+        ),
+        (
+            "page_tools",
+            r"^\s*(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏本页|收藏|加入收藏|分享到?)\s*[\]】]?\s*[::]?\s*)+$",
+            ("【打印本页】【关闭窗口】", "分享到:", "返回顶部"),
+            ("关闭落后产能企业12家",),
+        ),
+        (
+            "share_bar",
+            r"^\s*分享到\s*[::]|^\s*扫一扫在手机(?:上)?打开|^\s*扫一扫(?:分享|关注)",
+            ("分享到:微信 微博 QQ空间", "扫一扫在手机打开当前页"),
+            ("分享经验做法",),
+        ),
+        (
+            "view_counter",
+            r"^\s*(?:浏览次数|访问次数|阅读次数|点击数|访问量)\s*[::]?\s*\d*\s*次?\s*$",
+            ("浏览次数:", "访问量:1234"),
+            ("浏览次数统计系统上线运行",),
+        ),
+        (
+            "prev_next",
+            r"^\s*(?:上一篇|下一篇)\s*[::]",
+            ("上一篇:关于印发某某办法的通知",),
+            ("上一篇文章提到的措施",),
+        ),
+        (
+            "site_support",
+            r"^\s*技术支持\s*[::]|^\s*(?:主办|承办)(?:单位)?\s*[::].{0,60}(?:承办|维护)(?:单位)?\s*[::]",
+            ("技术支持:某某信息科技有限公司", "主办:广州市人民政府办公厅 承办:广州市政务服务数据管理局"),
+            ("主办单位:市工业和信息化局,会办单位:市科技局",),
+        ),
+    )
 )
 
 
@@ -102,14 +88,18 @@ def is_junk_line(line: str) -> bool:
     >>> is_junk_line("粤ICP备16074905号-1号"), is_junk_line("现将办理情况答复如下:")
     (True, False)
     """
-    return any(rule.matches(line) for rule in JUNK_LINE_RULES)
+    return any(rule.pattern.search(line) is not None for rule in JUNK_LINE_RULES)
 
 
 # --------------------------------------------------------------------------------------
 # HTML
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([-\w.:]+)""", re.IGNORECASE)
+_META_CHARSET = Rule("meta_charset", re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE),
+                     (b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', b"<META charset='utf-8'>"),
+                     (b'<meta name="keywords" content="charset">',))
+"""A page's declared charset (a hint: it is often wrong)."""
+_XML_ENCODING = Rule("xml_encoding", re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([-\w.:]+)""", re.IGNORECASE),
+                     (b'<?xml version="1.0" encoding="GB2312"?>',), (b'<?xml version="1.0"?>',))
 _CHARSET_ALIASES = {
     "gb2312": "gb18030",
     "gbk": "gb18030",
@@ -137,13 +127,14 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _CELL_TAGS = ("td", "th")
 
-_JUNK_CLASS = re.compile(
+_JUNK_CLASS = Rule("junk_class", re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|crumbs?|position|location|dqwz|share|"
     r"bdshare|bdsharebuttonbox|jiathis|social|footer|foot|bottom|copyright|header|topbar|top-bar|"
     r"banner|logo|search|sidebar|side|related|xgwz|friendlink|yqlj|toolbar|gotop|backtop|"
     r"qrcode|ewm|login|advert|ads)(?:$|[-_\s\d])",
     re.IGNORECASE,
-)
+), ("div nav", " bdsharebuttonbox", "footer-links", "header ", "div  Menu2"), ("div content", "article-body", "navigator"))
+"""The tag name, id and classes of a page block that holds navigation, share bars or a footer."""
 _JUNK_BLOCK_MAX_SHARE = 0.4
 """A block that looks like navigation is kept anyway when it holds this share of the page's Chinese."""
 _LINK_DENSE_SHARE = 0.6
@@ -156,13 +147,20 @@ _DATE_METAS = (
 )  # fmt: skip
 _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 _DATE_LABELS = r"(发布日期|发布时间|发表于|发表时间|发文日期|成文日期|印发日期|发布于|更新时间)"
-_DATE_LINE = re.compile(_DATE_LABELS + r"\s*([::])?\s*" + _DATE)
-_GENERIC_DATE_LINE = re.compile(r"(日期|时间)\s*([::])\s*" + _DATE)
-_BARE_DATE = re.compile(_DATE)
-_TITLE_SEPARATORS = re.compile(r"\s*(?:\s[-_|—–]\s|[_|]|——|--)\s*")
+_DATE_LINE = Rule("date_line", re.compile(_DATE_LABELS + r"\s*([::])?\s*" + _DATE),
+                  ("发布日期:2017-07-27", "发布时间:2022-06-01 字号:[大][中][小]", "发表于 2017年6月30日"), ("2017-07-27",))
+"""A labelled publication date on a page."""
+_GENERIC_DATE_LINE = Rule("generic_date_line", re.compile(r"(日期|时间)\s*([::])\s*" + _DATE),
+                          ("日期:2019年01月09日", "时间:2022-06-01"), ("发布日期2017-07-27",))
+"""A date labelled only 日期 or 时间 (the last resort)."""
+_BARE_DATE = Rule("bare_date", re.compile(_DATE), ("2019年01月09日", "2017-07-27"), ("2017年7月",))
+_TITLE_SEPARATORS = Rule("title_separators", re.compile(r"\s*(?:\s[-_|—–]\s|[_|]|——|--)\s*"),
+                         ("关于促进经济发展的措施_天河区", "某某通知 - 广州市人民政府"), ("2015-2016年",))
+"""What joins a page title to its site's name (…的措施_天河区)."""
 _HEADER_SEARCH_LINES = 15
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+_CJK = Rule("cjk", re.compile(r"[\u4e00-\u9fff]"), ("一、加大扶持力度。",), ("Copyright 2017",))
+_WHITESPACE = Rule("whitespace", re.compile(r"[ \t\r\n\f\v]+"), ("发布日期:2017-07-27  字号", "首页\n"), ("关于\u3000促进",))
+"""ASCII white space (the page's no-break and ideographic spaces are replaced before)."""
 
 
 def html_to_text(data: bytes, name: str) -> tuple[str, str]:
@@ -185,14 +183,14 @@ def html_to_text(data: bytes, name: str) -> tuple[str, str]:
     from bs4 import BeautifulSoup
 
     text, encoding = _decode_html(data, name)
-    text = _CONTROL_CHARS.sub("", text)
+    text = _CONTROL_CHARS.pattern.sub("", text)
     soup = BeautifulSoup(text, "lxml")
     title = _page_title(soup)
     date_line = _page_date_line(soup)
     body = soup.body or soup
     _drop_junk_elements(body)
     lines = [line for line in _lines_of(body) if not is_junk_line(line)]
-    if not any(_CJK.search(line) for line in lines if line != title):
+    if not any(_CJK.pattern.search(line) for line in lines if line != title):
         raise ReadError(name, "no body text: the page holds only navigation, scripts or boilerplate")
     header = []
     head = lines[:_HEADER_SEARCH_LINES]
@@ -201,12 +199,14 @@ def html_to_text(data: bytes, name: str) -> tuple[str, str]:
         header.append(title)
     elif title and not any(title in line for line in head):
         header.append(title)
-    if date_line and not any(_same_date(date_line, line) for line in lines[:_HEADER_SEARCH_LINES] if _DATE_LINE.search(line)):
+    if date_line and not any(_same_date(date_line, line) for line in lines[:_HEADER_SEARCH_LINES] if _DATE_LINE.pattern.search(line)):
         header.append(date_line)
     return "\n".join(header + lines), encoding
 
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL_CHARS = Rule("control_chars", re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]"),
+                      ("正文\x00", "\x1b[0m"), ("第一行\r\n第二行\f\t",))
+"""Control characters and lone surrogates a page may hold (line breaks and tabs stay)."""
 
 
 def _decode_html(data: bytes, name: str) -> tuple[str, str]:
@@ -229,18 +229,18 @@ def _decode_html(data: bytes, name: str) -> tuple[str, str]:
     return decode_bytes(data, name)
 
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = Rule("tag", re.compile(r"<[^>]*>"), ("<p>一、加大扶持力度。</p>", '<div class="nav">'), ("收入<100万元的企业",))
 
 
 def _visible_text(page: str) -> str:
     """A page's text without its tags (enough to judge how it decoded; not the extraction)."""
-    return _TAG.sub(" ", page)
+    return _TAG.pattern.sub(" ", page)
 
 
 def _declared_charset(head: bytes) -> str | None:
     import codecs
 
-    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    match = _META_CHARSET.pattern.search(head) or _XML_ENCODING.pattern.search(head)
     if not match:
         return None
     label = match.group(1).decode("ascii", "replace").strip().lower()
@@ -252,7 +252,7 @@ def _declared_charset(head: bytes) -> str | None:
 
 
 def _clean(text: str) -> str:
-    return _WHITESPACE.sub(" ", text.replace("\xa0", " ").replace("\u3000", " ")).strip()
+    return _WHITESPACE.pattern.sub(" ", text.replace("\xa0", " ").replace("\u3000", " ")).strip()
 
 
 def _page_title(soup) -> str:
@@ -266,7 +266,7 @@ def _page_title(soup) -> str:
         if len(text) >= 4 and text in page_title:
             return text
     if page_title:
-        return max(_TITLE_SEPARATORS.split(page_title), key=len).strip()
+        return max(_TITLE_SEPARATORS.pattern.split(page_title), key=len).strip()
     heading = soup.find("h1")
     return _clean(heading.get_text()) if heading else ""
 
@@ -278,16 +278,16 @@ def _page_date_line(soup) -> str:
     metadata, then a date labelled only 日期 or 时间.
     """
     page_text = _clean(soup.body.get_text(" ")) if soup.body else ""
-    match = _DATE_LINE.search(page_text)
+    match = _DATE_LINE.pattern.search(page_text)
     if match:
         return _date_line(match)
     for meta in soup.find_all("meta"):
         key = (meta.get("name") or meta.get("property") or "").strip().lower()
         if key in _DATE_METAS:
-            found = _BARE_DATE.search(str(meta.get("content") or ""))
+            found = _BARE_DATE.pattern.search(str(meta.get("content") or ""))
             if found:
                 return f"发布日期:{_iso(*found.groups())}"
-    match = _GENERIC_DATE_LINE.search(page_text)
+    match = _GENERIC_DATE_LINE.pattern.search(page_text)
     return _date_line(match) if match else ""
 
 
@@ -305,12 +305,12 @@ def _iso(year: str, month: str, day: str) -> str:
 
 
 def _same_date(date_line: str, line: str) -> bool:
-    found = _BARE_DATE.search(line)
+    found = _BARE_DATE.pattern.search(line)
     return found is not None and date_line.endswith(_iso(*found.groups()))
 
 
 def _cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
+    return len(_CJK.pattern.findall(text))
 
 
 def _drop_junk_elements(body) -> None:
@@ -335,7 +335,7 @@ def _drop_junk_elements(body) -> None:
                 cjk, visible, linked, links = cjk + c_cjk, visible + c_visible, linked + c_linked, links + c_links
             elif type(child) in (NavigableString, CData):
                 cjk += _cjk_count(child)
-                visible += len(_ANY_SPACE.sub("", child))
+                visible += len(_ANY_SPACE.pattern.sub("", child))
         if tag.name == "a":
             linked, links = visible, links + 1
         tally[id(tag)] = (cjk, visible, linked, links)
@@ -343,12 +343,12 @@ def _drop_junk_elements(body) -> None:
             continue
         is_link_list = links >= _LINK_DENSE_MIN_LINKS and visible > 0 and linked / visible >= _LINK_DENSE_SHARE
         marks = " ".join([tag.name if tag.name == "header" else "", str(tag.get("id") or ""), *_classes(tag)])
-        looks_like_junk = bool(marks.strip()) and _JUNK_CLASS.search(marks) is not None and cjk / total < _JUNK_BLOCK_MAX_SHARE
+        looks_like_junk = bool(marks.strip()) and _JUNK_CLASS.pattern.search(marks) is not None and cjk / total < _JUNK_BLOCK_MAX_SHARE
         if (is_link_list and tag.name in _LINK_LIST_TAGS) or looks_like_junk:
             tag.decompose()
 
 
-_ANY_SPACE = re.compile(r"\s+")
+_ANY_SPACE = Rule("any_space", re.compile(r"\s+"), ("首页 政务公开", "\u3000\u3000一、"), ("首页",))
 _LINK_LIST_TAGS = ("ul", "ol", "div", "table", "tr", "p", "dl", "section", "span", "td", "li")
 
 
@@ -388,7 +388,7 @@ def _lines_of(body) -> list[str]:
                 stack.append(_PRE_END)
             stack.extend(reversed(node.contents))
         elif type(node) in (NavigableString, CData):
-            parts.append(str(node) if in_pre else _WHITESPACE.sub(" ", node))
+            parts.append(str(node) if in_pre else _WHITESPACE.pattern.sub(" ", node))
     lines = []
     for raw in "".join(parts).split("\n"):
         cells = (cell.strip(" \xa0\u3000") for cell in raw.split("\t"))
@@ -573,10 +573,14 @@ def _table_lines(table):
 # PDF
 
 MAX_PDF_PAGES = 2000
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[/,,]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+_PAGE_NUMBER = Rule("page_number", re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[/,,]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"),
+                    ("- 3 -", "—12—", "第 2 页 共 10 页", "3/10"), ("第2批", "2015-2016年", "3/10的企业"))
+"""A PDF page's number line: dropped before the lines are joined."""
 _SENTENCE_END = tuple("。!?;:!?;:")
 _CLOSERS = "”’」』)】》)\"'"
-_OUTLINE_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、.]|第[一二三四五六七八九十百\d]+[章节条])")
+_OUTLINE_START = Rule("outline_start", re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、.]|第[一二三四五六七八九十百\d]+[章节条])"),
+                      ("一、加大扶持力度。", "(二)优化服务", "3.加强", "第一章 总则"), ("第一批项目", "2021年"))
+"""A line that opens an outline item: a wrapped PDF line is never joined onto it."""
 _FULL_LINE_SHARE = 0.85
 
 
@@ -611,7 +615,7 @@ def pdf_to_text(data: bytes, name: str) -> str:
             name,
             f"no text layer: scanned PDF? Its {page_count} page(s) hold no text; run OCR (e.g. ocrmypdf) and load the result",
         )
-    lines = [line for page in pages for line in page.splitlines() if line.strip() and not _PAGE_NUMBER.match(line)]
+    lines = [line for page in pages for line in page.splitlines() if line.strip() and not _PAGE_NUMBER.pattern.match(line)]
     return "\n".join(reflow(lines))
 
 
@@ -636,7 +640,7 @@ def reflow(lines: list[str]) -> list[str]:
     paragraphs = [lines[0]]
     for previous, line in zip(lines, lines[1:]):
         wrapped = _width(previous) >= _FULL_LINE_SHARE * full and not previous.rstrip(_CLOSERS).endswith(_SENTENCE_END)
-        if wrapped and not _OUTLINE_START.match(line):
+        if wrapped and not _OUTLINE_START.pattern.match(line):
             joint = " " if previous[-1].isascii() and previous[-1].isalnum() and line[0].isascii() and line[0].isalnum() else ""
             paragraphs[-1] += joint + line
         else:

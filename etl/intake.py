@@ -16,6 +16,7 @@ from pathlib import Path
 
 from etl.pipeline import load_paths
 from etl.read import SUPPORTED_SUFFIXES, size_reason
+from etl.segment import Rule
 
 DEFAULT_MAX_UPLOAD_MB = 20
 
@@ -27,6 +28,11 @@ def max_upload_bytes() -> int:
     except ValueError:
         mb = DEFAULT_MAX_UPLOAD_MB
     return int(mb * 1024 * 1024)
+
+
+_UNSAFE_STEM = Rule("unsafe_stem", re.compile(r"[^\w\u4e00-\u9fff()()\-]+"), ("../答复", "《措施》", "a b"), ("答复_2021(1)", "report-v2"))
+"""Runs of characters a stored file name does not keep (each run becomes one _)."""
+_UNSAFE_SUFFIX = Rule("unsafe_suffix", re.compile(r"[^a-z0-9]"), ("HTML", "tx t"), ("docx",))
 
 
 def safe_name(uploaded: str) -> str:
@@ -51,8 +57,8 @@ def safe_name(uploaded: str) -> str:
     suffix = suffix.lower()
     if "." + suffix not in SUPPORTED_SUFFIXES:
         suffix = "txt" if not suffix else suffix
-    safe_stem = re.sub(r"[^\w\u4e00-\u9fff()()\-]+", "_", stem).strip("._")[:80] or "document"
-    safe_suffix = re.sub(r"[^a-z0-9]", "", suffix)[:8] or "txt"
+    safe_stem = _UNSAFE_STEM.pattern.sub("_", stem).strip("._")[:80] or "document"
+    safe_suffix = _UNSAFE_SUFFIX.pattern.sub("", suffix)[:8] or "txt"
     if (safe_stem, safe_suffix) != (stem, base.rpartition(".")[2] if dot else "txt"):
         safe_stem += "_" + hashlib.sha256(uploaded.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"upload_{safe_stem}.{safe_suffix}"

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from etl.segment import Rule
+
 METRIC_MIN = 70.0
 """Least metric similarity (0–100) for a reported figure to be a candidate for a target."""
 SAME_FACT_MIN = 90.0
@@ -24,8 +26,11 @@ THREAD_MIN = 72.0
 """Least wording similarity for a later commitment to be proposed as restating an earlier one."""
 CANDIDATES_MAX = 5
 
-_NOISE = re.compile(r"[\s\W_\d]+")
-_LABEL = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）.．、]|[一二三四五六七八九十]+是)")
+_NOISE = Rule("noise", re.compile(r"[\s\W_\d]+"), ("服务企业 超1200家", "(基地)"), ("服务企业",))
+"""What a metric is compared without: spaces, punctuation and digits."""
+_LABEL = Rule("label", re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）.．、]|[一二三四五六七八九十]+是)"),
+              ("(三)开展重点领域靶向招商", "1.统筹协调", "一是制定实施"), ("开展重点领域靶向招商", "2021年"))
+"""A commitment's own numbering label: no part of its wording."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def clean(s: str) -> str:
     >>> clean("“专精特新” 中小企业(2021年)")
     '专精特新中小企业年'
     """
-    return _NOISE.sub("", unicodedata.normalize("NFKC", s or ""))
+    return _NOISE.pattern.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
 def metric_similarity(a: str, b: str) -> float:
@@ -174,7 +179,7 @@ def wording(text: str) -> str:
     >>> wording("(三)推进老旧小区改造,2020年底前完成100个。")
     '推进老旧小区改造年底前完成个'
     """
-    body = _LABEL.sub("", text or "")
+    body = _LABEL.pattern.sub("", text or "")
     head = clean(body[:3 * WORDING_CHARS])  # a long commitment: its head is enough (clear of the cut)
     if len(head) >= WORDING_CHARS + 10:
         return head[:WORDING_CHARS]

@@ -20,6 +20,7 @@ from etl.model import Extraction
 from etl.normalize import fold
 from etl.read import ReadResult
 from etl.schema import TABLES, ddl
+from etl.segment import Rule
 
 
 def _h(prefix: str, *parts) -> str:
@@ -36,7 +37,8 @@ def doc_id_for(file_name: str) -> str:
     return _h("d_", Path(file_name).name)
 
 
-_WHITE = re.compile(r"\s+")
+_WHITE = Rule("white", re.compile(r"\s+"), ("关于 措施\n", "\t"), ("关于措施",))
+"""White space: no part of what makes two texts the same document or sentence."""
 
 
 def text_sha256(text: str) -> str:
@@ -45,11 +47,11 @@ def text_sha256(text: str) -> str:
     >>> text_sha256("关于 措施（一）\\n") == text_sha256("关于措施(一)")
     True
     """
-    return hashlib.sha256(_WHITE.sub("", fold(text)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_WHITE.pattern.sub("", fold(text)).encode("utf-8")).hexdigest()
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITE.pattern.sub("", text)
 
 
 def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult, ex: Extraction) -> dict[str, list[dict]]:
@@ -187,7 +189,8 @@ def reported_figure_rows(doc_id: str, ex: Extraction, aid, in_commitment) -> lis
     return out
 
 
-BREAKDOWN = re.compile(r"其中")
+BREAKDOWN = Rule("breakdown", re.compile(r"其中"), ("近千个,其中百亿级项目超30个",), ("其他",))
+"""A later figure of a sentence after 其中 is a part of an earlier one."""
 
 
 def is_breakdown(fact, earlier) -> bool:
@@ -216,7 +219,7 @@ def _breakdown(fact, same_sentence) -> bool:
     if first is None:
         return False
     # 其中 after the first figure of the sentence opens a breakdown that runs to the sentence's end.
-    return bool(BREAKDOWN.search(sent.text[first.end - sent.start:fact.start - sent.start]))
+    return bool(BREAKDOWN.pattern.search(sent.text[first.end - sent.start:fact.start - sent.start]))
 
 
 class _SpanFinder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from etl import context
 from etl.model import Money, Sentence
@@ -32,28 +33,39 @@ _UNIT_VALUE = {"fen": 0.01}
 _SCALE_VALUE = {None: 1, "": 1, "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "千万": 1e7,
                 "百万": 1e6, "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3}
 
+
+class KindRule(NamedTuple):
+    """A rule of the words around an amount, the side of the amount it reads, and the kind it gives."""
+
+    rule: Rule
+    side: str  # "before": the clause before the amount; "after": the words after it
+    kind: str
+
+
 KIND_RULES = (
-    Rule("subsidy_per_recipient", re.compile(
+    KindRule(Rule("subsidy_per_recipient", re.compile(
         r"(?:每家|每个|每项|每人|每户|每月|单户|单笔|单个|单项|一次性|分别给予|给予最高|予以最高|标准为)"),
-        ("每家予以不少于", "单笔贷款金额", "补贴标准为每月"), ("每年仍按",)),
-    Rule("subsidy_award_after", re.compile(r"^[^,;。]{0,6}?(?:奖励|资助|补贴|补助|奖补|薪酬|定额|限额|的标准|的扣除额度)"),
-         ("奖励", "的标准发放补贴", "限额内据实报销"), ("融资",)),
-    Rule("subsidy_threshold_after", re.compile(r"^(?:及?(?:以上|以下)的|的部分)"),
-         ("及以下的项目", "以上的贷款", "的部分,由申请人"), ("以上",)),
-    Rule("subsidy_grant_before", re.compile(r"(?:给予|予以)[^,;。]{0,6}$|每[^,;。]{1,4}(?:补贴|补助|奖励|奖补)[^,;。]{0,2}$"),
-         ("给予不超过", "每千瓦时补贴"), ("给予支持,共", "市财政补助资金")),
-    Rule("fund_after", re.compile(r"^[^,;。]{0,24}?(?:基金|计划|资金池)"),
-         ("(首期1亿元)的广州大学城创新创业投资基金", "金融支持稳外资战略合作计划"), ("融资",)),
-    Rule("fund_size_before", re.compile(r"(?:基金规模|资金规模|首期)[^,;。]{0,2}$"), ("基金规模", "(首期"), ("产业总规模达到",)),
-    Rule("economic_before", re.compile(
+        ("每家予以不少于", "单笔贷款金额", "补贴标准为每月"), ("每年仍按",)), "before", "subsidy_rate"),
+    KindRule(Rule("subsidy_award_after", re.compile(r"^[^,;。]{0,6}?(?:奖励|资助|补贴|补助|奖补|薪酬|定额|限额|的标准|的扣除额度)"),
+                  ("奖励", "的标准发放补贴", "限额内据实报销"), ("融资",)), "after", "subsidy_rate"),
+    KindRule(Rule("subsidy_threshold_after", re.compile(r"^(?:及?(?:以上|以下)的|的部分)"),
+                  ("及以下的项目", "以上的贷款", "的部分,由申请人"), ("以上",)), "after", "subsidy_rate"),
+    KindRule(Rule("subsidy_grant_before", re.compile(r"(?:给予|予以)[^,;。]{0,6}$|每[^,;。]{1,4}(?:补贴|补助|奖励|奖补)[^,;。]{0,2}$"),
+                  ("给予不超过", "每千瓦时补贴"), ("给予支持,共", "市财政补助资金")), "before", "subsidy_rate"),
+    KindRule(Rule("fund_after", re.compile(r"^[^,;。]{0,24}?(?:基金|计划|资金池)"),
+                  ("(首期1亿元)的广州大学城创新创业投资基金", "金融支持稳外资战略合作计划"), ("融资",)), "after", "fund"),
+    KindRule(Rule("fund_size_before", re.compile(r"(?:基金规模|资金规模|首期)[^,;。]{0,2}$"),
+                  ("基金规模", "(首期"), ("产业总规模达到",)), "before", "fund"),
+    KindRule(Rule("economic_before", re.compile(
         r"(?:收入|税收|融资|贷款|余额|交易额|投资额|投资|减负|减税|降费|欠款|电费|电价|加价|销售|产值|营收|增长|利润|出口|进口|消费|规模|GDP|增加值)[^,;。]{0,10}$"),
-        ("主营业务收入约", "拟投资", "产业总规模达到", "每吨加价"), ("市级财政投入",)),
-    Rule("economic_after", re.compile(r"^[^,;。]{0,10}?(?:融资|贷款|收入|税收|电价)"), ("融资",), ("奖励",)),
-    Rule("fiscal_before", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立|国债|统筹|下达|整合|筹集)"),
-         ("市级财政投入科技创新专项资金", "在中央预算内投资中安排"), ("企业获得",)),
+        ("主营业务收入约", "拟投资", "产业总规模达到", "每吨加价"), ("市级财政投入",)), "before", "economic"),
+    KindRule(Rule("economic_after", re.compile(r"^[^,;。]{0,10}?(?:融资|贷款|收入|税收|电价)"), ("融资",), ("奖励",)),
+             "after", "economic"),
+    KindRule(Rule("fiscal_before", re.compile(r"(?:财政|投入|安排|拨付|发放|兑现|资金|经费|专项|补助|扶持|设立|国债|统筹|下达|整合|筹集)"),
+                  ("市级财政投入科技创新专项资金", "在中央预算内投资中安排"), ("企业获得",)), "before", "fiscal"),
 )
-"""Kind by the words around the amount; the first rule that fires wins."""
-KIND_OF_RULE = {"subsidy": "subsidy_rate", "fund": "fund", "economic": "economic", "fiscal": "fiscal"}
+"""Kind by the words around the amount: a rule reads the clause before it or after it; the first
+rule that fires gives the kind."""
 FUND_WHOLE = Rule("fund_whole", re.compile(r"(?:总规模|规模为|规模达)[^,;。]{0,2}$"), ("设立总规模",), ("产值达到",))
 """A size (总规模…) is a fund's when the clause names a fund or programme after it."""
 FUND_NAMED = Rule("fund_named", re.compile(r"基金|资金池|(?<!发展)计划"), ("创新创业投资基金",), ("发展计划",))
@@ -69,8 +81,10 @@ QUALIFIER_TAIL = (("及以下", "max"), ("及以上", "min"), ("限额内", "max
 CAP_BEFORE = Rule("cap_before", re.compile(r"(?:不能|不得|不应|不可)(?:超过|高于)$"), ("额度不能超过",), ("不超过",))
 """A cap written with a modal (不能超过) that ``numbers.QUALIFIER_BEFORE`` would read as 超过 (over)."""
 PER_UNIT_BEFORE = Rule("per_unit_before", re.compile(r"每(?:个子女)?(?:月|年|人|户|家|个|项|次)$"), ("不能超过每月",), ("每",))
-_CLAUSE_SPLIT = re.compile(r"[,;]")
-_YEAR_BEFORE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-—~至到]\s*((?:19|20)\d{2}))?年(?P<since>以来)?")
+_CLAUSE_SPLIT = Rule("clause_split", re.compile(r"[,;]"), ("2021年,市级财政投入", "其中;"), ("市级财政投入",))
+_YEAR_BEFORE = Rule("year_before", re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-—~至到]\s*((?:19|20)\d{2}))?年(?P<since>以来)?"),
+                    ("2015年以来,市财政已在专项资金中安排", "2015-2016年,共支持", "其中2018年安排了"), ("十四五", "12019年"))
+"""A year (or a range of years, or 以来) written before an amount in its sentence."""
 
 
 @dataclass(frozen=True)
@@ -91,27 +105,17 @@ def classify_kind(left: str, right: str, rest: str | None = None, prefix: str | 
 
     >>> classify_kind("2021年,市级财政投入科技创新专项资金", "")
     'fiscal'
-    >>> classify_kind("每家予以不少于", "奖励")
-    'subsidy_rate'
     >>> classify_kind("番禺区推动设立总规模", "(首期1亿元)的广州大学城创新创业投资基金")
     'fund'
-    >>> classify_kind("已有近千家外资企业获得超过", "融资")
-    'economic'
-    >>> classify_kind("在全省率先启动", "金融支持稳外资战略合作计划")
-    'financing'
-    >>> classify_kind("数字经济产业总规模达到", "")
-    'economic'
-    >>> classify_kind("按照每人每月", "的标准发放补贴")
-    'subsidy_rate'
+
+    More cases (each kind, and the rules' exceptions) are in tests/test_money.py (``test_kind``).
     """
     rest = right if rest is None else rest
     prefix = left if prefix is None else prefix
     if FUND_WHOLE.pattern.search(left) and FUND_NAMED.pattern.search(rest[:40]):
         return "financing" if FINANCING.pattern.search(rest[:40]) else "fund"
-    for rule in KIND_RULES:
-        side = left if rule.name.endswith("_before") or rule.name == "subsidy_per_recipient" else right
-        if rule.pattern.search(side):
-            kind = KIND_OF_RULE[rule.name.split("_")[0]]
+    for rule, side, kind in KIND_RULES:
+        if rule.pattern.search(left if side == "before" else right):
             if kind == "fund" and FINANCING.pattern.search(left[-12:] + right[:24]):
                 return "financing"
             if kind == "fiscal" and PRIVATE_SUBJECT.pattern.search(prefix) and not PUBLIC_SUBJECT.pattern.search(prefix):
@@ -120,7 +124,8 @@ def classify_kind(left: str, right: str, rest: str | None = None, prefix: str | 
     return "economic"
 
 
-_UNIT_WORD = re.compile(r"元|分钱")
+_UNIT_WORD = Rule("unit_word", re.compile(r"元|分钱"), ("43.43亿元", "每吨加收5分钱"), ("5亿立方米",))
+"""The word every amount ends with: amounts are looked for only before one."""
 _WINDOW = 48
 """An amount is never longer than this (1,000,000,000.00万亿多元 fits)."""
 
@@ -152,7 +157,7 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
     """
     found: list[tuple[int, int, float, str]] = []
     taken: list[tuple[int, int]] = Spans()  # overlap found by bisection: linear in a long text
-    units = [u.end() for u in _UNIT_WORD.finditer(text)]  # every amount ends at one: search only before them
+    units = [u.end() for u in _UNIT_WORD.pattern.finditer(text)]  # every amount ends at one: search only before them
     for rule in MONEY_RULES:
         for m in _windowed(rule.pattern, text, units):
             if taken.overlaps(m.start(), m.end()):
@@ -189,12 +194,12 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
             q_before = "max"
         qualifier = qualifier or q_before or q_tail or "exact"
         prefix = context.masked(text[sent.start:start])
-        left = _CLAUSE_SPLIT.split(prefix)[-1] if prefix else ""
+        left = _CLAUSE_SPLIT.pattern.split(prefix)[-1] if prefix else ""
         nxt = starts[i + 1] if i + 1 < len(starts) else sent.end
         right = text[end:min(sent.end, nxt)]
         kind = "economic" if text.endswith("分钱", 0, end) else classify_kind(left, right, text[end:sent.end], prefix)
         year = money_year(prefix, ctx.issue_year, ctx.is_reply)
-        if year is None and not _YEAR_BEFORE.search(prefix):
+        if year is None and not _YEAR_BEFORE.pattern.search(prefix):
             year = context.sentence_year(sent.text, ctx.issue_year, ctx.is_reply)
         in_commitment = start in ctx.commitment_index
         target = (in_commitment or ctx.is_rules or context.is_future(sent.text)
@@ -223,7 +228,7 @@ def money_year(prefix: str, issue_year: int | None, is_reply: bool = False) -> i
     >>> money_year("2015年以来,市财政已在专项资金中安排", 2020) is None
     True
     """
-    years = list(_YEAR_BEFORE.finditer(prefix))
+    years = list(_YEAR_BEFORE.pattern.finditer(prefix))
     if years:
         breakdown = prefix.rfind("其中")
         after = [y for y in years if y.start() > breakdown >= 0]

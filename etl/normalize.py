@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import fields, is_dataclass, replace
 
+from etl.segment import Rule
+
 _SPACES = "\u3000\xa0\u2002\u2003\u2009\u200a\u202f\u205f"
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(ch): " " for ch in _SPACES})
@@ -20,7 +22,9 @@ _FOLD.update({ord("\ufe50"): ",", ord("\ufe51"): "\u3001", ord("\ufe55"): ":", o
 _FOLD.update({ord("\u2236"): ":"})  # RATIO ∶ as written in times and ratios (1∶1)
 
 
-_NEEDS_FOLD = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD if chr(c) != "\u3001") + "]")
+_NEEDS_FOLD = Rule("needs_fold", re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD if chr(c) != "\u3001") + "]"),
+                   ("收悉\uff0c我局", "\uff082021\uff09", "\u3000\u3000一、", "1\u22361"), ("收悉,我局、市商务局", "(2021)"))
+"""A character the view folds (full-width punctuation, digits and letters, wide spaces); 、 is kept."""
 
 
 _PAIRS = tuple((chr(k), v if isinstance(v, str) else chr(v)) for k, v in _FOLD.items()
@@ -58,7 +62,7 @@ def fold(text: str) -> str:
                 folded = folded.replace(ch, ascii_)
         _remember(text, folded)
         return folded
-    if _NEEDS_FOLD.search(text) is None:
+    if _NEEDS_FOLD.pattern.search(text) is None:
         return text  # most names and many texts: nothing to fold, no pass over every character
     return text.translate(_FOLD)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from etl.segment import Rule
+
 CN_DIGITS = "零〇一二两三四五六七八九"
 CN_UNITS = "十百千万亿"
 CN_NUMBER_CHARS = CN_DIGITS + CN_UNITS
@@ -62,6 +64,11 @@ _SCALE = {"": 1, "千": 1e3, "百": 1e2, "万": 1e4, "亿": 1e8, "万亿": 1e12,
           "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "十万": 1e5}
 
 
+_ARABIC_SCALED = Rule("arabic_scaled", re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)([千百十]?(?:万亿|亿|万)?)"),
+                      ("43.43", "1,157", "2.6万", "1.2万亿", "1千"), ("五百", "千"))
+"""A number in Arabic digits (thousands with commas), with the scale word written after it."""
+
+
 def parse_number(s: str) -> float:
     """Parse a number as written (Arabic or Chinese, optionally scaled).
 
@@ -71,7 +78,7 @@ def parse_number(s: str) -> float:
     (26000.0, 500.0, 1200000000000.0)
     """
     s = s.strip()
-    m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)([千百十]?(?:万亿|亿|万)?)", s)
+    m = _ARABIC_SCALED.pattern.fullmatch(s)
     if m:
         return float(m.group(1).replace(",", "")) * _SCALE[m.group(2)]
     if s in ("千", "百"):
@@ -93,7 +100,9 @@ def scaled_value(num: str, scale: str | None = None) -> float:
     return parse_number(num) * SCALE_VALUE[scale or ""]
 
 
-_CONSECUTIVE = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])(.*)")
+_CONSECUTIVE = Rule("consecutive", re.compile(r"([一二两三四五六七八九])([二三四五六七八九])(.*)"),
+                    ("两三", "二三十", "三四百万"), ("三十", "十二"))
+"""Two neighbouring digits written together (两三个, 二三十家): a vague number."""
 _ORDER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -104,7 +113,7 @@ def approximate_cn(num: str) -> str | None:
     >>> approximate_cn("两三"), approximate_cn("二三十"), approximate_cn("三四百万"), approximate_cn("三十")
     ('三', '三十', '四百万', None)
     """
-    m = _CONSECUTIVE.fullmatch(num)
+    m = _CONSECUTIVE.pattern.fullmatch(num)
     if m and _ORDER[m.group(2)] == _ORDER[m.group(1)] + 1:
         return m.group(2) + m.group(3)
     return None
@@ -130,7 +139,9 @@ QUALIFIER_BEFORE = (
 )
 QUALIFIER_TAIL = (("左右", "approx"), ("以上", "min"), ("以内", "max"), ("以下", "max"))
 
-BEFORE_RE = re.compile("(?:" + "|".join(q for q, _ in sorted(QUALIFIER_BEFORE, key=lambda x: -len(x[0]))) + ")$")
+BEFORE_RE = Rule("qualifier_before", re.compile("(?:" + "|".join(q for q, _ in sorted(QUALIFIER_BEFORE, key=lambda x: -len(x[0]))) + ")$"),
+                 ("获得超过", "每家予以不少于", "接近"), ("超过了", "获得"))
+"""A qualifier word (QUALIFIER_BEFORE) right before a number, longest first."""
 
 
 def qualifier_before(text: str, start: int) -> tuple[str | None, int]:
@@ -142,7 +153,7 @@ def qualifier_before(text: str, start: int) -> tuple[str | None, int]:
     ('min', 4)
     """
     window = text[max(0, start - 4):start]
-    m = BEFORE_RE.search(window)
+    m = BEFORE_RE.pattern.search(window)
     if not m:
         return None, start
     word = m.group()

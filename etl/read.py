@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from etl.segment import Rule
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 5_000_000
 """A document's text beyond this (about 2,500 pages) is refused: extraction takes ~2 s a million characters."""
@@ -75,8 +77,11 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_LINE_SEPARATORS = re.compile(r"[\x85\u2028\u2029]")
+_CONTROL = Rule("control", re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]"),
+                ("正文\x00", "第一页\x0c第二页", "\x1b[0m"), ("第一行\r\n第二行\t",))
+"""Control characters (a page break among them) and lone surrogates: dropped from stored text."""
+_LINE_SEPARATORS = Rule("line_separators", re.compile(r"[\x85\u2028\u2029]"), ("第一段\u2028第二段", "\x85"), ("第一段\n第二段",))
+"""Unicode's other line breaks: stored as newlines."""
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's.
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -261,8 +266,8 @@ def to_simplified(text: str, has_traditional: bool | None = None) -> str:
 def normalize_text(text: str) -> str:
     """Normalise line endings, drop control characters and lone surrogates (offsets index the result)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = _LINE_SEPARATORS.sub("\n", text)
-    return _CONTROL.sub("", text)
+    text = _LINE_SEPARATORS.pattern.sub("\n", text)
+    return _CONTROL.pattern.sub("", text)
 
 
 def too_large_reason(size: int) -> str:
@@ -455,8 +460,8 @@ def garbled(text: str, stats: CharStats | None = None) -> str | None:
     return None
 
 
-_NOT_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
-_BLANKS_RE = re.compile(r"\s+")
+_NOT_CJK_RE = Rule("not_cjk", re.compile(r"[^\u4e00-\u9fff]+"), ("广州 ab",), ("广州",))
+_BLANKS_RE = Rule("blanks", re.compile(r"\s+"), ("广州 ab", "一、\u3000加大"), ("广州ab",))
 _CJK_SAMPLE = 20000
 
 
@@ -470,7 +475,7 @@ def _cjk_share(text: str, stats: CharStats | None = None) -> float:
     if stats is not None and len(text) <= _CJK_SAMPLE:
         return stats.cjk_basic / stats.visible if stats.visible else 0.0
     sample = text[:_CJK_SAMPLE]
-    visible = len(_BLANKS_RE.sub("", sample))
+    visible = len(_BLANKS_RE.pattern.sub("", sample))
     if not visible:
         return 0.0
-    return len(_NOT_CJK_RE.sub("", sample)) / visible
+    return len(_NOT_CJK_RE.pattern.sub("", sample)) / visible

@@ -153,12 +153,19 @@ def outline(text: str, paras: list[Paragraph] | None = None) -> list[Section]:
     return sections
 
 
+_CLAUSE_END = Rule("clause_end", re.compile(r"[。;;]"), ("加强组织领导;健全工作机制", "一、总体要求。"), ("加强组织领导,健全工作机制",))
+"""Where a heading's first clause ends."""
+
+
 def _first_clause(text: str, start: int, end: int) -> str:
-    m = re.search(r"[。;;]", text[start:end])
+    m = _CLAUSE_END.pattern.search(text[start:end])
     return text[start: start + m.start()] if m else text[start:end]
 
 
-_SENT_RE = re.compile(r"[^。!?!?\n]*(?:[。!?!?]+[”’」)）]?|\n|$)")
+_SENT_RE = Rule("sentence", re.compile(r"[^。!?!?\n]*(?:[。!?!?]+[”’」)）]?|\n|$)"),
+                 ("收悉。我局高度重视", "“免申即享”!", "没有句号的一行"), ())
+"""A sentence: up to and including its 。!? (and a closing quote), or to the line's end (matches
+everywhere: every text is a run of sentences)."""
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
@@ -169,7 +176,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentenc
     """
     end = len(text) if end is None else end
     out = []
-    for m in _SENT_RE.finditer(text, start, end):
+    for m in _SENT_RE.pattern.finditer(text, start, end):
         s, e = m.span()
         while s < e and text[s] in BLANK + "\n":
             s += 1

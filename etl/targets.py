@@ -25,8 +25,11 @@ TARGET_RULES = (
     Rule("scale_class", re.compile(r"(?=[千百一二三四五六七八九十\d])(?P<num>[千百]|[一二三四五六七八九十]?[千百]|\d+)(?P<scale>万亿|千亿|百亿|亿)级"),
          ("千亿级", "500亿级"), ("千亿元",)),
 )
-RATE_BEFORE = re.compile(r"按照?|补贴|补助|贴息|奖励")
-RATE_AFTER = re.compile(r"^(?:给予|予以|补贴|补助|奖励|资助|的比例|比例)")
+RATE_BEFORE = Rule("rate_before", re.compile(r"按照?|补贴|补助|贴息|奖励"), ("按照实际投资额的", "贷款贴息"), ("提供公共服务事项",))
+"""Words before a percentage in its clause that make it a subsidy's rate (按照…的10%)."""
+RATE_AFTER = Rule("rate_after", re.compile(r"^(?:给予|予以|补贴|补助|奖励|资助|的比例|比例)"), ("给予最高", "的比例"), ("网上办理",))
+"""Words right after a percentage that make it a subsidy's rate (10%给予…)."""
+_CLAUSE_BREAK = Rule("clause_break", re.compile(r"[,,;;。]"), ("按照实际投资额的10%,给予", "一是;二是"), ("按照实际投资额的10%",))
 
 
 def is_rate(seg: str, start: int, end: int) -> bool:
@@ -39,9 +42,15 @@ def is_rate(seg: str, start: int, end: int) -> bool:
     >>> is_rate(s, s.index("100%"), s.index("100%") + 4)
     False
     """
-    clause = re.split(r"[,,;;。]", seg[:start])[-1]
-    return bool(RATE_BEFORE.search(clause) or RATE_AFTER.match(seg[end:end + 4]))
-RELATIVE_TERM = re.compile(r"用(?P<n>[一二三四五六七八九十\d]+)年(?:左右)?(?:的)?时间")
+    clause = _CLAUSE_BREAK.pattern.split(seg[:start])[-1]
+    return bool(RATE_BEFORE.pattern.search(clause) or RATE_AFTER.pattern.match(seg[end:end + 4]))
+
+
+RELATIVE_TERM = Rule("relative_term", re.compile(r"用(?P<n>[一二三四五六七八九十\d]+)年(?:左右)?(?:的)?时间"),
+                     ("力争用三年左右的时间将其建设成为", "用5年时间"), ("三年内",))
+"""A target set a number of years from the issue year (用三年左右的时间)."""
+FIVE_YEAR_PLAN = Rule("five_year_plan", re.compile(r"(十[二三四五]五)(?:”)?(?:期间|时期|末)"), ("“十四五”期间", "十三五末"), ("十四",))
+"""A target set for the end of a five-year plan (the plan's last year)."""
 _CN_SMALL = "零〇一二两三四五六七八九"
 
 
@@ -56,17 +65,21 @@ def target_year(sentence: str, issue_year: int | None) -> int | None:
     y = context.sentence_year(sentence, None)
     if y is not None:
         return y
-    plan = re.search(r"(十[二三四五]五)(?:”)?(?:期间|时期|末)", sentence)
+    plan = FIVE_YEAR_PLAN.pattern.search(sentence)
     if plan:
         return dates.FIVE_YEAR_PLANS[plan.group(1)]
-    m = RELATIVE_TERM.search(sentence)
+    m = RELATIVE_TERM.pattern.search(sentence)
     if m and issue_year:
         n = m.group("n")
         return issue_year + int(parse_number(n))
     return None
 
 
-_METRIC_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|力争|预计|争取|到20\d\d年|20\d\d年|计划|首期|其中|对|“十[二三四五]五”期间)+")
+_METRIC_LEAD = Rule("metric_lead", re.compile(r"^(?:[一二三四五六七八九十]+是|力争|预计|争取|到20\d\d年|20\d\d年|计划|首期|其中|对|“十[二三四五]五”期间)+"),
+                    ("力争2020年培育", "一是到2025年建成", "“十四五”期间新增"), ("培育各类创新型中小企业",))
+"""Words that open a target's clause without naming what is counted."""
+_METRIC_BREAK = Rule("metric_break", re.compile(r"[,,;;、。:()()]"), ("培育各类创新型中小企业、", "(首期"), ("培育各类创新型中小企业",))
+"""Where the words around a target that say what is counted stop."""
 
 
 def _clause(text: str, sent: Sentence, pos: int) -> str:
@@ -79,10 +92,10 @@ def _clause(text: str, sent: Sentence, pos: int) -> str:
 def _metric_near(text: str, sent: Sentence, start: int, end: int) -> str:
     """The words around a target that say what is counted (informational, not scored)."""
     raw_before = text[sent.start:start]
-    cut = len(re.split(r"[,,;;、。:()()]", context.masked(raw_before))[-1])
+    cut = len(_METRIC_BREAK.pattern.split(context.masked(raw_before))[-1])
     before = raw_before[len(raw_before) - cut:] if cut else ""
-    after = re.split(r"[,,;;、。:()()]", text[end:sent.end])[0]
-    before = _METRIC_LEAD.sub("", before)
+    after = _METRIC_BREAK.pattern.split(text[end:sent.end])[0]
+    before = _METRIC_LEAD.pattern.sub("", before)
     return (before + after).strip("“”的") or before or after
 
 
@@ -191,7 +204,7 @@ def future_sentences(text: str, sents: list[Sentence], paras: list[Paragraph],
             continue
         masked = context.masked(sent.text)
         if (prev_future_para is not None and para is prev_future_para
-                and not context.PAST_MARKERS.search(masked) and context.sentence_year(masked, None) is None):
+                and not context.PAST_MARKERS.pattern.search(masked) and context.sentence_year(masked, None) is None):
             future.add(sent.start)
             continue
         prev_future_para = None

@@ -172,7 +172,7 @@ def test_open_agency_spans_are_the_patterns_own(tokens):
     from etl.agencies import OPEN_AGENCY, open_agency_spans
 
     text = "".join(tokens)
-    assert list(open_agency_spans(text)) == [m.span() for m in OPEN_AGENCY.finditer(text)]
+    assert list(open_agency_spans(text)) == [m.span() for m in OPEN_AGENCY.pattern.finditer(text)]
 
 
 _CLAUSE_TOKENS = ["番禺区", "海珠区", "天河区", "人民政府", "政府", "推动", "负责", "落实", "区", ",", "。", ";", ":",
@@ -185,4 +185,4 @@ def test_clause_district_spans_are_the_patterns_own(tokens):
     from etl.agencies import CLAUSE_DISTRICT, clause_district_spans
 
     text = "".join(tokens)
-    assert list(clause_district_spans(text)) == [m.span() for m in CLAUSE_DISTRICT.finditer(text)]
+    assert list(clause_district_spans(text)) == [m.span() for m in CLAUSE_DISTRICT.pattern.finditer(text)]

@@ -247,4 +247,4 @@ def test_alias_definitions_are_the_patterns_own(tokens):
     from etl.metadata import ALIAS_DEF, _alias_definitions
 
     text = "".join(tokens)
-    assert [m.span() for m in _alias_definitions(text)] == [m.span() for m in ALIAS_DEF.finditer(text)]
+    assert [m.span() for m in _alias_definitions(text)] == [m.span() for m in ALIAS_DEF.pattern.finditer(text)]

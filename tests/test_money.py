@@ -63,6 +63,10 @@ def test_not_money(text):
     ("对入选的高端创新团队给予", "人才经费资助", "subsidy_rate"),
     ("给予最高", "奖励", "subsidy_rate"),
     ("全市新能源汽车产业规模达到", "", "economic"),
+    ("每家予以不少于", "奖励", "subsidy_rate"),
+    ("已有近千家外资企业获得超过", "融资", "economic"),
+    ("数字经济产业总规模达到", "", "economic"),
+    ("按照每人每月", "的标准发放补贴", "subsidy_rate"),
 ])
 def test_kind(left, right, kind):
     assert classify_kind(left, right) == kind
