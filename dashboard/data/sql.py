@@ -4,8 +4,8 @@ In: the parameters of a ``Filters`` (``dashboard.queries.filter_params``). Out: 
 assembled only from the constant fragments below (which fragments, by which filters are set):
 ``filtered(p)``, the WITH clause of the filtered facts (``com_f``, ``fig_f``, ``doc_ff``),
 ``chart(p)`` (the same, with what one chart draws as ``fig_sel``), ``deadline_state`` (the one
-meaning of overdue) and the conditions the Figures page reuses. User input always travels as named parameters
-(``$agency_ids``, ``$keyword`` …), never in the text.
+meaning of overdue) and the conditions the Figures page reuses. User input always travels as
+named parameters (``$agency_ids``, ``$keyword`` …), never in the text.
 """
 
 from __future__ import annotations
