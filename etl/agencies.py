@@ -563,7 +563,7 @@ def find_mentions(text: str, jurisdiction: str | None = None, issuer: str | None
             canonical, registered = got
             refs.append(AgencyRef(canonical, written, s, e, registered))
             taken[s:e] = b"\x01" * (e - s)
-    refs.sort(key=lambda r: r.start)
+    refs.sort(key=lambda r: r.char_start)
     return refs
 
 

@@ -70,7 +70,7 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _section_end(s: Section) -> int:
-    return max(s.end, s.start + 1)
+    return max(s.char_end, s.char_start + 1)
 
 
 def _section_path(sections: list[Section], pos: int) -> str:
@@ -107,7 +107,7 @@ def _resolve_subject(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple
     if got:
         return (got[0],)
     refs = agencies.find_mentions(subj, meta.jurisdiction, meta.issuer, aliases)
-    if refs and refs[0].start == 0:
+    if refs and refs[0].char_start == 0:
         return (refs[0].canonical,)
     if NON_AGENCY_SUBJECT.pattern.search(subj):
         return ()
@@ -136,28 +136,28 @@ def _reply_commitments(text: str, paras: list[Paragraph], sections: list[Section
     for i, p in enumerate(paras):
         para_no.setdefault(p.start, i)
     for sec in sections:
-        own = para_at.get(sec.start)
+        own = para_at.get(sec.char_start)
         if sec.level > 2 or not NEXT_STEP_HEADING.pattern.search(sec.heading) or own is None or "。" in own.text or len(own.text) > 40:
             continue  # not a heading line that announces next steps
-        children = [s for s in sections if sec.start < s.start < sec.end and s.level > sec.level]
+        children = [s for s in sections if sec.char_start < s.char_start < sec.char_end and s.level > sec.level]
         if not children:
             # No numbered items: each paragraph of the passage is one commitment.
             for idx, p in enumerate(paras):
-                if sec.start < p.start < sec.end and idx not in used:
+                if sec.char_start < p.start < sec.char_end and idx not in used:
                     if CLOSING.pattern.search(p.text) or "。" not in p.text and len(p.text) < 20:
                         break
                     items.append((None, p.start, p.end))
                     used.add(idx)
-            used.update(i for i, p in enumerate(paras) if sec.start <= p.start < sec.end)
+            used.update(i for i, p in enumerate(paras) if sec.char_start <= p.start < sec.char_end)
             continue
         top = min(c.level for c in children)
         for child in (c for c in children if c.level == top):
-            idx = para_no[child.start]
+            idx = para_no[child.char_start]
             if CLOSING.pattern.search(paras[idx].text):
                 continue
-            items.append((child.label, child.start, _item_extent(text, paras, idx)))
+            items.append((child.label, child.char_start, _item_extent(text, paras, idx)))
             used.add(idx)
-        used.update(i for i, p in enumerate(paras) if sec.start <= p.start < sec.end)
+        used.update(i for i, p in enumerate(paras) if sec.char_start <= p.start < sec.char_end)
     # Paragraphs that open with (or contain) 下一步.
     for i, p in enumerate(paras):
         if i in used:
@@ -412,15 +412,15 @@ def assigned_leads(body: str, meta: DocMeta, aliases: dict[str, str]) -> tuple[s
     leads: list[str] = []
     k = 0
     while k < len(refs):
-        if refs[k].start not in heads:
+        if refs[k].char_start not in heads:
             k += 1
             continue
         chain = [refs[k]]
-        while k + 1 < len(refs) and CHAIN_JOINER.pattern.fullmatch(body[chain[-1].end:refs[k + 1].start]):
+        while k + 1 < len(refs) and CHAIN_JOINER.pattern.fullmatch(body[chain[-1].char_end:refs[k + 1].char_start]):
             k += 1
             chain.append(refs[k])
         k += 1
-        tail = body[chain[-1].end:]
+        tail = body[chain[-1].char_end:]
         tail = TRAILING_ETC.pattern.sub("", tail[:6]) + tail[6:] if tail.startswith("等") else tail
         if NOT_SUBJECT_AFTER.pattern.match(tail) or not tail[:1] or tail[:1] in "。;,":
             continue
@@ -450,7 +450,7 @@ ATTACHMENT = Rule("attachment", re.compile(r"附件\s*\d*\s*(?:[::]|$)"), ("附�
 def _framework(sec: Section, sections: list[Section]) -> bool:
     """True when the section or one of its ancestors is a framework heading (总体要求 > 指导思想)."""
     return any(FRAMEWORK_HEADING.pattern.match(o.heading.strip()) for o in sections
-               if o.start <= sec.start < max(o.end, o.start + 1) and o.level <= sec.level)
+               if o.char_start <= sec.char_start < max(o.char_end, o.char_start + 1) and o.level <= sec.level)
 
 
 def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Section], meta: DocMeta,
@@ -460,11 +460,11 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
     body_end = next((p.start for p in paras if ATTACHMENT.pattern.match(p.text)), len(text))
     candidates = []
     for sec in sections:
-        idx = para_at.get(sec.start)
-        if idx is None or sec.start >= body_end or _framework(sec, sections):
+        idx = para_at.get(sec.char_start)
+        if idx is None or sec.char_start >= body_end or _framework(sec, sections):
             continue
         p = paras[idx]
-        has_children = any(sec.start < o.start < sec.end and o.level > sec.level for o in sections)
+        has_children = any(sec.char_start < o.char_start < sec.char_end and o.level > sec.level for o in sections)
         end = _item_extent(text, paras, idx)
         has_body = end > p.end
         if "。" not in p.text and len(p.text) < 40 and (has_children or not has_body):
@@ -481,12 +481,12 @@ def _policy_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
             candidates[-1] = (sec, idx, max(q.end for q in paras[idx:] if q.end <= tail.start))
     # Keep the innermost measures: drop one that holds another candidate.
     keep = [(sec, idx, end) for sec, idx, end in candidates
-            if not any(o is not sec and sec.start < o.start < end for o, _, _ in candidates)]
+            if not any(o is not sec and sec.char_start < o.char_start < end for o, _, _ in candidates)]
     out = []
     standing: list[str] = []
     executes = issuer_executes(meta)
     for sec, idx, end in keep:
-        s, e = _strip(text, sec.start, end)
+        s, e = _strip(text, sec.char_start, end)
         groups = list(LEAD_GROUP.pattern.finditer(text, s, e)) or list(LEAD_LINE.pattern.finditer(text, s, e))
         conventions = [g for g in groups if STANDING_LEAD.pattern.fullmatch(g["body"].strip(" ."))]
         groups = [g for g in groups if g not in conventions]  # a convention alone closes no task
@@ -541,12 +541,14 @@ LEAD_IN = Rule("lead_in", re.compile(r"要[^。]{0,60}?(?:重点)?(?:做好|抓�
 
 def _lead_in(text: str, sections: list[Section], sec: Section, paras: list[Paragraph]) -> str:
     """The unnumbered paragraph between a section's heading and its first item, if any."""
-    parent = next((o for o in reversed(sections) if o.start < sec.start < o.end and o.level < sec.level), None)
+    parent = next((o for o in reversed(sections)
+                   if o.char_start < sec.char_start < o.char_end and o.level < sec.level), None)
     if parent is None:
         return ""
-    first_child = min((o.start for o in sections if parent.start < o.start < parent.end and o.level > parent.level),
-                      default=parent.end)
-    between = [p.text for p in paras if parent.start < p.start < first_child]
+    first_child = min((o.char_start for o in sections
+                       if parent.char_start < o.char_start < parent.char_end and o.level > parent.level),
+                      default=parent.char_end)
+    between = [p.text for p in paras if parent.char_start < p.start < first_child]
     return "\n".join(between)
 
 
@@ -590,7 +592,7 @@ def _table_commitments(text: str, meta: DocMeta, aliases: dict[str, str], known:
     out = []
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
     for m in TABLE_ROW.pattern.finditer(text):
-        if any(c.start <= m.start() < c.end for c in known):
+        if any(c.char_start <= m.start() < c.char_end for c in known):
             continue
         cells = m["cells"].split("\t")
         leads: tuple[str, ...] = ()
@@ -623,7 +625,7 @@ def extract_commitments(text: str, paras: list[Paragraph], sections: list[Sectio
     else:
         found = _reply_commitments(text, paras, sections, meta, aliases)
     if "\t" in text:
-        found = sorted(found + _table_commitments(text, meta, aliases, found), key=lambda c: c.start)
+        found = sorted(found + _table_commitments(text, meta, aliases, found), key=lambda c: c.char_start)
     return found
 
 
@@ -631,7 +633,7 @@ def _closes_items_with_leads(text: str, sections: list[Section]) -> bool:
     """True when at least two numbered items end with a responsibility parenthesis."""
     closed = 0
     for sec in sections:
-        tail = text[max(sec.start, sec.end - 200):sec.end]
+        tail = text[max(sec.char_start, sec.char_end - 200):sec.char_end]
         m = None
         for m in LEAD_GROUP.pattern.finditer(tail):
             pass

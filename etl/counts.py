@@ -72,7 +72,7 @@ def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[
 
     >>> from etl.segment import sentences
     >>> t = "2021年,全市新洽谈产业招商项目3147个,同比增长32.45%;签约项目1157个。"
-    >>> [(c.span, c.value, c.year) for c in extract_counts(t, sentences(t), MoneyContext(2022, True, False))]
+    >>> [(c.span_text, c.value, c.figure_year) for c in extract_counts(t, sentences(t), MoneyContext(2022, True, False))]
     [('新洽谈产业招商项目3147个', 3147.0, 2021), ('签约项目1157个', 1157.0, 2021)]
     """
     masked = context.masked(text)
@@ -105,7 +105,7 @@ def extract_counts(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[
         target = in_commitment or context.is_future(sent.text)
         taken.append((start, end))
         out.append(Count(text[start:end], start, end, value, qualifier, year, metric.strip("“”"), target, sent))
-    out.sort(key=lambda c: c.start)
+    out.sort(key=lambda c: c.char_start)
     return out
 
 

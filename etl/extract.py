@@ -35,13 +35,13 @@ def extract(original: str) -> Extraction:
     commitments = extract_commitments(text, paras, sections, meta, aliases)
     issue_year = int(meta.issue_date[:4]) if meta.issue_date else None
     is_policy = meta.doc_type == "policy_measures"
-    spans = tuple((c.start, c.end) for c in commitments)
+    spans = tuple((c.char_start, c.char_end) for c in commitments)
     is_rules = sum(s.label_style == "article" for s in sections) >= 3
     ctx = MoneyContext(issue_year, not is_policy, is_policy, spans, is_rules)
     money = extract_money(text, sents, ctx)
     counts = extract_counts(text, sents, ctx)
     mentions = agencies.find_mentions(text, meta.jurisdiction, meta.issuer, aliases)
-    leads = [(c.start, c.end, c.lead_agencies) for c in commitments]
+    leads = [(c.char_start, c.char_end, c.lead_agencies) for c in commitments]
     default = (meta.issuer,) if meta.issuer else ()
     future = future_sentences(text, sents, paras, leads)  # which sentences plan: targets and figures alike
     targets = extract_targets(text, sents, paras, money, leads, issue_year, mentions, default, future)
@@ -68,8 +68,9 @@ def extract(original: str) -> Extraction:
 
 def _with_figure_metrics(targets, figures):
     """Give each target the metric its figure has: one rule names what a number measures."""
-    by_span = {(f.start, f.end): f.metric for f in figures}
-    return [replace(t, metric=by_span[(t.start, t.end)]) if by_span.get((t.start, t.end)) else t for t in targets]
+    by_span = {(f.char_start, f.char_end): f.metric for f in figures}
+    return [replace(t, metric=by_span[(t.char_start, t.char_end)]) if by_span.get((t.char_start, t.char_end)) else t
+            for t in targets]
 
 
 def _with_agency(m, mentions):
@@ -77,8 +78,8 @@ def _with_agency(m, mentions):
     from etl.context import title_spans, inside
 
     quoted = title_spans(m.sentence.text)
-    before = [r for r in mentions.between(m.sentence.start, m.start)
-              if not inside(quoted, r.start - m.sentence.start, r.end - m.sentence.start)]
+    before = [r for r in mentions.between(m.sentence.start, m.char_start)
+              if not inside(quoted, r.char_start - m.sentence.start, r.char_end - m.sentence.start)]
     return replace(m, agency=before[-1].canonical) if before else m
 
 
@@ -91,7 +92,8 @@ def _num(v: float):
 
 
 def to_answer_json(file_name: str, ex: Extraction) -> dict:
-    """Render an extraction in the answer key's format."""
+    """Render an extraction in the answer key's format (its own keys: ``start``, ``yuan``, ``kind``,
+    ``target``…, where the facts' fields are named as the table columns)."""
     meta = ex.meta
     return {
         "file": file_name,
@@ -103,27 +105,29 @@ def to_answer_json(file_name: str, ex: Extraction) -> dict:
             "valid_until": meta.valid_until, "doc_no": meta.doc_no,
         },
         "commitments": [
-            {"item": c.item, "task": c.task, "start": c.start, "end": c.end, "starts_with": c.text[:12],
-             "lead_agencies": list(c.lead_agencies), "deadline": c.deadline, "deadline_basis": c.deadline_basis}
+            {"item": c.item_label, "task": c.task_no, "start": c.char_start, "end": c.char_end,
+             "starts_with": c.text[:12], "lead_agencies": list(c.lead_agencies), "deadline": c.deadline_date,
+             "deadline_basis": c.deadline_basis}
             for c in ex.commitments
         ],
         "money": [
-            {"span": m.span, "start": m.start, "end": m.end, "yuan": _num(m.yuan), "qualifier": m.qualifier,
-             "year": m.year, "kind": ANSWER_KIND.get(m.kind, m.kind), "target": m.target}
+            {"span": m.span_text, "start": m.char_start, "end": m.char_end, "yuan": _num(m.amount_yuan),
+             "qualifier": m.qualifier, "year": m.figure_year, "kind": ANSWER_KIND.get(m.money_kind, m.money_kind),
+             "target": m.is_target}
             for m in ex.money
         ],
         "counts": [
-            {"span": c.span, "start": c.start, "end": c.end, "value": _num(c.value), "qualifier": c.qualifier,
-             "year": c.year, "metric": c.metric, "target": c.target}
+            {"span": c.span_text, "start": c.char_start, "end": c.char_end, "value": _num(c.value),
+             "qualifier": c.qualifier, "year": c.figure_year, "metric": c.metric, "target": c.is_target}
             for c in ex.counts
         ],
         "targets": [
-            {"span": t.span, "start": t.start, "end": t.end, "value": _num(t.value), "unit": t.unit,
-             "qualifier": t.qualifier, "year": t.year, "metric": t.metric, "lead_agencies": list(t.lead_agencies)}
+            {"span": t.span_text, "start": t.char_start, "end": t.char_end, "value": _num(t.value), "unit": t.unit,
+             "qualifier": t.qualifier, "year": t.figure_year, "metric": t.metric, "lead_agencies": list(t.lead_agencies)}
             for t in ex.targets
         ],
         "figures": [
-            {"span": f.span, "start": f.start, "end": f.end, "value": _num(f.value), "unit": f.unit,
+            {"span": f.span_text, "start": f.char_start, "end": f.char_end, "value": _num(f.value), "unit": f.unit,
              "qualifier": f.qualifier, "metric": f.metric, "year": f.year, "cumulative": f.is_cumulative,
              "change": f.is_change, "target": f.is_target, "kind": f.kind}
             for f in ex.figures

@@ -396,31 +396,32 @@ def _from_sources(text: str, money, counts, targets) -> list[_Found]:
     """The figures the money, counts and targets extractors already found, with their fields."""
     out: list[_Found] = []
     for m in money:
-        out.append(_Found(m.start, m.end, m.yuan, "元", m.qualifier, True, m.year, "money", m.target))
+        out.append(_Found(m.char_start, m.char_end, m.amount_yuan, "元", m.qualifier, True, m.figure_year, "money",
+                          m.is_target))
     masked = context.masked(text)
     for t in targets:
-        if t.unit == "元" and any(m.start == t.start for m in money):
+        if t.unit == "元" and any(m.char_start == t.char_start for m in money):
             continue
-        k = _COUNT_NUMBER.fullmatch(text, t.start, t.end)
-        if k and excluded_at(masked, t.start, t.end, k.group("num"), k.group("unit"), bool(k.group("scale"))):
+        k = _COUNT_NUMBER.fullmatch(text, t.char_start, t.char_end)
+        if k and excluded_at(masked, t.char_start, t.char_end, k.group("num"), k.group("unit"), bool(k.group("scale"))):
             continue  # the targets extractor's 48个月 is a duration
-        longer = _COUNT_NUMBER.match(text, t.start)
-        if t.unit != "元" and longer and longer.end() > t.end:  # 5个百分点, not 5个
+        longer = _COUNT_NUMBER.match(text, t.char_start)
+        if t.unit != "元" and longer and longer.end() > t.char_end:  # 5个百分点, not 5个
             unit = units.lookup(longer.group("unit"))
-            out.append(_Found(t.start, longer.end(), t.value * (unit.factor if unit else 1), unit.base if unit else
-                              longer.group("unit"), t.qualifier, unit is not None, t.year, "target", True))
+            out.append(_Found(t.char_start, longer.end(), t.value * (unit.factor if unit else 1), unit.base if unit else
+                              longer.group("unit"), t.qualifier, unit is not None, t.figure_year, "target", True))
             continue
         unit = units.lookup(t.unit)
-        out.append(_Found(t.start, t.end, t.value, unit.base if unit else t.unit, t.qualifier, unit is not None,
-                          t.year, "target", True))
+        out.append(_Found(t.char_start, t.char_end, t.value, unit.base if unit else t.unit, t.qualifier, unit is not None,
+                          t.figure_year, "target", True))
     for c in counts:
-        inner = list(_COUNT_NUMBER.finditer(text, c.start, c.end))
+        inner = list(_COUNT_NUMBER.finditer(text, c.char_start, c.char_end))
         if not inner:
             continue
         k = inner[-1]
         unit = units.lookup(k.group("unit"))
         out.append(_Found(k.start(), k.end(), c.value, unit.base if unit else k.group("unit"), c.qualifier,
-                          unit is not None, c.year, "count", c.target, c.metric))
+                          unit is not None, c.figure_year, "count", c.is_target, c.metric))
     out.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[_Found] = []
     for f in out:
@@ -651,15 +652,15 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
     >>> from etl.money import MoneyContext
     >>> from etl.segment import sentences, paragraphs
     >>> t = "截至目前,全市累计服务企业超1200家,培训近3万人次;2022年营业收入同比增长12.5%。"
-    >>> [(f.span, f.value, f.unit, f.qualifier, f.is_cumulative, f.is_change, f.kind, f.metric)
+    >>> [(f.span_text, f.value, f.unit, f.qualifier, f.is_cumulative, f.is_change, f.kind, f.metric)
     ...  for f in extract_figures(t, sentences(t), paragraphs(t), MoneyContext(2023, True, False))]
     [('1200家', 1200, '家', 'over', True, False, 'count', '服务企业'), ('3万人次', 30000, '人次', 'approx', True, False, 'count', '培训'), ('12.5%', 12.5, '%', 'exact', False, True, 'share', '营业收入')]
     """
     masked = context.masked(text)
     breaks = clause_breaks(text)
     sent_starts = [x.start for x in sents]
-    mentions = sorted(mentions, key=lambda r: r.start)
-    mention_starts = [r.start for r in mentions]
+    mentions = sorted(mentions, key=lambda r: r.char_start)
+    mention_starts = [r.char_start for r in mentions]
     found = [f for f in _from_sources(text, money, counts, targets)
              if f.source != "target" or not _excluded(breaks, masked, sents, sent_starts, f)]
     taken = [(f.start, f.end) for f in found]
@@ -704,7 +705,7 @@ def extract_figures(text: str, sents: list[Sentence], paras: list[Paragraph], ct
             prev_change_end = f.end if is_change else None
             if not is_change:
                 prev_level_metric = metric
-    out.sort(key=lambda x: x.start)
+    out.sort(key=lambda x: x.char_start)
     return out
 
 
@@ -747,7 +748,7 @@ def _excluded(breaks: list[int], masked: str, sents: list[Sentence], sent_starts
 def _agency(sent: Sentence, start: int, mentions, mention_starts: list[int]) -> str | None:
     """The agency the figure's sentence names last before it, if any (``mentions`` sorted by start)."""
     k = bisect.bisect_left(mention_starts, start) - 1
-    if k >= 0 and mentions[k].start >= sent.start:
+    if k >= 0 and mentions[k].char_start >= sent.start:
         return mentions[k].canonical
     return None
 

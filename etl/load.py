@@ -91,16 +91,16 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
     seen: dict[str, int] = {}
     commitment_spans = []
     for c in ex.commitments:
-        base = _h("c_", doc_id, c.item, c.task, _norm(c.text))
+        base = _h("c_", doc_id, c.item_label, c.task_no, _norm(c.text))
         n = seen.get(base, 0)
         seen[base] = n + 1
         cid = base if n == 0 else _h("c_", base, n)
-        commitment_spans.append((c.start, c.end, cid))
+        commitment_spans.append((c.char_start, c.char_end, cid))
         rows["commitments"].append({
-            "commitment_id": cid, "doc_id": doc_id, "item_label": c.item, "task_no": c.task,
-            "section_path": c.section_path, "text": c.text, "char_start": c.start, "char_end": c.end,
+            "commitment_id": cid, "doc_id": doc_id, "item_label": c.item_label, "task_no": c.task_no,
+            "section_path": c.section_path, "text": c.text, "char_start": c.char_start, "char_end": c.char_end,
             "lead_agency_ids": [aid(a) for a in c.lead_agencies], "lead_agency_names": list(c.lead_agencies),
-            "deadline_date": c.deadline, "deadline_year": int(c.deadline[:4]) if c.deadline else None,
+            "deadline_date": c.deadline_date, "deadline_year": int(c.deadline_date[:4]) if c.deadline_date else None,
             "deadline_basis": c.deadline_basis, "deadline_text": c.deadline_text,
         })
         pos = 0
@@ -120,48 +120,52 @@ def document_rows(doc_id: str, file_name: str, source_path: str, rr: ReadResult,
         fseen[base] = n + 1
         return base if n == 0 else _h("f_", base, n)
 
-    def figure(kind, f, value, unit, amount, money_kind, year, is_target, metric, agency_names, same_sentence):
+    def figure(figure_type, f, agency_names, same_sentence, *, value, unit, amount_yuan, money_kind, is_target, metric):
+        """A ``figures`` row of a money, count or target fact. Its fields named as the columns go
+        across as they are; the keywords are the columns each kind of fact fills its own way."""
         ids = [aid(a) for a in agency_names if a]
         rows["figures"].append({
-            "figure_id": fid(kind, f.span, f.sentence.text), "doc_id": doc_id, "commitment_id": in_commitment(f.start),
-            "figure_type": kind, "span_text": f.span, "value": float(value), "unit": unit, "amount_yuan": amount,
-            "qualifier": f.qualifier, "money_kind": money_kind, "figure_year": year, "is_target": bool(is_target),
+            "figure_id": fid(figure_type, f.span_text, f.sentence.text), "doc_id": doc_id,
+            "commitment_id": in_commitment(f.char_start), "figure_type": figure_type, "span_text": f.span_text,
+            "value": float(value), "unit": unit, "amount_yuan": amount_yuan, "qualifier": f.qualifier,
+            "money_kind": money_kind, "figure_year": f.figure_year, "is_target": bool(is_target),
             "is_breakdown": _breakdown(f, same_sentence.get(f.sentence.start, ())) or getattr(f, "is_part", False),
-            "is_cumulative": getattr(f, "is_cumulative", False), "metric": metric, "agency_id": ids[0] if ids else None, "agency_ids": ids,
-            "char_start": f.start, "char_end": f.end, "sentence": f.sentence.text,
-            "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
+            "is_cumulative": getattr(f, "is_cumulative", False), "metric": metric,
+            "agency_id": ids[0] if ids else None, "agency_ids": ids, "char_start": f.char_start, "char_end": f.char_end,
+            "sentence": f.sentence.text, "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
         })
 
     leads_at: dict[tuple[int, int], tuple[str, ...]] = {}
     for c in ex.commitments:
-        leads_at.setdefault((c.start, c.end), c.lead_agencies)
+        leads_at.setdefault((c.char_start, c.char_end), c.lead_agencies)
     lead_of = {cid: leads_at.get((s, e), ()) for s, e, cid in commitment_spans}
     money_by_sentence, counts_by_sentence = _by_sentence(ex.money), _by_sentence(ex.counts)
     targets_by_unit = {unit: _by_sentence([x for x in ex.targets if x.unit == unit]) for unit in {t.unit for t in ex.targets}}
     for m in ex.money:
-        cid = in_commitment(m.start)
+        cid = in_commitment(m.char_start)
         names = [m.agency] if m.agency else list(lead_of.get(cid, ())) if cid else []
-        figure("money", m, m.yuan, "元", m.yuan, m.kind, m.year, m.target, None, names, money_by_sentence)
+        figure("money", m, names, money_by_sentence, value=m.amount_yuan, unit="元", amount_yuan=m.amount_yuan,
+               money_kind=m.money_kind, is_target=m.is_target, metric=None)
     for c in ex.counts:
-        cid = in_commitment(c.start)
-        figure("count", c, c.value, "个", None, None, c.year, c.target, c.metric, list(lead_of.get(cid, ())) if cid else [],
-               counts_by_sentence)
+        cid = in_commitment(c.char_start)
+        figure("count", c, list(lead_of.get(cid, ())) if cid else [], counts_by_sentence, value=c.value, unit="个",
+               amount_yuan=None, money_kind=None, is_target=c.is_target, metric=c.metric)
     for t in ex.targets:
-        figure("target", t, t.value, t.unit, t.value if t.unit == "元" else None, None, t.year, True, t.metric,
-               list(t.lead_agencies), targets_by_unit[t.unit])
+        figure("target", t, list(t.lead_agencies), targets_by_unit[t.unit], value=t.value, unit=t.unit,
+               amount_yuan=t.value if t.unit == "元" else None, money_kind=None, is_target=True, metric=t.metric)
 
     rows["reported_figures"] = reported_figure_rows(doc_id, ex, aid, in_commitment)
 
     mention_seen = set()
     for r in ex.agency_mentions:
-        if (r.start, r.end) in mention_seen:
+        if (r.char_start, r.char_end) in mention_seen:
             continue
-        mention_seen.add((r.start, r.end))
+        mention_seen.add((r.char_start, r.char_end))
         rows["agency_mentions"].append({"doc_id": doc_id, "agency_id": aid(r.canonical), "written_as": r.written_as,
-                                        "char_start": r.start, "char_end": r.end})
+                                        "char_start": r.char_start, "char_end": r.char_end})
     for i, s in enumerate(ex.sections):
         rows["sections"].append({"doc_id": doc_id, "section_no": i, "level": s.level, "label": s.label,
-                                 "heading": s.heading[:200], "char_start": s.start, "char_end": s.end})
+                                 "heading": s.heading[:200], "char_start": s.char_start, "char_end": s.char_end})
     for name in unregistered:
         rows["agencies"].append(_agency_row(name, registered=False))
     return rows
@@ -175,15 +179,15 @@ def reported_figure_rows(doc_id: str, ex: Extraction, aid, in_commitment) -> lis
         norm = norms.get(f.sentence.start)
         if norm is None:
             norm = norms[f.sentence.start] = _norm(f.sentence.text)
-        base = _h("g_", doc_id, f.span, f.start - f.sentence.start, norm)
+        base = _h("g_", doc_id, f.span_text, f.char_start - f.sentence.start, norm)
         n = seen.get(base, 0)
         seen[base] = n + 1
         out.append({
             "figure_id": base if n == 0 else _h("g_", base, n), "doc_id": doc_id,
-            "commitment_id": in_commitment(f.start), "span_text": f.span, "value": float(f.value), "unit": f.unit,
-            "is_unit_known": f.unit_known, "qualifier": f.qualifier, "kind": f.kind, "metric": f.metric,
+            "commitment_id": in_commitment(f.char_start), "span_text": f.span_text, "value": float(f.value), "unit": f.unit,
+            "is_unit_known": f.is_unit_known, "qualifier": f.qualifier, "kind": f.kind, "metric": f.metric,
             "year": f.year, "year_basis": f.year_basis, "is_cumulative": f.is_cumulative, "is_change": f.is_change,
-            "is_target": f.is_target, "agency_id": aid(f.agency), "char_start": f.start, "char_end": f.end,
+            "is_target": f.is_target, "agency_id": aid(f.agency), "char_start": f.char_start, "char_end": f.char_end,
             "sentence": f.sentence.text, "sentence_start": f.sentence.start, "sentence_end": f.sentence.end,
         })
     return out
@@ -198,7 +202,7 @@ def is_breakdown(fact, earlier) -> bool:
 
     >>> from types import SimpleNamespace as F
     >>> s = F(start=0, end=30, text="引进优质项目近千个,其中500亿级项目6个")
-    >>> a, b = F(start=4, end=9, sentence=s), F(start=13, end=22, sentence=s)
+    >>> a, b = F(char_start=4, char_end=9, sentence=s), F(char_start=13, char_end=22, sentence=s)
     >>> is_breakdown(b, [a, b]), is_breakdown(a, [a, b])
     (True, False)
     """
@@ -215,11 +219,11 @@ def _by_sentence(facts) -> dict[int, list]:
 
 def _breakdown(fact, same_sentence) -> bool:
     sent = fact.sentence
-    first = next((e for e in same_sentence if e.end <= fact.start), None)
+    first = next((e for e in same_sentence if e.char_end <= fact.char_start), None)
     if first is None:
         return False
     # 其中 after the first figure of the sentence opens a breakdown that runs to the sentence's end.
-    return bool(BREAKDOWN.pattern.search(sent.text[first.end - sent.start:fact.start - sent.start]))
+    return bool(BREAKDOWN.pattern.search(sent.text[first.char_end - sent.start:fact.char_start - sent.start]))
 
 
 class _SpanFinder:

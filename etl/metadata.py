@@ -131,7 +131,7 @@ def _is_agency_line(line: str, jurisdiction: str | None = None) -> tuple[str, bo
     got = agencies.resolve(line, jurisdiction)
     if got is None:
         refs = agencies.find_mentions(line, jurisdiction)
-        if refs and refs[0].start == 0 and refs[-1].end == len(line):
+        if refs and refs[0].char_start == 0 and refs[-1].char_end == len(line):
             got = (refs[0].canonical, refs[0].is_registered)
     return got
 

@@ -1,7 +1,12 @@
 """Frozen dataclasses the extractors return: pure values with their offsets, no I/O.
 
-Every fact carries ``start``/``end`` into the stored document text (Python ``str`` indices,
-end exclusive) and the sentence it was read from.
+A value that becomes a table row (``Section``, ``AgencyRef``, ``Money``, ``Count``, ``Target``,
+``Figure``, ``Commitment``) names its fields as the columns of its table in ``etl.schema``:
+``char_start``/``char_end`` into the stored document text (Python ``str`` indices, end
+exclusive), ``span_text``, ``amount_yuan``, ``money_kind``, ``is_target``, ``figure_year``… so
+``etl.load`` copies them across one to one. A figure fact also carries the ``Sentence`` it was read
+from. Segmentation values that are never rows by themselves (``Sentence``, ``Span``,
+``etl.segment.Paragraph``) keep ``start``/``end``.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ class Section:
     level: int  # 1 = 一、 ; 2 = (一) ; 3 = 1. ; 4 = (1) ; 5 = 一是
     label: str  # as written, e.g. "(三)", "1", "一"
     label_style: str  # "cn_dun", "cn_paren", "num_dot", "num_paren", "cn_shi", "article"
-    start: int  # where the label begins
+    char_start: int  # where the label begins
     label_end: int  # just after the label and its punctuation
-    end: int  # end of the section's text (exclusive, trailing blanks trimmed)
+    char_end: int  # end of the section's text (exclusive, trailing blanks trimmed)
     heading: str  # the first line (or first sentence) after the label
 
 
@@ -41,21 +46,21 @@ class AgencyRef:
 
     canonical: str
     written_as: str
-    start: int
-    end: int
+    char_start: int
+    char_end: int
     is_registered: bool = True
 
 
 @dataclass(frozen=True)
 class Money:
-    span: str
-    start: int
-    end: int
-    yuan: float
+    span_text: str
+    char_start: int
+    char_end: int
+    amount_yuan: float
     qualifier: str
-    year: int | None
-    kind: str
-    target: bool
+    figure_year: int | None
+    money_kind: str
+    is_target: bool
     sentence: Sentence
     agency: str | None = None
     is_cumulative: bool = False  # a running total (累计, 截至…, …以来), not one year's amount
@@ -64,26 +69,26 @@ class Money:
 
 @dataclass(frozen=True)
 class Count:
-    span: str
-    start: int
-    end: int
+    span_text: str
+    char_start: int
+    char_end: int
     value: float
     qualifier: str
-    year: int | None
+    figure_year: int | None
     metric: str
-    target: bool
+    is_target: bool
     sentence: Sentence
 
 
 @dataclass(frozen=True)
 class Target:
-    span: str
-    start: int
-    end: int
+    span_text: str
+    char_start: int
+    char_end: int
     value: float
     unit: str
     qualifier: str
-    year: int | None
+    figure_year: int | None
     metric: str
     lead_agencies: tuple[str, ...]
     sentence: Sentence
@@ -93,9 +98,9 @@ class Target:
 class Figure:
     """One reported quantity: money, a count of things or people, a share or rate, a measure."""
 
-    span: str  # the number with its unit as written (qualifier words outside it)
-    start: int
-    end: int
+    span_text: str  # the number with its unit as written (qualifier words outside it)
+    char_start: int
+    char_end: int
     value: float  # in the unit's base (万/亿/千 multiplied in)
     unit: str  # base unit from etl.units, or as written when not declared (unit_known False)
     qualifier: str  # exact / approx / over / min / max
@@ -106,21 +111,21 @@ class Figure:
     is_change: bool
     is_target: bool
     kind: str  # money / count / share / measure
-    unit_known: bool
+    is_unit_known: bool
     agency: str | None
     sentence: Sentence
 
 
 @dataclass(frozen=True)
 class Commitment:
-    item: str | None
-    task: int
-    start: int
-    end: int
+    item_label: str | None
+    task_no: int
+    char_start: int
+    char_end: int
     text: str
     lead_agencies: tuple[str, ...]
     support_agencies: tuple[str, ...]
-    deadline: str | None
+    deadline_date: str | None
     deadline_basis: str
     deadline_text: str | None
     section_path: str

@@ -152,7 +152,8 @@ def extract_money(text: str, sents: list[Sentence], ctx: MoneyContext) -> list[M
 
     >>> from etl.segment import sentences
     >>> t = "2021年,市级财政投入科技创新专项资金43.43亿元。"
-    >>> [(m.span, m.yuan, m.year, m.kind) for m in extract_money(t, sentences(t), MoneyContext(2022, True, False))]
+    >>> [(m.span_text, m.amount_yuan, m.figure_year, m.money_kind)
+    ...  for m in extract_money(t, sentences(t), MoneyContext(2022, True, False))]
     [('43.43亿元', 4343000000.0, 2021, 'fiscal')]
     """
     found: list[tuple[int, int, float, str]] = []

@@ -67,7 +67,7 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-_TEXT_FIELDS = ("text", "span", "written_as")
+_TEXT_FIELDS = ("text", "span_text", "written_as")
 
 
 def restore(obj, original: str):
@@ -76,9 +76,11 @@ def restore(obj, original: str):
     Extractors read the folded view; the facts they return quote the stored text as written
     (full-width punctuation and all), so provenance shows what the document says.
 
-    >>> from etl.model import Sentence
+    >>> from etl.model import AgencyRef, Sentence
     >>> restore(Sentence(0, 4, "(一)加"), "（一）加强")
     Sentence(start=0, end=4, text='（一）加')
+    >>> restore(AgencyRef("广州市财政局", "市财政局(本级)", 1, 9), "由市财政局（本级）").written_as
+    '市财政局（本级）'
     """
     if isinstance(obj, tuple):
         return tuple(restore(o, original) for o in obj)
@@ -87,12 +89,14 @@ def restore(obj, original: str):
     shape = _shape(type(obj))
     if shape is None:
         return obj
-    quoted, others = shape
+    quoted, others, (start_field, end_field) = shape
     changes = {}
+    if quoted:
+        start, end = getattr(obj, start_field), getattr(obj, end_field)
     for name in quoted:
         value = getattr(obj, name)
-        if isinstance(value, str) and len(value) == obj.end - obj.start:
-            new = original[obj.start:obj.end]
+        if isinstance(value, str) and len(value) == end - start:
+            new = original[start:end]
             if new != value:
                 changes[name] = new
     for name in others:
@@ -107,19 +111,23 @@ def restore(obj, original: str):
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-_SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+_SPAN_FIELDS = (("char_start", "char_end"), ("start", "end"))
+"""The offset fields of a value: a fact's (named as its table's columns) or a segment's."""
+_SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...], tuple[str, str]] | None] = {}
 
 
-def _shape(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(quoted text fields, other fields) of a dataclass type, or None; looked up once per type."""
+def _shape(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, str]] | None:
+    """(quoted text fields, other fields, offset fields) of a dataclass type, or None; looked up once
+    per type."""
     if cls not in _SHAPES:
         if not is_dataclass(cls):
             _SHAPES[cls] = None
         else:
             names = [f.name for f in fields(cls)]
-            has_span = "start" in names and "end" in names
+            span = next((pair for pair in _SPAN_FIELDS if pair[0] in names and pair[1] in names), _SPAN_FIELDS[0])
+            has_span = span[0] in names and span[1] in names
             quoted = tuple(n for n in names if has_span and n in _TEXT_FIELDS)
-            _SHAPES[cls] = (quoted, tuple(n for n in names if n not in quoted))
+            _SHAPES[cls] = (quoted, tuple(n for n in names if n not in quoted), span)
     return _SHAPES[cls]
 
 

@@ -62,22 +62,22 @@ class Spans(list):
 
 
 class Ordered(list):
-    """Items with a ``start``, kept in their order, that also answer "which start in [lo, hi)?".
+    """Facts with a ``char_start``, kept in their order, that also answer "which start in [lo, hi)?".
 
     >>> from types import SimpleNamespace as M
-    >>> items = Ordered([M(start=5), M(start=1), M(start=9)])
-    >>> [m.start for m in items.between(1, 9)]
+    >>> items = Ordered([M(char_start=5), M(char_start=1), M(char_start=9)])
+    >>> [m.char_start for m in items.between(1, 9)]
     [5, 1]
     """
 
     def __init__(self, items=()):
         super().__init__(items)
-        order = sorted(range(len(self)), key=lambda i: self[i].start)
+        order = sorted(range(len(self)), key=lambda i: self[i].char_start)
         self._order = order
-        self._starts = [self[i].start for i in order]
+        self._starts = [self[i].char_start for i in order]
 
     def between(self, lo: int, hi: int) -> list:
-        """The items with ``lo <= start < hi``, in the list's own order (as a scan would give them)."""
+        """The items with ``lo <= char_start < hi``, in the list's own order (as a scan would give them)."""
         a, b = bisect.bisect_left(self._starts, lo), bisect.bisect_left(self._starts, hi)
         return [self[i] for i in sorted(self._order[a:b])]
 
@@ -85,21 +85,21 @@ class Ordered(list):
 _local = threading.local()  # per thread: (the list last indexed, its index); a caller asks many positions of one list
 
 
-def containing(items: list, pos: int, end=lambda item: item.end) -> list:
-    """The items with ``start <= pos < end(item)``, in the list's order: the same as a scan,
+def containing(items: list, pos: int, end=lambda item: item.char_end) -> list:
+    """The facts with ``char_start <= pos < end(item)``, in the list's order: the same as a scan,
     by bisection (the index is kept for the list last asked about).
 
     >>> from types import SimpleNamespace as S
-    >>> secs = [S(start=0, end=100), S(start=10, end=20), S(start=30, end=40)]
-    >>> [(s.start, s.end) for s in containing(secs, 15)]
+    >>> secs = [S(char_start=0, char_end=100), S(char_start=10, char_end=20), S(char_start=30, char_end=40)]
+    >>> [(s.char_start, s.char_end) for s in containing(secs, 15)]
     [(0, 100), (10, 20)]
     """
     cached, index = getattr(_local, "last", (None, None))
     if cached is not items or index[0] != len(items) or index[1] is not end:
-        order = sorted(range(len(items)), key=lambda i: items[i].start)
+        order = sorted(range(len(items)), key=lambda i: items[i].char_start)
         ends = [end(items[i]) for i in order]
-        longest = max((e - items[i].start for e, i in zip(ends, order)), default=0)
-        index = (len(items), end, order, [items[i].start for i in order], ends, longest)
+        longest = max((e - items[i].char_start for e, i in zip(ends, order)), default=0)
+        index = (len(items), end, order, [items[i].char_start for i in order], ends, longest)
         _local.last = (items, index)
     _, _, order, starts, ends, longest = index
     found = []

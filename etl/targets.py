@@ -131,19 +131,20 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
         span = para_index.find(pos)
         para = para_at[span] if span else None
         if para is not None:
-            before = [r for r in by_start.between(para.start, pos) if not context.inside(quoted, r.start, r.end)
+            before = [r for r in by_start.between(para.start, pos) if not context.inside(quoted, r.char_start, r.char_end)
                       and not _outside(r.canonical, default_leads)]
             if before:
                 return (before[-1].canonical,)
         return default_leads
 
     for m in money:
-        if m.kind == "subsidy_rate" or m.sentence.start not in future:
+        if m.money_kind == "subsidy_rate" or m.sentence.start not in future:
             continue
-        taken.append((m.start, m.end))
-        out.append(Target(m.span, m.start, m.end, m.yuan, "元", m.qualifier,
-                          target_year(_clause(text, m.sentence, m.start), issue_year) if m.year is None else m.year,
-                          _metric_near(text, m.sentence, m.start, m.end), leads_for(m.start), m.sentence))
+        taken.append((m.char_start, m.char_end))
+        year = m.figure_year if m.figure_year is not None else target_year(_clause(text, m.sentence, m.char_start),
+                                                                           issue_year)
+        out.append(Target(m.span_text, m.char_start, m.char_end, m.amount_yuan, "元", m.qualifier, year,
+                          _metric_near(text, m.sentence, m.char_start, m.char_end), leads_for(m.char_start), m.sentence))
     for sent in sents:
         if sent.start not in future:
             continue
@@ -181,7 +182,7 @@ def extract_targets(text: str, sents: list[Sentence], paras: list[Paragraph], mo
                 out.append(Target(text[start:end], start, end, value, unit, qualifier,
                                   target_year(_clause(text, sent, start), issue_year), _metric_near(text, sent, start, end),
                                   leads_for(start), sent))
-    out.sort(key=lambda t: t.start)
+    out.sort(key=lambda t: t.char_start)
     return out
 
 

@@ -78,7 +78,7 @@ def test_a_district_heading_a_clause_acts_as_its_government():
 def test_money_is_attributed_to_the_agency_its_sentence_names():
     from etl.extract import extract
     ex = extract("王泽新等代表:\n番禺区推动设立总规模10亿元(首期1亿元)的广州大学城创新创业投资基金。\n此复\n广州市工业和信息化局\n2022年5月30日")
-    assert [(m.span, m.agency) for m in ex.money] == [("10亿元", "广州市番禺区人民政府"), ("1亿元", "广州市番禺区人民政府")]
+    assert [(m.span_text, m.agency) for m in ex.money] == [("10亿元", "广州市番禺区人民政府"), ("1亿元", "广州市番禺区人民政府")]
 
 
 @pytest.mark.parametrize("written,canonical", [

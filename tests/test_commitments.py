@@ -25,7 +25,7 @@ REPLY = """许若宁委员:
 
 def test_reply_items_leads_and_deadlines():
     ex = extract(REPLY)
-    got = [(c.item, c.lead_agencies, c.deadline, c.deadline_basis) for c in ex.commitments]
+    got = [(c.item_label, c.lead_agencies, c.deadline_date, c.deadline_basis) for c in ex.commitments]
     assert got == [
         (None, (), None, "none"),
         ("(一)", ("广州市工业和信息化局",), None, "none"),
@@ -52,7 +52,7 @@ def test_policy_tasks_and_lead_groups():
     ex = extract(POLICY)
     assert ex.meta.doc_type == "policy_measures"
     assert ex.meta.valid_until == "2023-04-01"
-    got = [(c.item, c.task, c.lead_agencies, c.support_agencies) for c in ex.commitments]
+    got = [(c.item_label, c.task_no, c.lead_agencies, c.support_agencies) for c in ex.commitments]
     assert got == [
         ("(一)", 1, ("广州市推进粤港澳大湾区建设领导小组办公室", "中共广州市委网络安全和信息化委员会办公室"), ()),
         ("(一)", 2, ("广州市黄埔区人民政府",), ()),
@@ -60,23 +60,23 @@ def test_policy_tasks_and_lead_groups():
         ("(三)", 1, ("广州市商务局",), ("广州市财政局", "广州市人民政府国有资产监督管理委员会")),
         ("(四)", 1, (), ()),  # a government assigns its measures: no default to the issuer
     ]
-    assert all(c.deadline == "2023-04-01" and c.deadline_basis == "validity" for c in ex.commitments)
+    assert all(c.deadline_date == "2023-04-01" and c.deadline_basis == "validity" for c in ex.commitments)
     t1, t2 = ex.commitments[0], ex.commitments[1]
-    assert t1.text.endswith("牵头)") and t2.start == t1.end
+    assert t1.text.endswith("牵头)") and t2.char_start == t1.char_end
 
 
 def test_parentheses_that_are_not_lead_groups():
     text = POLICY.replace("(四)优化公共服务环境。完善配套设施。", "(四)发展5G(第五代移动通信技术),海珠区(琶洲核心区)加快建设。")
     ex = extract(text)
     last = ex.commitments[-1]
-    assert last.item == "(四)" and last.task == 1 and last.lead_agencies == ()
+    assert last.item_label == "(四)" and last.task_no == 1 and last.lead_agencies == ()
 
 
 def test_inline_items_of_a_next_step_paragraph():
     text = REPLY.replace("下一步,联盟将着重推进成员企业间的互访与技术创新协作。",
                          "下步,我局将做好以下工作:一是在年底前出台扶持政策;二是推动设立产业基金。")
     ex = extract(text)
-    items = [(c.item, c.deadline_basis) for c in ex.commitments if c.item in ("一是", "二是")]
+    items = [(c.item_label, c.deadline_basis) for c in ex.commitments if c.item_label in ("一是", "二是")]
     assert items == [("一是", "explicit"), ("二是", "none")]
 
 
@@ -109,7 +109,7 @@ def test_next_step_items_as_separate_shi_paragraphs_and_labelled_next_steps():
     text = REPLY.replace("下一步,联盟将着重推进成员企业间的互访与技术创新协作。",
                          "(三)下一步,我们将继续优化营商环境。\n接下来,我局将重点做好以下工作:\n一是加快出台政策。\n二是加大资金支持。")
     ex = extract(text)
-    labels = [c.item for c in ex.commitments]
+    labels = [c.item_label for c in ex.commitments]
     assert labels[:3] == ["(三)", "一是", "二是"]
     assert ex.commitments[1].text == "一是加快出台政策。"
 
@@ -126,7 +126,7 @@ def test_lead_groups_written_as_their_own_line():
             "2.培育数据交易市场。\n牵头单位:市发展改革委\n"
             "本方案自印发之日起实施,有效期3年。\n广州市人民政府办公厅\n2021年3月1日\n")
     ex = extract(text)
-    assert [(c.item, c.lead_agencies) for c in ex.commitments] == [
+    assert [(c.item_label, c.lead_agencies) for c in ex.commitments] == [
         ("1", ("广州市政务服务数据管理局", "广州市各区人民政府")), ("2", ("广州市发展和改革委员会",))]
     assert ex.commitments[0].text.endswith("各区政府")
 
@@ -137,7 +137,7 @@ def test_rows_of_a_task_table():
             "2\t发放消费券\t市商务局\t持续推进\n"
             "本措施自印发之日起施行,有效期2年。\n广州市人民政府办公厅\n2022年3月1日\n")
     ex = extract(text)
-    got = [(c.item, c.lead_agencies, c.deadline, c.deadline_basis) for c in ex.commitments]
+    got = [(c.item_label, c.lead_agencies, c.deadline_date, c.deadline_basis) for c in ex.commitments]
     assert got == [("1", ("广州市商务局", "广州市各区人民政府"), "2022-12-31", "explicit"),
                    ("2", ("广州市商务局",), "2024-02-29", "validity")]
 
@@ -197,17 +197,17 @@ def test_measures_of_another_city_written_full_width():
     assert fold(full) == MEASURES
     for text in (MEASURES, full):
         ex = extract(text)
-        got = [(c.item, c.task) for c in ex.commitments]
+        got = [(c.item_label, c.task_no) for c in ex.commitments]
         # framework items, the closing paragraph and the attachment are not measures
         assert got == [("(三)", 1), ("(四)", 1), ("(四)", 2), ("(五)", 1), ("(六)", 1)]
         c3, c4a, c4b, c5, c6 = ex.commitments
         assert len(c3.lead_agencies) == 1 and c3.lead_agencies[0].endswith("住房和城乡建设局")
         assert len(c4a.lead_agencies) == 1 and c4a.lead_agencies[0].endswith("规划和自然资源局")
         assert c4b.text.startswith("加大用地保障力度")
-        assert c5.deadline == "2024-06-30" and c5.deadline_basis == "explicit"
+        assert c5.deadline_date == "2024-06-30" and c5.deadline_basis == "explicit"
         assert c6.text.endswith("鼓励企业参与。")  # not the unnumbered closing paragraph
         assert all(not lead.endswith("企业") for c in ex.commitments for lead in c.lead_agencies)
-        assert text[c3.start:c3.end] == c3.text  # quotes the original, full-width and all
+        assert text[c3.char_start:c3.char_end] == c3.text  # quotes the original, full-width and all
 
 
 @pytest.mark.parametrize("heading", ["二、拟采取的措施", "二、下步工作计划", "二、下一步工作打算"])
@@ -222,13 +222,13 @@ def test_next_step_headings_of_other_places(heading):
 2.完善家庭医生签约服务。
 特此答复。
 """
-    got = [(c.item, c.deadline) for c in extract(text).commitments]
+    got = [(c.item_label, c.deadline_date) for c in extract(text).commitments]
     assert got == [("1", "2025-12-31"), ("2", None)]
 
 
 def test_numbered_items_inside_one_next_step_paragraph():
     text = "您的建议收悉。\n近年来,我委高度重视。下一步,我委将从以下几个方面推进:(一)健全工作机制;(二)加强政策宣传。\n感谢您的关心。\n"
-    got = [(c.item, c.text) for c in extract(text).commitments]
+    got = [(c.item_label, c.text) for c in extract(text).commitments]
     assert got == [("(一)", "(一)健全工作机制;"), ("(二)", "(二)加强政策宣传。")]
 
 

@@ -23,7 +23,7 @@ def counts(text, ctx=REPLY):
 ])
 def test_counts(text, span, value, qualifier, metric):
     got = counts(text)
-    assert [(c.span, c.value, c.qualifier, c.metric) for c in got] == [(span, value, qualifier, metric)]
+    assert [(c.span_text, c.value, c.qualifier, c.metric) for c in got] == [(span, value, qualifier, metric)]
 
 
 @pytest.mark.parametrize("text", [
@@ -36,4 +36,4 @@ def test_not_project_counts(text):
 
 def test_year_crosses_semicolons_within_a_sentence():
     got = counts("2021年,全市新洽谈产业招商项目3147个;签约项目1157个;注册项目1267个。")
-    assert [c.year for c in got] == [2021, 2021, 2021]
+    assert [c.figure_year for c in got] == [2021, 2021, 2021]

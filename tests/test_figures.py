@@ -24,12 +24,12 @@ SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 
 
 def figures_of(text):
-    return [(f.span, f.value, f.unit, f.qualifier) for f in extract(text).figures]
+    return [(f.span_text, f.value, f.unit, f.qualifier) for f in extract(text).figures]
 
 
 def one(text, span):
-    got = [f for f in extract(text).figures if f.span == span]
-    assert len(got) == 1, [f.span for f in extract(text).figures]
+    got = [f for f in extract(text).figures if f.span_text == span]
+    assert len(got) == 1, [f.span_text for f in extract(text).figures]
     return got[0]
 
 
@@ -58,7 +58,7 @@ def test_values_units_qualifiers(text, expected):
 
 def test_unknown_unit_is_kept_as_written_and_flagged():
     f = one("投放鱼苗300万尾。", "300万尾")
-    assert (f.value, f.unit, f.unit_known) == (3_000_000, "尾", False)
+    assert (f.value, f.unit, f.is_unit_known) == (3_000_000, "尾", False)
     assert figures_of("解决了30多万群众出行难问题。") == []  # 群众 is a noun, not a unit
 
 
@@ -78,7 +78,7 @@ def test_units_vocabulary_is_declared_once():
 
 def test_change_and_rate_take_the_metric_of_their_level():
     text = "2022年,成都市新签约项目860个,同比增长18.5%;到位资金超300亿元,比上年增长52亿元。"
-    figs = {f.span: f for f in extract(text).figures}
+    figs = {f.span_text: f for f in extract(text).figures}
     assert not figs["860个"].is_change and figs["18.5%"].is_change and figs["52亿元"].is_change
     assert figs["18.5%"].metric == figs["860个"].metric
     assert metric_f1(figs["860个"].metric, "新签约项目") >= 0.7
@@ -255,7 +255,7 @@ _FW = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）"}
 
 
 def _signature(figures):
-    return [(f.start, f.end, f.value, f.unit, f.qualifier, f.year, f.is_cumulative, f.is_change, f.is_target,
+    return [(f.char_start, f.char_end, f.value, f.unit, f.qualifier, f.year, f.is_cumulative, f.is_change, f.is_target,
              f.kind, normalise_metric(f.metric)) for f in figures]
 
 
@@ -267,7 +267,7 @@ def test_full_width_and_traditional_read_the_same(name):
                                            and text[i + 1].isdigit()) else ch for i, ch in enumerate(text))
     ex = extract(wide)
     assert _signature(ex.figures) == base
-    assert all(wide[f.start:f.end] == f.span for f in ex.figures)
+    assert all(wide[f.char_start:f.char_end] == f.span_text for f in ex.figures)
     opencc = pytest.importorskip("opencc")
     trad = opencc.OpenCC("s2t").convert(text)
     if len(trad) == len(text):
@@ -295,10 +295,10 @@ def test_corpus_figures_are_no_date_document_number_or_list_label(path):
         if rule.name in ("cn_shi", "cn_paren", "num_paren"):
             labels += [m.span() for m in rule.pattern.finditer(view)]
     for f in ex.figures:
-        assert text[f.start:f.end] == f.span
-        assert not any(s < f.end and f.start < e for s, e in bad), (f.span, text[f.start - 10:f.end + 5])
-        assert not any(s < f.end and f.start < e for s, e in labels), (f.span, text[f.start - 10:f.end + 5])
-        assert not re.fullmatch(r"\d+", f.span) or f.unit, f.span
+        assert text[f.char_start:f.char_end] == f.span_text
+        assert not any(s < f.char_end and f.char_start < e for s, e in bad), (f.span_text, text[f.char_start - 10:f.char_end + 5])
+        assert not any(s < f.char_end and f.char_start < e for s, e in labels), (f.span_text, text[f.char_start - 10:f.char_end + 5])
+        assert not re.fullmatch(r"\d+", f.span_text) or f.unit, f.span_text
         assert f.unit not in ("年", "月", "日", "天", "号")
 
 

@@ -56,10 +56,10 @@ def test_a_corpus_target_finds_a_later_report_of_its_metric():
     path = next((CORPUS / "docs").glob("14_*.txt"))
     ex = extract(path.read_text(encoding="utf-8"))
     goal = next(t for t in ex.targets if t.unit == "元" and t.value >= 1e12)
-    t = fig("t", "d", ex.meta.issue_date, goal.value, "元", goal.metric, agency="ag_sport", year=goal.year,
+    t = fig("t", "d", ex.meta.issue_date, goal.value, "元", goal.metric, agency="ag_sport", year=goal.figure_year,
             is_target=True)
     later = fig("r", "d2", "2021-05-01", 1.5e12, "元", goal.metric.replace("总", ""), agency="ag_sport",
-                year=goal.year - 5)
+                year=goal.figure_year - 5)
     unrelated = fig("u", "d2", "2021-05-01", 3e12, "元", "居民消费总额", agency="ag_sport", year=2020)
     assert [c.to_id for c in links.fulfilment_candidates(t, [unrelated, later])] == ["r"]
 

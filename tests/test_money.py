@@ -28,21 +28,21 @@ def money(text, ctx=REPLY):
 ])
 def test_amounts(text, span, yuan, qualifier):
     got = money(text)
-    assert [(m.span, m.yuan, m.qualifier) for m in got] == [(span, yuan, qualifier)]
+    assert [(m.span_text, m.amount_yuan, m.qualifier) for m in got] == [(span, yuan, qualifier)]
     m = got[0]
-    assert text[m.start:m.end] == m.span
+    assert text[m.char_start:m.char_end] == m.span_text
 
 
 def test_list_of_amounts():
     text = "分三个等次,分别给予500万元、100万元、50万元一次性薪酬补贴。"
     got = money(text)
-    assert [m.yuan for m in got] == [5_000_000, 1_000_000, 500_000]
-    assert {m.kind for m in got} == {"subsidy_rate"}
+    assert [m.amount_yuan for m in got] == [5_000_000, 1_000_000, 500_000]
+    assert {m.money_kind for m in got} == {"subsidy_rate"}
 
 
 def test_range():
     got = money("对认定的项目给予50万至100万元资助。")
-    assert [(m.span, m.yuan, m.qualifier) for m in got] == [("50万", 500_000, "min"), ("100万元", 1_000_000, "max")]
+    assert [(m.span_text, m.amount_yuan, m.qualifier) for m in got] == [("50万", 500_000, "min"), ("100万元", 1_000_000, "max")]
 
 
 @pytest.mark.parametrize("text", [
@@ -81,15 +81,15 @@ def test_kind(left, right, kind):
     ("印发《2019年度资金管理办法》,安排资金3亿元。", None),
 ])
 def test_year(text, year):
-    assert money(text)[0].year == year
+    assert money(text)[0].figure_year == year
 
 
 def test_target_when_planned_or_inside_a_commitment():
-    assert money("预计2017年市区两级财政科技经费将达到108亿元。")[0].target is True
-    assert money("2016年投入34.1亿元支持产业转型升级。")[0].target is False
+    assert money("预计2017年市区两级财政科技经费将达到108亿元。")[0].is_target is True
+    assert money("2016年投入34.1亿元支持产业转型升级。")[0].is_target is False
     text = "全年投入2亿元扶持资金。"
     ctx = MoneyContext(2022, True, False, ((0, len(text)),))
-    assert money(text, ctx)[0].target is True
+    assert money(text, ctx)[0].is_target is True
 
 
 def _write(n: int, scale: str) -> str:
@@ -101,7 +101,7 @@ def test_amounts_written_out_parse_back(n, scale):
     text = f"投入资金{_write(n, scale)}。"
     got = money(text)
     assert len(got) == 1
-    assert got[0].yuan == n * {"": 1, "万": 10_000, "亿": 100_000_000}[scale]
+    assert got[0].amount_yuan == n * {"": 1, "万": 10_000, "亿": 100_000_000}[scale]
 
 
 @given(st.decimals(min_value="0.01", max_value="9999.99", places=2))
@@ -111,13 +111,13 @@ def test_decimal_amounts_parse_back(d):
     if float(d) == 0:
         assert got == []
     else:
-        assert got[0].yuan == pytest.approx(float(d) * 1e8)
+        assert got[0].amount_yuan == pytest.approx(float(d) * 1e8)
 
 
 @given(st.text(max_size=200))
 def test_never_raises_on_arbitrary_text(text):
     for m in money(text):
-        assert text[m.start:m.end] == m.span
+        assert text[m.char_start:m.char_end] == m.span_text
 
 
 @pytest.mark.parametrize("sentence, span, yuan, qualifier, kind", [
@@ -132,14 +132,14 @@ def test_never_raises_on_arbitrary_text(text):
 def test_amounts_as_other_places_write_them(sentence, span, yuan, qualifier, kind):
     from etl.extract import extract
 
-    got = {m.span: m for m in extract(sentence).money}
+    got = {m.span_text: m for m in extract(sentence).money}
     m = got[span]
-    assert (m.yuan, m.qualifier, m.kind) == (pytest.approx(yuan), qualifier, kind)
+    assert (m.amount_yuan, m.qualifier, m.money_kind) == (pytest.approx(yuan), qualifier, kind)
 
 
 def test_a_part_in_parentheses_and_a_running_total_are_flagged():
     from etl.extract import extract
 
-    parts = {m.span: m for m in extract("设立总规模20亿元(首期5亿元)的产业投资基金。截至目前,累计投入3亿元。").money}
+    parts = {m.span_text: m for m in extract("设立总规模20亿元(首期5亿元)的产业投资基金。截至目前,累计投入3亿元。").money}
     assert parts["5亿元"].is_part and not parts["20亿元"].is_part
     assert parts["3亿元"].is_cumulative and not parts["20亿元"].is_cumulative

@@ -38,7 +38,7 @@ def test_outline_nests_levels():
     secs = outline(text)
     assert [(s.level, s.label) for s in secs] == [(1, "一"), (2, "(一)"), (2, "(二)"), (1, "二"), (2, "(一)"), (2, "(二)")]
     first = secs[0]
-    assert text[first.start:first.end].endswith("内容二。")
+    assert text[first.char_start:first.char_end].endswith("内容二。")
 
 
 def test_sentences_with_offsets():
