@@ -1,4 +1,4 @@
-"""Tests of etl/formats.py: every seed, re-encoded or re-formatted, reads back to the seed's text."""
+"""Tests of etl/read/formats.py: every seed, re-encoded or re-formatted, reads back to the seed's text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import formats
-from etl.formats import JUNK_LINE_RULES, docx_to_text, html_to_text, is_junk_line, pdf_to_text, reflow
+from etl.read import formats
+from etl.read.formats import JUNK_LINE_RULES, docx_to_text, html_to_text, is_junk_line, pdf_to_text, reflow
 from etl.read import ReadError, normalize_text, read_file, to_simplified
 from etl.segment import Rule
 from tests.fixtures.build import SEEDS_DIR, TABLE_ROWS, corpus

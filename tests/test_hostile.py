@@ -585,7 +585,7 @@ def test_a_docx_part_whose_real_size_differs_from_its_declared_one_is_refused(tm
 
 
 def test_size_messages_say_the_exact_size_and_the_limit():
-    from etl import formats
+    from etl.read import formats
     from etl.read import MAX_FILE_BYTES, too_large_reason
 
     assert too_large_reason(54_945_383) == "too large: 52.4 MB (54,945,383 bytes), the limit is 50 MB a file"

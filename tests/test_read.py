@@ -1,4 +1,4 @@
-"""Tests of etl/read.py: decoding, simplification, safe names, and that only ReadError escapes."""
+"""Tests of etl/read/ (text.py and the package): decoding, simplification, safe names, and that only ReadError escapes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl import read
+from etl.read import text
 from etl.read import ReadError, decode_bytes, normalize_text, read_file, safe_name, to_simplified
 
 REPLY = "广州市工业和信息化局关于市政协十三届一次会议第2009号提案的答复\n一、加快推进互联网与制造业融合发展,2022年安排资金1.5亿元。\n"
@@ -195,7 +196,7 @@ def test_read_file_refuses_data_over_the_limit():
 
 def test_read_file_wraps_a_parser_crash(monkeypatch):
     """A parser library's own exception becomes a ReadError naming the file."""
-    from etl import formats
+    from etl.read import formats
 
     def crash(data, name):
         raise KeyError("word/document.xml")
@@ -209,7 +210,7 @@ def test_read_file_wraps_a_parser_crash(monkeypatch):
 # Properties: arbitrary input never raises anything but ReadError; encodings round-trip.
 
 SUFFIXES = ("report.txt", "report", "page.html", "page.htm", "word.docx", "scan.pdf", "data.csv")
-_ALPHABET = read._COMMON_SIMPLIFIED + "0123456789abcXYZ,。、:;“”《》()%  \n"
+_ALPHABET = text._COMMON_SIMPLIFIED + "0123456789abcXYZ,。、:;“”《》()%  \n"
 
 
 @given(data=st.binary(max_size=4096), name=st.sampled_from(SUFFIXES))

@@ -17,7 +17,9 @@ ETL_DIR = Path(etl.__file__).parent
 
 
 def _modules():
-    return [(info.name, importlib.import_module(f"etl.{info.name}")) for info in pkgutil.iter_modules(etl.__path__)]
+    """Every module of etl/ (its subpackages' too), by its name below ``etl``: ``money``, ``read.formats``."""
+    return [(info.name.removeprefix("etl."), importlib.import_module(info.name))
+            for info in pkgutil.walk_packages(etl.__path__, "etl.")]
 
 
 def _held(value, seen=None):
@@ -61,7 +63,7 @@ def test_rule_names_are_unique():
 def test_rules_are_found():
     assert {"money.amount", "counts.metric_first", "commitments.lead_group", "dates.by_year",
             "segment.cn_paren", "metadata.addressee", "metadata.published", "figures.after_stop",
-            "figures.ratio_anchor", "context.last_year", "money.subsidy_per_recipient", "formats.icp_record",
+            "figures.ratio_anchor", "context.last_year", "money.subsidy_per_recipient", "read.formats.icp_record",
             "agencies.registry_form", "targets.rate_before"} <= set(RULES)
 
 
@@ -116,7 +118,7 @@ def regex_in_functions(source: str) -> list[tuple[str, int, str]]:
 
 def test_no_regex_compiled_inside_a_function():
     found = []
-    for path in sorted(ETL_DIR.glob("*.py")):
+    for path in sorted(ETL_DIR.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(?:from re import|import re as)", source, re.M), f"{path.name}: call re.… by that name"
         for function, line, call in regex_in_functions(source):

@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 
-from etl.read import ReadError, decode_bytes, garbled
+from etl.read.text import ReadError, decode_bytes, garbled
 from etl.segment import Rule
 
 # --------------------------------------------------------------------------------------
