@@ -193,7 +193,7 @@ def database_status() -> Status:
         return Status("outdated", s.db, "missing columns: " + ", ".join(lacking))
     if int(_run(_DOCUMENT_COUNT_ALL, {}).iloc[0, 0]) == 0:
         return Status("empty", s.db)
-    from etl.pipeline import damage_seen  # a truncated file still opens: ask the ETL's own check
+    from etl.damage import damage_seen  # a truncated file still opens: ask the ETL's own check
     if damaged := damage_seen(s.db):
         return Status("broken", s.db, damaged)
     return Status("ok", s.db)

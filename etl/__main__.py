@@ -48,7 +48,9 @@ def _waiting(message: str) -> None:
 
 
 def cmd_load(args) -> int:
-    from etl.pipeline import NOTHING_FOUND, DataCheckError, LoadBusyError, load_paths
+    from etl.checks import DataCheckError
+    from etl.pipeline import NOTHING_FOUND, load_paths
+    from etl.swap import LoadBusyError
 
     paths = args.paths or ["seeds"]
     missing = [p for p in paths if not Path(p).exists()]

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from bench import cli, corpus, facts
-from etl import load
+from etl import checks
 from etl.extract import extract
 from etl.pipeline import load_paths
 from etl.read import read_file
@@ -53,7 +53,7 @@ def test_facts_copies_reach_the_size_and_pass_the_checks(generated, tmp_path):
     assert counts["figures"] >= 2000 - 100
     con = duckdb.connect(str(target), read_only=True)
     try:
-        assert load.check(con) == []
+        assert checks.check(con) == []
         n_docs = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
         assert n_docs > len(generated)  # copies were made, each under its own ID
     finally:

@@ -307,14 +307,14 @@ def test_corpus_figures_are_no_date_document_number_or_list_label(path):
 def test_reported_figures_are_stored_with_their_evidence(tmp_path, seed_pairs):
     import duckdb
 
-    from etl import load
+    from etl import checks
     from etl.pipeline import load_paths
 
     db = tmp_path / "f.duckdb"
     load_paths([SEEDS], db)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert load.check(con) == []
+        assert checks.check(con) == []
         stored = con.execute(
             "SELECT d.file_name, f.char_start, f.char_end, f.value, f.unit, f.kind, f.is_cumulative, f.is_change, "
             "f.is_target, f.metric, substr(d.text, f.char_start + 1, f.char_end - f.char_start) = f.span_text "

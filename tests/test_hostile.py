@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import pipeline
+import etl.damage
+from etl import pipeline, swap, workers
 from etl.pipeline import load_paths
 from review import transfer
 
@@ -79,7 +80,7 @@ def test_two_concurrent_cli_loads_both_end_in_the_database(tmp_path):
 def test_a_second_load_waits_for_the_writer_lock_and_says_so(tmp_path):
     docs = _docs(tmp_path / "a", "a", 2)
     db = tmp_path / "c.duckdb"
-    lock = pipeline.writer_lock(db)
+    lock = swap.writer_lock(db)
     try:
         proc = _cli("load", str(tmp_path / "a"), "--db", str(db), "--quiet")
         deadline = time.time() + 60
@@ -98,10 +99,10 @@ def test_a_second_load_waits_for_the_writer_lock_and_says_so(tmp_path):
 def test_a_load_refuses_clearly_when_the_lock_is_never_released(tmp_path, monkeypatch):
     _docs(tmp_path / "a", "a", 1)
     db = tmp_path / "c.duckdb"
-    lock = pipeline.writer_lock(db)
-    monkeypatch.setattr(pipeline, "LOCK_WAIT_S", 0.3)
+    lock = swap.writer_lock(db)
+    monkeypatch.setattr(swap, "LOCK_WAIT_S", 0.3)
     try:
-        with pytest.raises(pipeline.LoadBusyError, match="another load has been writing c.duckdb"):
+        with pytest.raises(swap.LoadBusyError, match="another load has been writing c.duckdb"):
             load_paths([tmp_path / "a"], db)
     finally:
         lock.release()
@@ -157,14 +158,14 @@ def test_a_damaged_database_is_set_aside_and_rebuilt(tmp_path, damage):
     db = tmp_path / "c.duckdb"
     load_paths([tmp_path / "a"], db)
     db.write_bytes(_damaged(db, damage))
-    assert pipeline.damage(db)
+    assert etl.damage.damage(db)
     proc = _cli("load", str(tmp_path / "a"), "--db", str(db), "--quiet")
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "was damaged" in err and "set aside as" in err
     aside = list(tmp_path.glob("c.duckdb.damaged-*"))
     assert len(aside) == 1 and aside[0].name[len("c.duckdb.damaged-"):][:8].isdigit()
-    assert pipeline.damage(db) is None
+    assert etl.damage.damage(db) is None
     assert _doc_names(db) == {p.name for p in docs}
 
 
@@ -638,16 +639,16 @@ def test_killing_the_parent_of_a_load_ends_its_workers(tmp_path):
 def _dies_on_b(path: str):
     if "b_" in Path(path).name:
         os._exit(9)
-    return pipeline.process_file(path)
+    return workers.process_file(path)
 
 
 def test_a_reading_process_that_dies_fails_only_its_file(tmp_path, monkeypatch):
     a = _docs(tmp_path / "in", "a", 2)
     b = _docs(tmp_path / "in", "b", 1)
-    monkeypatch.setattr(pipeline, "_process_path", _dies_on_b)
+    monkeypatch.setattr(workers, "_process_path", _dies_on_b)
     report = load_paths([tmp_path / "in"], tmp_path / "c.duckdb", workers=2)
     outcomes = {Path(o.path).name: o for o in report.files}
-    assert outcomes[b[0].name].outcome == "failed" and outcomes[b[0].name].reason == pipeline.WORKER_DIED
+    assert outcomes[b[0].name].outcome == "failed" and outcomes[b[0].name].reason == workers.WORKER_DIED
     assert all(outcomes[p.name].outcome == "loaded" for p in a)
     assert _doc_names(tmp_path / "c.duckdb") == {p.name for p in a}
 
@@ -656,10 +657,10 @@ def test_uploads_are_read_in_a_process_whose_memory_is_capped(tmp_path, monkeypa
     from etl.intake import intake
 
     big = (SEEDS[0].read_text(encoding="utf-8") * 200).encode("utf-8")
-    monkeypatch.setenv(pipeline.WORKER_MEMORY_MB_ENV, "40")
+    monkeypatch.setenv(workers.WORKER_MEMORY_MB_ENV, "40")
     r = intake([("big.txt", big)], tmp_path / "c.duckdb", tmp_path / "up")[0]
-    assert r.outcome == "failed" and ("out of memory" in r.reason or r.reason == pipeline.WORKER_DIED), r
-    monkeypatch.setenv(pipeline.WORKER_MEMORY_MB_ENV, "2048")
+    assert r.outcome == "failed" and ("out of memory" in r.reason or r.reason == workers.WORKER_DIED), r
+    monkeypatch.setenv(workers.WORKER_MEMORY_MB_ENV, "2048")
     r = intake([("big.txt", big)], tmp_path / "c.duckdb", tmp_path / "up")[0]
     assert r.outcome == "loaded", r
 

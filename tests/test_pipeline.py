@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import load
+from etl import checks, load
 from etl.pipeline import load_paths
 from etl.schema import TABLES
 
@@ -46,7 +46,7 @@ def test_schema_matches_declaration(tmp_path):
             assert [c for c, _ in cols] == table.column_names
             for (name, dtype), col in zip(cols, table.columns):
                 assert dtype == col.sql_type.replace("VARCHAR[]", "VARCHAR[]"), (table.name, name, dtype)
-        assert load.check(con) == []
+        assert checks.check(con) == []
     finally:
         con.close()
 
@@ -180,7 +180,7 @@ def test_a_database_of_an_older_schema_is_rebuilt_keeping_every_document(tmp_pat
     assert rows(db, "commitments", "commitment_id") == before
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert load.check(con) == []
+        assert checks.check(con) == []
         assert con.execute("SELECT count(*) FROM etl_runs").fetchall()[0][0] == 3
         # nothing changed but the schema: no re-extracted fact is reported as new
         assert con.execute("SELECT count(*) FROM etl_changes WHERE run_id = ?", [report.run_id]).fetchall()[0][0] == 0
@@ -208,7 +208,7 @@ def _corrupting(field, value, table="commitments"):
 @pytest.mark.parametrize("cold", [True, False], ids=["cold", "onto-stored"])
 def test_a_failed_data_check_stops_the_load_and_keeps_the_stored_database(tmp_path, monkeypatch, seeds_copy,
                                                                          table, field, value, check, cold):
-    from etl.pipeline import DataCheckError
+    from etl.checks import DataCheckError
 
     db = tmp_path / "c.duckdb"
     files = sorted(seeds_copy.glob("*.txt"))
