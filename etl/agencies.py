@@ -25,7 +25,6 @@ from etl.segment import Rule
 DATA = Path(__file__).with_name("data")
 REGISTRY_CSV = DATA / "agencies.csv"
 NATIONAL_CSV = DATA / "agencies_national.csv"
-REGISTRY_FILES = (REGISTRY_CSV, NATIONAL_CSV)
 NATIONAL = "全国"
 CITY = "广州市"
 DISTRICTS = ("越秀区", "海珠区", "荔湾区", "天河区", "白云区", "黄埔区", "番禺区", "花都区", "南沙区", "从化区", "增城区")
